@@ -1,0 +1,106 @@
+"""Typed dependencies that also validate: a bad value is a 4xx from one place, not parsing in every route."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from app import auth
+from app.domain.times import parse_instant
+from app.errors import BadInput, NotFound
+from app.readmodel import Payload, ReadModel
+
+LIVE_CACHE = "public, max-age=30, stale-while-revalidate=300"
+PINNED_CACHE = "public, max-age=31536000, immutable"
+
+
+def get_session(request: Request):
+    with request.app.state.db.Session() as s:
+        yield s
+
+
+def get_read_session(request: Request):
+    with request.app.state.db.ReadSession() as s:
+        yield s
+
+
+def get_readmodel(request: Request) -> ReadModel:
+    return request.app.state.readmodel
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
+ReadModelDep = Annotated[ReadModel, Depends(get_readmodel)]
+
+
+def instant(name: str, description: str):
+    def dep(value: Annotated[str, Query(alias=name, description=description, max_length=40,
+                                        examples=["2024-11-30T12:00:00+03:00"])]) -> datetime:
+        return parse_instant(value, name)
+    return dep
+
+
+AtInstant = Annotated[datetime, Depends(instant("at", "the instant, ISO 8601 with an offset"))]
+FromInstant = Annotated[datetime, Depends(instant("from", "start instant, ISO 8601 with an offset"))]
+ToInstant = Annotated[datetime, Depends(instant("to", "end instant, ISO 8601 with an offset"))]
+
+
+class Pin:
+    """Which revision to read: `?rev=N` pins a published revision (immutable responses), else the live one."""
+
+    def __init__(self, rev: int, pinned: bool):
+        self.rev, self.pinned = rev, pinned
+
+    @property
+    def cache_control(self) -> str:
+        return PINNED_CACHE if self.pinned else LIVE_CACHE
+
+
+def get_pin(rm: ReadModelDep, rev: Annotated[int | None, Query(ge=1, le=2_000_000_000, description="pin to a published revision")] = None) -> Pin:
+    current = rm.revision
+    if rev is None:
+        if current == 0:
+            raise NotFound("no data set is loaded yet (run `frontline load`)")
+        return Pin(current, False)
+    if rev > current:
+        raise NotFound(f"revision {rev} does not exist (the latest is {current})")
+    return Pin(rev, True)
+
+
+PinDep = Annotated[Pin, Depends(get_pin)]
+
+
+def send(request: Request, payload: Payload, cache_control: str, *, filename: str | None = None) -> Response:
+    """Serve prebuilt bytes: 304 on a matching ETag, the stored gzip when the client accepts it."""
+    headers = {"ETag": payload.etag, "Cache-Control": cache_control, "Vary": "Accept-Encoding"}
+    if filename:
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    inm = request.headers.get("if-none-match")
+    if inm and (payload.etag in [t.strip() for t in inm.split(",")] or inm.strip() == "*"):
+        return Response(status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        return Response(payload.gz, media_type=payload.media_type, headers=headers)
+    return Response(payload.body, media_type=payload.media_type, headers=headers)
+
+
+def session_user(request: Request, session: SessionDep) -> dict | None:
+    return auth.current_user(session, request.cookies.get(auth.SESSION_COOKIE))
+
+
+def current_editor(request: Request, session: SessionDep) -> dict:
+    """Signed in as editor or admin; for unsafe methods the CSRF token must match too."""
+    user = auth.require(session_user(request, session), "editor")
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        auth.check_csrf(user, request.headers.get("x-csrf-token"))
+    return user
+
+
+CurrentEditor = Annotated[dict, Depends(current_editor)]
+
+
+def check_interval(t1: datetime, t2: datetime) -> None:
+    if t1 > t2:
+        raise BadInput("from must not be after to")

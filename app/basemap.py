@@ -1,0 +1,31 @@
+"""Base geography for the offline map: borders, governorates, rivers, places (data/geojson/base/)."""
+from __future__ import annotations
+
+import functools
+import json
+
+from app import PROJECT_ROOT
+from app.errors import NotFound
+from app.readmodel import Payload
+
+BASE = PROJECT_ROOT / "data" / "geojson" / "base"
+LAYERS = {
+    "countries": "worldatlas_neighbours_admin0.geojson",
+    "governorates": "ne10m_admin1_syria.geojson",
+    "rivers": "geomaps_rivers_syria_area.geojson",
+    "places": "../places.geojson",
+}
+ATTRIBUTION = "Borders: Natural Earth · Places: GeoNames (CC-BY 4.0), Frontline gazetteer · Rivers: © OpenStreetMap contributors (ODbL)"
+
+
+@functools.lru_cache(maxsize=8)
+def layer_payload(layer: str, level: int) -> Payload:
+    if layer not in LAYERS:
+        raise NotFound(f"no base layer {layer!r}; layers: {', '.join(LAYERS)}")
+    path = (BASE / LAYERS[layer]).resolve()
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    if layer == "governorates":
+        for f in doc["features"]:
+            f["properties"] = {k: f["properties"].get(k) for k in ("name_en", "name_ar", "iso_3166_2")}
+    body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+    return Payload.build(body, "application/geo+json", level)

@@ -1,0 +1,232 @@
+"""The `frontline` command: set-up, database, data, users, serving."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from app import PROJECT_ROOT
+from app.errors import SetupError
+
+
+def _state_dir() -> Path:
+    return Path(os.environ.get("FRONTLINE_STATE_DIR", PROJECT_ROOT / "var")).resolve()
+
+
+def _secret_key() -> str:
+    """A configured secret, or one generated once into the state folder (never committed)."""
+    for k in ("FRONTLINE_SECRET_KEY", "SECRET_KEY"):
+        if os.environ.get(k):
+            return os.environ[k]
+    p = _state_dir() / "secret_key"
+    if not p.exists():
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(secrets.token_urlsafe(48))
+        os.chmod(p, 0o600)
+    return p.read_text().strip()
+
+
+def load_settings(**overrides):
+    """Settings from the environment; with no DATABASE_URL, the private cluster (started if needed)."""
+    from pydantic import ValidationError
+
+    from app.config import Settings
+
+    try:
+        settings = Settings(secret_key=_secret_key(), **overrides)
+    except ValidationError as e:
+        msgs = "\n".join(f"  {'.'.join(map(str, err['loc'])) or 'setting'}: {err['msg']}" for err in e.errors())
+        raise SetupError(f"bad configuration:\n{msgs}") from None
+    if settings.database_url is None:
+        from app.pgcluster import Cluster
+
+        url = Cluster(settings.state_dir).start()
+        settings = settings.model_copy(update={"database_url": url})
+    return settings
+
+
+def check_database(settings) -> None:
+    """Connect once and say clearly which setting is wrong when it fails."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database_url)
+    try:
+        with psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
+                             dbname=url.database, connect_timeout=5) as conn:
+            has = conn.execute("SELECT count(*) FROM pg_available_extensions WHERE name = 'postgis'").fetchone()[0]
+    except psycopg.Error as e:
+        where = "DATABASE_URL" if os.environ.get("DATABASE_URL") or os.environ.get("FRONTLINE_DATABASE_URL") else "the private cluster"
+        reason = str(e).strip().splitlines()[0] if str(e).strip() else e.__class__.__name__
+        raise SetupError(f"cannot connect to the database given by {where} "
+                         f"({url.render_as_string(hide_password=True)}): {reason}\n"
+                         "Fix DATABASE_URL, or unset it to let Frontline run its own PostgreSQL.") from None
+    if not has:
+        raise SetupError(f"the database server at {url.host}:{url.port} has no PostGIS; install it there "
+                         "(Debian: apt-get install postgresql-15-postgis-3) or point DATABASE_URL elsewhere")
+
+
+def migrate(settings) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    cfg.attributes["url"] = settings.database_url
+    command.upgrade(cfg, "head")
+
+
+def _session(settings):
+    from sqlalchemy.orm import Session
+
+    from app.db import make_engine
+
+    engine = make_engine(settings.database_url, pool_size=1)
+    return engine, Session(engine)
+
+
+def cmd_db(args) -> int:
+    from app.config import Settings  # noqa: F401
+    from app.pgcluster import Cluster
+
+    if os.environ.get("DATABASE_URL"):
+        print("DATABASE_URL is set: Frontline uses that server and starts none of its own.")
+        return 0
+    c = Cluster(_state_dir())
+    if args.action == "start":
+        c.start()
+        print(f"PostgreSQL+PostGIS running on 127.0.0.1:{c.port()} (data in {c.datadir})")
+    elif args.action == "stop":
+        print("stopped" if c.stop() else "not running")
+    elif args.action == "status":
+        print(f"{'running' if c.running() else 'stopped'}; data in {c.datadir}")
+        if c.running():
+            print(f"port {c.port()}")
+    elif args.action == "url":
+        c.start()
+        print(c.url())
+    return 0
+
+
+def cmd_migrate(args) -> int:
+    s = load_settings()
+    check_database(s)
+    migrate(s)
+    print("database schema is up to date")
+    return 0
+
+
+def cmd_load(args) -> int:
+    from app import loader
+
+    s = load_settings()
+    check_database(s)
+    migrate(s)
+    engine, session = _session(s)
+    try:
+        with session:
+            if args.if_empty and loader.is_loaded(session):
+                print("data set already loaded; nothing to do")
+                return 0
+            outcome = loader.load(session, Path(args.folder or s.dataset_dir), replace=args.replace)
+            session.commit()
+        print(f"data set {outcome}")
+    except loader.LoadError as e:
+        print(f"frontline load: {e.message}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    return 0
+
+
+def cmd_user(args) -> int:
+    from app import auth
+
+    s = load_settings()
+    check_database(s)
+    if sys.stdin.isatty():
+        pw = getpass.getpass(f"password for {args.name}: ")
+        if getpass.getpass("again: ") != pw:
+            print("passwords differ", file=sys.stderr)
+            return 1
+    else:
+        pw = sys.stdin.readline().rstrip("\n")
+    engine, session = _session(s)
+    try:
+        with session:
+            auth.add_user(session, args.name, pw, args.role)
+            session.commit()
+    finally:
+        engine.dispose()
+    print(f"user {args.name} ({args.role}) saved")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    s = load_settings()
+    check_database(s)
+    migrate(s)
+    from app.main import create_app
+
+    host = args.host or s.host
+    port = args.port or s.port
+    print(f"Frontline on http://{host}:{port}/")
+    if args.workers and args.workers > 1:
+        os.environ["DATABASE_URL"] = s.database_url
+        uvicorn.run("app.main:app_from_env", factory=True, host=host, port=port, workers=args.workers,
+                    log_level="warning", proxy_headers=True)
+    else:
+        uvicorn.run(create_app(s), host=host, port=port, log_level="warning", proxy_headers=True)
+    return 0
+
+
+def cmd_up(args) -> int:
+    """What `make run` does: database, schema, seed data when empty, serve."""
+    args.folder, args.replace, args.if_empty = None, False, True
+    rc = cmd_load(args)
+    if rc:
+        return rc
+    return cmd_serve(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="frontline", description="Frontline: who controls what, over time.")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    db = sub.add_parser("db", help="the private PostgreSQL+PostGIS cluster (when DATABASE_URL is not set)")
+    db.add_argument("action", choices=["start", "stop", "status", "url"])
+    db.set_defaults(func=cmd_db)
+    sub.add_parser("migrate", help="bring the schema up to date").set_defaults(func=cmd_migrate)
+    ld = sub.add_parser("load", help="import a data set folder (default: data/)")
+    ld.add_argument("folder", nargs="?")
+    ld.add_argument("--replace", action="store_true", help="wipe the data set in the database first")
+    ld.add_argument("--if-empty", action="store_true", help="only when no data set is loaded")
+    ld.set_defaults(func=cmd_load)
+    us = sub.add_parser("user", help="manage editors")
+    us_sub = us.add_subparsers(dest="action", required=True)
+    ua = us_sub.add_parser("add", help="add a user or reset their password (password from stdin when not a terminal)")
+    ua.add_argument("name")
+    ua.add_argument("--role", choices=["editor", "admin"], default="editor")
+    ua.set_defaults(func=cmd_user)
+    for name, func in (("serve", cmd_serve), ("up", cmd_up)):
+        sp = sub.add_parser(name, help="serve the app" if name == "serve" else "database, schema, seed data, serve")
+        sp.add_argument("--host")
+        sp.add_argument("--port", type=int)
+        sp.add_argument("--workers", type=int, default=1)
+        sp.set_defaults(func=func)
+    args = ap.parse_args(argv)
+    try:
+        return args.func(args)
+    except SetupError as e:
+        print(f"frontline: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Settings: one pydantic-settings class. Nothing reads the environment at import time.
+
+Secrets have no default. The CLI supplies a generated secret key kept in the project's state folder when
+none is configured, so `make run` works on a fresh clone; production sets FRONTLINE_SECRET_KEY / SECRET_KEY.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+from app import PROJECT_ROOT
+
+
+def _check_db_url(value: str | None, name: str) -> str | None:
+    if value in (None, ""):
+        return None
+    try:
+        url = make_url(value)
+    except Exception as exc:  # sqlalchemy raises ArgumentError with a terse text
+        raise ValueError(f"{name} is not a database URL ({exc}); expected postgresql://user:password@host:port/dbname") from None
+    if not url.drivername.startswith("postgresql"):
+        raise ValueError(f"{name} must point at PostgreSQL with PostGIS (postgresql://...), not {url.drivername!r}")
+    # psycopg 3 is the driver: normalise bare postgresql:// URLs to it.
+    return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FRONTLINE_", extra="ignore", populate_by_name=True)
+
+    database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL", "FRONTLINE_DATABASE_URL"))
+    # A streaming replica for the read path; writes and read-your-own-write go to database_url.
+    database_read_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_READ_URL", "FRONTLINE_DATABASE_READ_URL"))
+    host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("HOST", "FRONTLINE_HOST"))
+    port: int = Field(default=8000, ge=1, le=65535, validation_alias=AliasChoices("PORT", "FRONTLINE_PORT"))
+    secret_key: SecretStr = Field(validation_alias=AliasChoices("SECRET_KEY", "FRONTLINE_SECRET_KEY"))
+    tile_url: str = Field(default="https://tile.openstreetmap.org/{z}/{x}/{y}.png", validation_alias=AliasChoices("TILE_URL", "FRONTLINE_TILE_URL"))
+    tile_attribution: str = Field(
+        default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+        validation_alias=AliasChoices("TILE_ATTRIBUTION", "FRONTLINE_TILE_ATTRIBUTION"),
+    )
+    # Where the private cluster, generated secret and caches live (ignored by git).
+    state_dir: Path = Field(default=PROJECT_ROOT / "var", validation_alias=AliasChoices("FRONTLINE_STATE_DIR",))
+    dataset_dir: Path = Field(default=PROJECT_ROOT / "data")
+    # Cookies get the Secure flag; set when the app is served over HTTPS (behind a proxy).
+    secure_cookies: bool = False
+    # Write-path limits: a body larger than this is refused before parsing, a geometry with more vertices too.
+    max_body_bytes: int = Field(default=2_000_000, ge=10_000)
+    max_vertices: int = Field(default=20_000, ge=100)
+    # How often a worker checks the database for a newer published revision (LISTEN/NOTIFY does it at once).
+    revision_poll_seconds: float = Field(default=2.0, gt=0)
+    gzip_level: int = Field(default=5, ge=1, le=9)
+
+    @field_validator("database_url")
+    @classmethod
+    def _db(cls, v):
+        return _check_db_url(v, "DATABASE_URL")
+
+    @field_validator("database_read_url")
+    @classmethod
+    def _db_read(cls, v):
+        return _check_db_url(v, "DATABASE_READ_URL")
+
+    @field_validator("tile_url")
+    @classmethod
+    def _tiles(cls, v: str):
+        if v and not all(k in v for k in ("{z}", "{x}", "{y}")):
+            raise ValueError("TILE_URL must contain {z}, {x} and {y} (or be empty to use only the shipped base geography)")
+        return v
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret(cls, v: SecretStr):
+        if len(v.get_secret_value()) < 16:
+            raise ValueError("SECRET_KEY must be at least 16 characters")
+        return v

@@ -1,0 +1,259 @@
+"""Load a data set folder (docs/data-format.md) into the database, idempotently and all-or-nothing.
+
+Everything is validated in Python first; any problem is reported with the file, the feature and the reason,
+and nothing is written. The load itself is one transaction.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from shapely.geometry import box, shape
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from app import queries
+from app.domain.geometry import parse_polygonal
+from app.domain.times import parse_instant
+from app.errors import BadInput, FrontlineError
+
+FILES = ["dataset.json", "factions.json", "reports.json", "geojson/changes.geojson", "geojson/places.geojson"]
+KINDS = {"city", "town", "village", "neighbourhood", "landmark", "base", "airport", "road"}
+
+
+class LoadError(FrontlineError):
+    code = "load_error"
+
+
+@dataclass
+class Problem:
+    file: str
+    where: str
+    reason: str
+
+    def __str__(self):
+        return f"{self.file}: {self.where}: {self.reason}"
+
+
+def fold_text(s: str) -> str:
+    """Lower-case, strip accents and Arabic diacritics, unify hyphens/apostrophes: the search key."""
+    s = unicodedata.normalize("NFKD", s or "")
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    s = s.lower().replace("ʿ", "").replace("ʾ", "").replace("'", "").replace("’", "").replace("‘", "")
+    s = re.sub(r"[\u0640]", "", s)  # tatweel
+    s = s.replace("أ", "ا").replace("إ", "ا").replace("آ", "ا").replace("ة", "ه").replace("ى", "ي")
+    s = re.sub(r"[-_/,.()]+", " ", s)
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def content_hash(folder: Path) -> str:
+    h = hashlib.sha256()
+    for name in FILES:
+        p = folder / name
+        h.update(name.encode())
+        h.update(p.read_bytes() if p.exists() else b"")
+    return h.hexdigest()
+
+
+def _read_json(folder: Path, name: str, problems: list[Problem]):
+    p = folder / name
+    if not p.exists():
+        problems.append(Problem(name, "file", "missing"))
+        return None
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        problems.append(Problem(name, f"line {e.lineno}", f"not valid JSON: {e.msg}"))
+        return None
+
+
+def validate(folder: Path, *, max_vertices: int = 200_000) -> dict:
+    """Read and check the whole data set; raise LoadError listing every problem found."""
+    problems: list[Problem] = []
+    ds = _read_json(folder, "dataset.json", problems)
+    factions = _read_json(folder, "factions.json", problems)
+    reports = _read_json(folder, "reports.json", problems)
+    changes = _read_json(folder, "geojson/changes.geojson", problems)
+    places = _read_json(folder, "geojson/places.geojson", problems)
+    if problems:
+        raise LoadError("the data set cannot be read:\n" + "\n".join(map(str, problems)), problems=[str(p) for p in problems])
+    out: dict = {"dataset": ds}
+    try:
+        ds["start_at"] = parse_instant(ds["start"], "start")
+        ds["end_at"] = parse_instant(ds["end"], "end")
+        minx, miny, maxx, maxy = (float(v) for v in ds["extent"])
+        if not (minx < maxx and miny < maxy):
+            raise BadInput("extent must be [minlon, minlat, maxlon, maxlat]")
+        ds["extent_box"] = (minx, miny, maxx, maxy)
+    except (KeyError, TypeError, ValueError, FrontlineError) as e:
+        problems.append(Problem("dataset.json", "dataset", getattr(e, "message", None) or f"missing or bad field {e}"))
+        raise LoadError("\n".join(map(str, problems)), problems=[str(p) for p in problems])
+
+    slugs = set()
+    for i, f in enumerate(factions or []):
+        where = f"faction {i} ({f.get('slug', '?')})"
+        for k in ("slug", "name_en", "name_ar", "color"):
+            if not f.get(k):
+                problems.append(Problem("factions.json", where, f"missing {k}"))
+        if f.get("color") and not re.fullmatch(r"#[0-9a-fA-F]{6}", f["color"]):
+            problems.append(Problem("factions.json", where, "color must be #rrggbb"))
+        if f.get("slug") in slugs:
+            problems.append(Problem("factions.json", where, "duplicate slug"))
+        slugs.add(f.get("slug"))
+    if "contested" not in slugs:
+        problems.append(Problem("factions.json", "factions", "the pseudo-faction 'contested' is missing"))
+    out["factions"] = factions
+
+    rkeys = set()
+    for i, r in enumerate(reports or []):
+        where = f"report {i} ({r.get('key', '?')})"
+        for k in ("key", "title", "publisher", "published_at"):
+            if not r.get(k):
+                problems.append(Problem("reports.json", where, f"missing {k}"))
+        try:
+            r["published"] = parse_instant(r.get("published_at") or "", "published_at")
+        except FrontlineError as e:
+            problems.append(Problem("reports.json", where, e.message))
+        if r.get("url") and not re.match(r"^https?://", r["url"]):
+            problems.append(Problem("reports.json", where, "url must start with http:// or https://"))
+        if r.get("key") in rkeys:
+            problems.append(Problem("reports.json", where, "duplicate key"))
+        rkeys.add(r.get("key"))
+    out["reports"] = reports
+
+    cited = set()
+    parsed_changes = []
+    ckeys = set()
+    for i, feat in enumerate((changes or {}).get("features", [])):
+        p = feat.get("properties") or {}
+        where = f"feature {i} ({p.get('key', '?')})"
+        try:
+            at = parse_instant(p.get("at") or "", "at")
+            if not (ds["start_at"] <= at < ds["end_at"]):
+                raise BadInput(f"at {p.get('at')} is outside the data set's period")
+            if p.get("faction") not in slugs:
+                raise BadInput(f"unknown faction {p.get('faction')!r}")
+            if p.get("confidence") not in ("confirmed", "claimed"):
+                raise BadInput("confidence must be 'confirmed' or 'claimed'")
+            refs = p.get("reports") or []
+            if not refs:
+                raise BadInput("cites no report (every change must cite at least one)")
+            missing = [k for k in refs if k not in rkeys]
+            if missing:
+                raise BadInput(f"cites unknown report(s) {missing}")
+            if p.get("key") in ckeys:
+                raise BadInput("duplicate key")
+            ckeys.add(p.get("key"))
+            geom = parse_polygonal(feat.get("geometry"), max_vertices=max_vertices, extent=ds["extent_box"])
+        except FrontlineError as e:
+            problems.append(Problem("geojson/changes.geojson", where, e.message))
+            continue
+        cited.update(refs)
+        parsed_changes.append({"order": i, "key": p.get("key"), "at": at, "faction": p["faction"],
+                               "confidence": p["confidence"], "reports": refs, "geom": geom,
+                               "summary_en": p.get("summary_en", ""), "summary_ar": p.get("summary_ar", ""),
+                               "note": p.get("note", "")})
+    if not parsed_changes and not problems:
+        problems.append(Problem("geojson/changes.geojson", "features", "no control changes"))
+    out["changes"] = parsed_changes
+
+    pslugs = set()
+    parsed_places = []
+    for i, feat in enumerate((places or {}).get("features", [])):
+        p = feat.get("properties") or {}
+        where = f"feature {i} ({p.get('slug', '?')})"
+        g = feat.get("geometry") or {}
+        if g.get("type") != "Point":
+            problems.append(Problem("geojson/places.geojson", where, "geometry must be a Point"))
+            continue
+        if not p.get("slug") or p["slug"] in pslugs:
+            problems.append(Problem("geojson/places.geojson", where, "missing or duplicate slug"))
+            continue
+        if p.get("kind") not in KINDS:
+            problems.append(Problem("geojson/places.geojson", where, f"kind must be one of {sorted(KINDS)}"))
+            continue
+        pslugs.add(p["slug"])
+        names = [p.get("name_en", ""), p.get("name_ar", ""), *p.get("variants", [])]
+        parsed_places.append({**p, "lon": float(g["coordinates"][0]), "lat": float(g["coordinates"][1]),
+                              "rank": int(p.get("rank", 3)), "search_text": " | ".join(fold_text(n) for n in names if n)})
+    out["places"] = parsed_places
+    if problems:
+        raise LoadError(f"the data set has {len(problems)} problem(s); nothing was loaded:\n" + "\n".join(map(str, problems)),
+                        problems=[str(p) for p in problems])
+    return out
+
+
+def is_loaded(session: Session) -> bool:
+    return session.execute(text("SELECT count(*) FROM dataset")).scalar_one() > 0
+
+
+def load(session: Session, folder: Path, *, replace: bool = False) -> str:
+    """Import the data set. Returns what happened: 'loaded', 'unchanged' or 'replaced'. Does not commit."""
+    from app import services
+
+    folder = Path(folder)
+    digest = content_hash(folder)
+    existing = session.execute(text("SELECT home_view->>'_content_hash' FROM dataset LIMIT 1")).scalar_one_or_none()
+    if existing is not None and not replace:
+        if existing == digest:
+            return "unchanged"
+        raise LoadError("a different data set (or an edited one) is already in the database; "
+                        "use `frontline load --replace` to wipe it and load this folder")
+    data = validate(folder)
+    outcome = "loaded"
+    if existing is not None or is_loaded(session):
+        outcome = "replaced"
+        session.execute(text("TRUNCATE control_zones, change_reports, control_changes, places, reports, factions, dataset RESTART IDENTITY CASCADE"))
+        session.execute(text("UPDATE revisions SET reverts_id = NULL"))
+        session.execute(text("DELETE FROM revisions"))
+    ds = data["dataset"]
+    home_view = dict(ds.get("home_view") or {})
+    home_view["_content_hash"] = digest
+    session.execute(text("""
+        INSERT INTO dataset (id, slug, title_en, title_ar, description_en, description_ar, notes_en,
+                             utc_offset_minutes, tz_label, start_at, end_at, extent, home_view)
+        VALUES (1, :slug, :title_en, :title_ar, :description_en, :description_ar, :notes_en,
+                :off, :label, :start_at, :end_at, ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326), CAST(:home AS jsonb))
+    """), {"slug": ds["slug"], "title_en": ds.get("title_en", ds["slug"]), "title_ar": ds.get("title_ar", ""),
+           "description_en": ds.get("description_en", ""), "description_ar": ds.get("description_ar", ""),
+           "notes_en": ds.get("notes_en", ""), "off": int(ds["utc_offset_minutes"]), "label": ds["tz_label"],
+           "start_at": ds["start_at"], "end_at": ds["end_at"],
+           "minx": ds["extent_box"][0], "miny": ds["extent_box"][1], "maxx": ds["extent_box"][2], "maxy": ds["extent_box"][3],
+           "home": json.dumps(home_view)})
+    for i, f in enumerate(data["factions"]):
+        session.execute(text("""
+            INSERT INTO factions (slug, name_en, name_ar, short_en, short_ar, color, description_en, description_ar, sort_order)
+            VALUES (:slug, :name_en, :name_ar, :short_en, :short_ar, :color, :description_en, :description_ar, :i)
+        """), {"slug": f["slug"], "name_en": f["name_en"], "name_ar": f["name_ar"], "short_en": f.get("short_en", ""),
+               "short_ar": f.get("short_ar", ""), "color": f["color"], "description_en": f.get("description_en", ""),
+               "description_ar": f.get("description_ar", ""), "i": i})
+    report_ids = {}
+    for r in data["reports"]:
+        report_ids[r["key"]] = session.execute(text("""
+            INSERT INTO reports (key, title, publisher, published_at, url, language, summary)
+            VALUES (:key, :title, :publisher, :published, :url, :language, :summary) RETURNING id
+        """), {"key": r["key"], "title": r["title"], "publisher": r["publisher"], "published": r["published"],
+               "url": r.get("url") or None, "language": r.get("language", "en"), "summary": r.get("summary", "")}).scalar_one()
+    for p in data["places"]:
+        session.execute(text("""
+            INSERT INTO places (slug, name_en, name_ar, variants, kind, rank, geom, search_text)
+            VALUES (:slug, :name_en, :name_ar, CAST(:variants AS jsonb), :kind, :rank,
+                    ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), :search_text)
+        """), {"slug": p["slug"], "name_en": p.get("name_en", ""), "name_ar": p.get("name_ar", ""),
+               "variants": json.dumps(p.get("variants", []), ensure_ascii=False), "kind": p["kind"],
+               "rank": p["rank"], "lon": p["lon"], "lat": p["lat"], "search_text": p["search_text"]})
+    rev = services.new_revision(session, kind="load", reason=f"load data set {ds['slug']}",
+                                details={"source": str(folder.name), "content_hash": digest, "changes": len(data["changes"])})
+    for c in data["changes"]:
+        cid = session.execute(queries.INSERT_CHANGE, {
+            "key": c["key"], "at": c["at"], "faction": c["faction"], "confidence": c["confidence"],
+            "wkb": c["geom"].wkb, "summary_en": c["summary_en"], "summary_ar": c["summary_ar"],
+            "note": c["note"], "rev": rev}).scalar_one()
+        for k in c["reports"]:
+            session.execute(queries.CITE, {"change_id": cid, "report_id": report_ids[k]})
+    services.recompute_from(session, None, rev)
+    return outcome

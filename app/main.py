@@ -1,0 +1,88 @@
+"""The app factory. The lifespan owns the database engines and the read model's cache."""
+from __future__ import annotations
+
+import logging
+import os
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
+
+from app import PROJECT_ROOT
+from app.config import Settings
+from app.db import Database
+from app.errors import install_handlers
+from app.readmodel import ReadModel
+from app.security import SecurityHeaders, BodyLimit
+
+log = logging.getLogger("frontline")
+
+# Front-end libraries installed from the npm registry at set-up (never committed), served by the app.
+VENDOR = {
+    "leaflet": PROJECT_ROOT / "node_modules" / "leaflet" / "dist",
+    "geoman": PROJECT_ROOT / "node_modules" / "@geoman-io" / "leaflet-geoman-free" / "dist",
+}
+
+
+def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
+    if not settings.database_url:
+        raise ValueError("create_app needs settings with database_url (the CLI resolves the private cluster)")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        db = database or Database.connect(settings.database_url, settings.database_read_url)
+        listen = settings.database_url.replace("postgresql+psycopg://", "postgresql://")
+        rm = ReadModel(db.ReadSession, gzip_level=settings.gzip_level, listen_url=listen,
+                       poll_seconds=settings.revision_poll_seconds)
+        app.state.db, app.state.readmodel = db, rm
+        rm.refresh()
+        rm.start()
+        try:
+            yield
+        finally:
+            rm.stop()
+            if database is None:
+                db.dispose()
+
+    app = FastAPI(
+        title="Frontline API",
+        version="1.0",
+        description="Who controls what during a war, over time: control zones with their validity, the changes "
+                    "and the reports behind them. Times are ISO 8601 with an offset; validity is half-open "
+                    "[valid_from, valid_to). Geometry is GeoJSON (RFC 7946, EPSG:4326).",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_handlers(app)
+    # Public JSON is pre-compressed by the read model; this only compresses the rest, at a cheap level.
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, secure=settings.secure_cookies)
+
+    from app.api import editor, ogc, public
+    from app.web import pages
+
+    app.include_router(public.router)
+    app.include_router(ogc.router)
+    app.include_router(editor.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
+    for name, path in VENDOR.items():
+        if Path(path).is_dir():
+            app.mount(f"/vendor/{name}", StaticFiles(directory=path), name=f"vendor-{name}")
+        else:
+            log.warning("front-end assets missing (%s); run `make run` or `npm ci`", path)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """For `uvicorn --workers N --factory app.main:app_from_env` (each worker builds its own app)."""
+    from app.cli import load_settings
+
+    return create_app(load_settings())
+
+
+if os.environ.get("FRONTLINE_DEBUG"):
+    logging.basicConfig(level=logging.DEBUG)

@@ -1,0 +1,197 @@
+"""The domain tables (SQLAlchemy 2.0 typed mappings, GeoAlchemy2 geometry in EPSG:4326).
+
+Time semantics: every timestamp is timezone-aware and stored in UTC (timestamptz). A zone's validity is the
+half-open interval [valid_from, valid_to) in `valid` (tstzrange, '[)'); an open upper bound means "until
+further notice". `revs` is the half-open range of data revisions in which a zone row is part of the map:
+[created in, replaced in). The public map is the rows whose `revs` is open; a revision-pinned embed reads
+the rows whose `revs` contains its revision, so what an article published stays reproducible.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    BigInteger, Boolean, CheckConstraint, Column, DateTime, Float, ForeignKey, Index, Integer, String, Table,
+    Text, func,
+)
+from sqlalchemy.dialects.postgresql import INT4RANGE, JSONB, TSTZRANGE, ExcludeConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base
+
+SRID = 4326
+CONFIDENCE = ("confirmed", "claimed")
+ROLES = ("editor", "admin")
+
+
+class Dataset(Base):
+    """The one data set this database holds (another war is another database)."""
+    __tablename__ = "dataset"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title_en: Mapped[str] = mapped_column(Text)
+    title_ar: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    description_ar: Mapped[str] = mapped_column(Text, default="")
+    notes_en: Mapped[str] = mapped_column(Text, default="")
+    utc_offset_minutes: Mapped[int] = mapped_column(Integer)
+    tz_label: Mapped[str] = mapped_column(String(32))
+    start_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    end_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    extent = mapped_column(Geometry("POLYGON", srid=SRID, spatial_index=False), nullable=False)
+    home_view: Mapped[dict] = mapped_column(JSONB, default=dict)
+    __table_args__ = (CheckConstraint("end_at > start_at", name="period"),)
+
+
+class Faction(Base):
+    __tablename__ = "factions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(32), unique=True)
+    name_en: Mapped[str] = mapped_column(Text)
+    name_ar: Mapped[str] = mapped_column(Text)
+    short_en: Mapped[str] = mapped_column(Text, default="")
+    short_ar: Mapped[str] = mapped_column(Text, default="")
+    color: Mapped[str] = mapped_column(String(7))
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    description_ar: Mapped[str] = mapped_column(Text, default="")
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (
+        CheckConstraint("slug ~ '^[a-z][a-z0-9-]*$'", name="slug_format"),
+        CheckConstraint("color ~ '^#[0-9a-fA-F]{6}$'", name="color_format"),
+    )
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(Text, nullable=True)
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    __table_args__ = (CheckConstraint(f"role IN {ROLES}", name="role"),)
+
+
+class UserSession(Base):
+    """Server-side sessions: the cookie holds a random token, the table its SHA-256 (stateless app processes)."""
+    __tablename__ = "user_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginAttempt(Base):
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    username: Mapped[str] = mapped_column(String(200), index=True)
+    ip: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    success: Mapped[bool] = mapped_column(Boolean)
+
+
+class Report(Base):
+    __tablename__ = "reports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
+    title: Mapped[str] = mapped_column(Text)
+    publisher: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    __table_args__ = (
+        CheckConstraint("length(title) BETWEEN 1 AND 500", name="title_length"),
+        CheckConstraint("url IS NULL OR url ~ '^https?://'", name="url_scheme"),
+    )
+
+
+class Revision(Base):
+    """Every edit is a revision: who, when, why, and what it did (`details`)."""
+    __tablename__ = "revisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    reverts_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id"), nullable=True)
+    details: Mapped[dict] = mapped_column(JSONB, default=dict)
+    author: Mapped[User | None] = relationship(lazy="joined")
+    __table_args__ = (CheckConstraint("kind IN ('load', 'change', 'revert', 'import')", name="kind"),)
+
+
+change_reports = Table(
+    "change_reports",
+    Base.metadata,
+    Column("change_id", ForeignKey("control_changes.id", ondelete="CASCADE"), primary_key=True),
+    Column("report_id", ForeignKey("reports.id", ondelete="RESTRICT"), primary_key=True, index=True),
+)
+
+
+class ControlChange(Base):
+    """The editing primitive: at `at`, `geom` passes to `faction` (possibly the `contested` pseudo-faction).
+
+    Changes are applied in order of (at, id). A change made in revision R is part of the map from R on
+    until a revision retracts it (`retracted_in`; a revert of that revert restores it).
+    """
+    __tablename__ = "control_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    faction_id: Mapped[int] = mapped_column(ForeignKey("factions.id"))
+    confidence: Mapped[str] = mapped_column(String(16))
+    geom = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=True), nullable=False)
+    summary_en: Mapped[str] = mapped_column(Text, default="")
+    summary_ar: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_in: Mapped[int] = mapped_column(ForeignKey("revisions.id"))
+    retracted_in: Mapped[int | None] = mapped_column(ForeignKey("revisions.id"), nullable=True)
+    faction: Mapped[Faction] = relationship(lazy="joined")
+    reports: Mapped[list[Report]] = relationship(secondary=change_reports, lazy="selectin", order_by=Report.published_at)
+    __table_args__ = (
+        CheckConstraint(f"confidence IN {CONFIDENCE}", name="confidence"),
+        CheckConstraint("ST_IsValid(geom) AND NOT ST_IsEmpty(geom) AND ST_SRID(geom) = 4326", name="geom_valid"),
+    )
+
+
+class ControlZone(Base):
+    """What is served: the area a faction holds over [valid_from, valid_to), derived from the changes."""
+    __tablename__ = "control_zones"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    faction_id: Mapped[int] = mapped_column(ForeignKey("factions.id"))
+    valid = mapped_column(TSTZRANGE, nullable=False)
+    revs = mapped_column(INT4RANGE, nullable=False)
+    geom = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=True), nullable=False)
+    area_km2: Mapped[float] = mapped_column(Float)
+    # The changes (ids) that last shaped this zone version: the "why" behind it.
+    change_ids = mapped_column(JSONB, nullable=False, default=list)
+    __table_args__ = (
+        CheckConstraint("ST_IsValid(geom) AND NOT ST_IsEmpty(geom) AND ST_SRID(geom) = 4326", name="geom_valid"),
+        CheckConstraint("NOT isempty(valid) AND lower(valid) IS NOT NULL AND lower_inc(valid) AND NOT upper_inc(valid)", name="valid_half_open"),
+        CheckConstraint("NOT isempty(revs) AND lower(revs) IS NOT NULL", name="revs_nonempty"),
+        # Invariant 2: one zone per faction at any instant, in any revision (btree_gist).
+        ExcludeConstraint(("faction_id", "="), ("valid", "&&"), ("revs", "&&"), name="one_zone_per_faction", using="gist"),
+        Index("ix_control_zones_valid", "valid", postgresql_using="gist"),
+        # The public map reads only live rows: a partial GiST index keeps that lookup independent of history.
+        Index("ix_control_zones_live_valid", "valid", postgresql_using="gist", postgresql_where="upper_inf(revs)"),
+    )
+
+
+class Place(Base):
+    __tablename__ = "places"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    name_en: Mapped[str] = mapped_column(Text)
+    name_ar: Mapped[str] = mapped_column(Text, default="")
+    variants: Mapped[list] = mapped_column(JSONB, default=list)
+    kind: Mapped[str] = mapped_column(String(32))
+    rank: Mapped[int] = mapped_column(Integer, default=3)
+    geom = mapped_column(Geometry("POINT", srid=SRID, spatial_index=True), nullable=False)
+    # Lower-cased, accent-free search text (names + variants), filled by the loader; trigram-indexed.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (CheckConstraint("rank BETWEEN 1 AND 5", name="rank"),)

@@ -1,0 +1,155 @@
+"""The SQL: the one place that builds statements and calls ST_* functions. Bound parameters always.
+
+Read-path queries render GeoJSON in PostGIS (ST_AsGeoJSON with 5 decimals, about 1 m: the data is drawn to
+a few hundred metres, so more digits are noise) and compute areas on the ellipsoid (geography).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+COORD_DIGITS = 5
+
+CURRENT_REVISION = text("SELECT coalesce(max(id), 0) FROM revisions")
+
+LOCK_WRITES = text("SELECT pg_advisory_xact_lock(7240512)")
+
+# Zone rows of revision :rev. For the live revision `upper_inf(revs)` matches the partial GiST index.
+_ZONE_COLS = """
+    z.id, f.slug AS faction, lower(z.valid) AS valid_from, upper(z.valid) AS valid_to, z.area_km2,
+    z.change_ids, ST_AsGeoJSON(z.geom, :digits) AS geometry
+"""
+
+ZONES_OF_REVISION = text(f"""
+    SELECT {_ZONE_COLS}
+    FROM control_zones z JOIN factions f ON f.id = z.faction_id
+    WHERE z.revs @> CAST(:rev AS integer)
+    ORDER BY lower(z.valid), f.sort_order
+""")
+
+# Zones valid at an instant, in revision :rev. `valid @> :at` uses the GiST index on valid:
+#   Bitmap Index Scan on ix_control_zones_valid  Index Cond: (valid @> '2024-11-30 09:00:00+00'::timestamptz)
+ZONES_AT = text(f"""
+    SELECT {_ZONE_COLS}, lower(z.revs) AS rev_from
+    FROM control_zones z JOIN factions f ON f.id = z.faction_id
+    WHERE z.valid @> CAST(:at AS timestamptz) AND z.revs @> CAST(:rev AS integer)
+    ORDER BY f.sort_order
+""")
+
+CHANGES_OF_REVISION = text("""
+    SELECT c.id, c.key, c.at, f.slug AS faction, c.confidence, c.summary_en, c.summary_ar, c.note,
+           c.created_in, ST_AsGeoJSON(c.geom, :digits) AS geometry,
+           ST_Area(c.geom::geography) / 1e6 AS area_km2,
+           ST_XMin(c.geom) AS minx, ST_YMin(c.geom) AS miny, ST_XMax(c.geom) AS maxx, ST_YMax(c.geom) AS maxy,
+           coalesce((SELECT json_agg(cr.report_id ORDER BY cr.report_id) FROM change_reports cr WHERE cr.change_id = c.id), '[]') AS report_ids
+    FROM control_changes c JOIN factions f ON f.id = c.faction_id
+    WHERE c.created_in <= :rev AND (c.retracted_in IS NULL OR c.retracted_in > :rev)
+    ORDER BY c.at, c.id
+""")
+
+# The changes (in revision :rev, up to :at) whose area covers a point: the "why is this colour" chain.
+CHANGES_AT_POINT = text("""
+    SELECT c.id, c.at, f.slug AS faction, c.confidence, c.summary_en, c.summary_ar, c.note,
+           coalesce((SELECT json_agg(cr.report_id ORDER BY cr.report_id) FROM change_reports cr WHERE cr.change_id = c.id), '[]') AS report_ids
+    FROM control_changes c JOIN factions f ON f.id = c.faction_id
+    WHERE c.created_in <= :rev AND (c.retracted_in IS NULL OR c.retracted_in > :rev)
+      AND c.at <= :at
+      AND ST_Intersects(c.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
+    ORDER BY c.at, c.id
+""")
+
+ZONE_AT_POINT = text("""
+    SELECT f.slug AS faction, lower(z.valid) AS valid_from, upper(z.valid) AS valid_to
+    FROM control_zones z JOIN factions f ON f.id = z.faction_id
+    WHERE z.valid @> CAST(:at AS timestamptz) AND z.revs @> CAST(:rev AS integer)
+      AND ST_Intersects(z.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
+""")
+
+# Gained and lost area per faction between two instants, computed in PostGIS.
+DIFF = text(f"""
+    WITH a AS (
+        SELECT z.faction_id, z.geom FROM control_zones z
+        WHERE z.valid @> CAST(:t1 AS timestamptz) AND z.revs @> CAST(:rev AS integer)
+    ), b AS (
+        SELECT z.faction_id, z.geom FROM control_zones z
+        WHERE z.valid @> CAST(:t2 AS timestamptz) AND z.revs @> CAST(:rev AS integer)
+    ), d AS (
+        SELECT f.slug, f.sort_order,
+               CASE WHEN a.geom IS NULL THEN b.geom WHEN b.geom IS NULL THEN NULL
+                    ELSE ST_CollectionExtract(ST_Difference(b.geom, a.geom), 3) END AS gained,
+               CASE WHEN b.geom IS NULL THEN a.geom WHEN a.geom IS NULL THEN NULL
+                    ELSE ST_CollectionExtract(ST_Difference(a.geom, b.geom), 3) END AS lost,
+               coalesce(ST_Area(b.geom::geography), 0) / 1e6 AS area_to,
+               coalesce(ST_Area(a.geom::geography), 0) / 1e6 AS area_from
+        FROM factions f
+        LEFT JOIN a ON a.faction_id = f.id
+        LEFT JOIN b ON b.faction_id = f.id
+        WHERE a.geom IS NOT NULL OR b.geom IS NOT NULL
+    )
+    SELECT slug AS faction, area_from, area_to,
+           coalesce(ST_Area(gained::geography), 0) / 1e6 AS gained_km2,
+           coalesce(ST_Area(lost::geography), 0) / 1e6 AS lost_km2,
+           CASE WHEN gained IS NOT NULL AND NOT ST_IsEmpty(gained) THEN ST_AsGeoJSON(gained, :digits) END AS gained_geometry,
+           CASE WHEN lost IS NOT NULL AND NOT ST_IsEmpty(lost) THEN ST_AsGeoJSON(lost, :digits) END AS lost_geometry
+    FROM d ORDER BY sort_order
+""")
+
+LIVE_ZONES_FROM = text("""
+    SELECT z.id, f.slug AS faction, lower(z.valid) AS valid_from, upper(z.valid) AS valid_to,
+           ST_AsBinary(z.geom) AS wkb, z.change_ids
+    FROM control_zones z JOIN factions f ON f.id = z.faction_id
+    WHERE upper_inf(z.revs) AND (upper_inf(z.valid) OR upper(z.valid) >= :t)
+""")
+
+ACTIVE_CHANGES_FROM = text("""
+    SELECT c.id, c.at, f.slug AS faction, ST_AsBinary(c.geom) AS wkb
+    FROM control_changes c JOIN factions f ON f.id = c.faction_id
+    WHERE c.retracted_in IS NULL AND c.at >= :t
+""")
+
+RETIRE_ZONES = text("UPDATE control_zones SET revs = int4range(lower(revs), :rev) WHERE id = ANY(:ids)")
+
+INSERT_ZONE = text("""
+    INSERT INTO control_zones (faction_id, valid, revs, geom, area_km2, change_ids)
+    SELECT f.id, tstzrange(:valid_from, :valid_to, '[)'), int4range(:rev, NULL), g.geom,
+           ST_Area(g.geom::geography) / 1e6, CAST(:change_ids AS jsonb)
+    FROM factions f, (SELECT ST_Multi(ST_GeomFromWKB(:wkb, 4326)) AS geom) g
+    WHERE f.slug = :faction
+""")
+
+INSERT_CHANGE = text("""
+    INSERT INTO control_changes (key, at, faction_id, confidence, geom, summary_en, summary_ar, note, created_in)
+    SELECT :key, :at, f.id, :confidence, ST_Multi(ST_GeomFromWKB(:wkb, 4326)), :summary_en, :summary_ar, :note, :rev
+    FROM factions f WHERE f.slug = :faction
+    RETURNING id
+""")
+
+CITE = text("INSERT INTO change_reports (change_id, report_id) VALUES (:change_id, :report_id)")
+
+# Invariant 1, checked after every write: pairs of zones of different factions valid at a common instant
+# whose intersection exceeds the tolerance (square metres).
+OVERLAPS = text("""
+    SELECT fa.slug AS a, fb.slug AS b, lower(a.valid * b.valid) AS at,
+           ST_Area(ST_Intersection(a.geom, b.geom)::geography) AS m2
+    FROM control_zones a
+    JOIN control_zones b ON a.id < b.id AND a.faction_id <> b.faction_id
+         AND a.valid && b.valid AND a.revs && b.revs AND ST_Intersects(a.geom, b.geom)
+    JOIN factions fa ON fa.id = a.faction_id JOIN factions fb ON fb.id = b.faction_id
+    WHERE upper_inf(a.revs) AND upper_inf(b.revs)
+      AND ST_Area(ST_Intersection(a.geom, b.geom)::geography) > :tolerance_m2
+""")
+
+
+def current_revision(session: Session) -> int:
+    return int(session.execute(CURRENT_REVISION).scalar_one())
+
+
+def lock_writes(session: Session) -> None:
+    """Serialise writers: recomputing zones from T on must not interleave with another recompute."""
+    session.execute(LOCK_WRITES)
+
+
+def zones_at(session: Session, at: datetime, rev: int):
+    return session.execute(ZONES_AT, {"at": at, "rev": rev, "digits": COORD_DIGITS}).mappings().all()

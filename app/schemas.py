@@ -1,0 +1,70 @@
+"""Input and output shapes of the write API (separate classes; never one for both)."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+
+
+class ChangeCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    faction: str = Field(min_length=1, max_length=32, description="faction slug, or 'contested'")
+    at: str = Field(max_length=40, description="ISO 8601 instant with an offset", examples=["2024-11-30T12:00:00+03:00"])
+    geometry: dict[str, Any] = Field(description="GeoJSON Polygon or MultiPolygon (RFC 7946, lon/lat)")
+    confidence: Literal["confirmed", "claimed"] = "confirmed"
+    report_ids: list[int] = Field(min_length=1, max_length=50)
+    note: str = Field(default="", max_length=4000)
+    summary_en: str = Field(default="", max_length=1000)
+    summary_ar: str = Field(default="", max_length=1000)
+    base_revision: int = Field(ge=0, description="the revision the editor saw; a stale one is refused with 409")
+
+
+class ChangePreview(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    faction: str = Field(min_length=1, max_length=32)
+    at: str = Field(max_length=40)
+    geometry: dict[str, Any]
+    confidence: Literal["confirmed", "claimed"] = "confirmed"
+    report_ids: list[int] = Field(min_length=1, max_length=50)
+    note: str = Field(default="", max_length=4000)
+
+
+class ChangeSaved(BaseModel):
+    revision: int
+    change_id: int
+
+
+class RevertRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    base_revision: int = Field(ge=0)
+    reason: str = Field(default="", max_length=1000)
+
+
+class Reverted(BaseModel):
+    revision: int
+    changes: list[int]
+
+
+class ReportCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=1, max_length=500)
+    publisher: str = Field(min_length=1, max_length=200)
+    published_at: str = Field(max_length=40, examples=["2024-11-30T10:00:00+03:00"])
+    url: HttpUrl | None = None
+    language: Literal["en", "ar", "fr", "tr", "ku", "other"] = "en"
+    summary: str = Field(default="", max_length=5000, description="the claims, in the editor's own words")
+
+
+class ReportPublic(BaseModel):
+    id: int
+    title: str
+    publisher: str
+    published_at: str
+    url: str | None
+    language: str
+    summary: str
+
+
+class MatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(max_length=100_000)

@@ -1,0 +1,70 @@
+"""The pages: viewer (/), embed (/embed), editor (/editor), sign-in (/login)."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.api.deps import SessionDep, session_user
+from app.basemap import ATTRIBUTION
+from app.web.render import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def client_config(request: Request, **extra) -> dict:
+    """Everything the front end needs to know about the server: URL templates, tiles, attribution."""
+    s = request.app.state.settings
+    rm = request.app.state.readmodel
+    return {
+        "urls": {
+            "timeline": "/api/timeline", "snapshot": "/api/snapshot", "diff": "/api/diff", "point": "/api/point",
+            "factions": "/api/factions", "reports": "/api/reports", "places": "/api/places",
+            "basemap": "/api/basemap/{layer}", "embed": "/embed", "viewer": "/", "embedScript": "/static/js/embed-loader.js",
+            "changes": "/api/changes", "preview": "/api/changes/preview", "revisions": "/api/revisions",
+            "revert": "/api/revisions/{id}/revert", "newReport": "/api/reports", "match": "/api/match-places",
+            "me": "/api/me", "logout": "/logout", "login": "/login", "kml": "/api/snapshot.kml", "csv": "/api/areas.csv",
+            "ogc": "/ogc/",
+        },
+        "tiles": {"url": s.tile_url, "attribution": s.tile_attribution},
+        "baseAttribution": ATTRIBUTION,
+        "revision": rm._revision or 0,
+        **extra,
+    }
+
+
+@router.get("/")
+def viewer(request: Request, lang: Annotated[str, Query(max_length=5)] = "en"):
+    lang = "ar" if lang == "ar" else "en"
+    return render(request, "viewer.html", {"config": client_config(request), "lang": lang})
+
+
+@router.get("/embed")
+def embed(request: Request, lang: Annotated[str, Query(max_length=5)] = "en",
+          theme: Annotated[str, Query(max_length=10)] = "light"):
+    lang = "ar" if lang == "ar" else "en"
+    theme = "dark" if theme == "dark" else "light"
+    resp = render(request, "embed.html", {"config": client_config(request, embed=True), "lang": lang, "theme": theme},
+                  headers={"Cache-Control": "public, max-age=300"})
+    return resp
+
+
+@router.get("/editor")
+def editor(request: Request, session: SessionDep):
+    user = session_user(request, session)
+    if user is None:
+        return RedirectResponse("/login?next=/editor", status_code=303)
+    return render(request, "editor.html", {"config": client_config(request, user={"name": user["username"], "role": user["role"]}),
+                                           "lang": "en", "user": user}, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/login")
+def login_page(request: Request, next: Annotated[str, Query(max_length=200)] = "/editor", error: str | None = None):
+    return render(request, "login.html", {"next": next if next.startswith("/") and not next.startswith("//") else "/editor",
+                                          "error": error, "lang": "en"}, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/robots.txt")
+def robots():
+    return Response("User-agent: *\nDisallow: /editor\nDisallow: /login\n", media_type="text/plain")
