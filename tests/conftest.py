@@ -41,7 +41,8 @@ def _create_database(base_url: str, name: str) -> str:
 
 
 def _prepare(settings, name: str, folder: Path) -> str:
-    url = _create_database(settings.database_url, f"{name}_{os.getpid()}" if os.environ.get("PYTEST_XDIST_WORKER") else name)
+    # FRONTLINE_TEST_DB lets several suites share one server without dropping each other's databases.
+    url = _create_database(settings.database_url, f"{os.environ.get('FRONTLINE_TEST_DB', 'frontline_test')}_{name}")
     s = settings.model_copy(update={"database_url": url})
     cli.migrate(s)
     engine = create_engine(url)
@@ -67,12 +68,12 @@ def base_settings():
 
 @pytest.fixture(scope="session")
 def seed_url(base_settings):
-    return _prepare(base_settings, "frontline_test_seed", base_settings.dataset_dir)
+    return _prepare(base_settings, "seed", base_settings.dataset_dir)
 
 
 @pytest.fixture(scope="session")
 def mini_url(base_settings):
-    return _prepare(base_settings, "frontline_test_mini", FIXTURES / "mini")
+    return _prepare(base_settings, "mini", FIXTURES / "mini")
 
 
 def reset(url: str) -> None:
@@ -147,7 +148,7 @@ class LiveServer:
 
 
 def _live(base_settings, url):
-    s = base_settings.model_copy(update={"database_url": url, "revision_poll_seconds": 0.5})
+    s = base_settings.model_copy(update={"database_url": url, "revision_poll_seconds": 0.5, "tile_url": ""})
     srv = LiveServer(s)
     yield srv
     srv.stop()

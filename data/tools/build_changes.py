@@ -35,7 +35,8 @@ DATA = ROOT / "data"
 OUT = DATA / "geojson" / "changes.geojson"
 CHECKS = ROOT / "tests" / "fixtures" / "story_checks.json"
 GRID = 1e-6          # output precision in degrees (~0.1 m)
-MIN_PART = 2e-8      # deg^2 (~200 m^2): smaller pieces are dropped as numerical dust
+MIN_PART = 1e-10     # deg^2 (~1 m^2): smaller pieces are dropped as numerical dust
+SLIVER = 1e-6        # deg^2 (~0.01 km^2): leftovers this small next to a change are absorbed by it
 
 # --------------------------------------------------------------------------------------------------
 # Shared lines (reused so that neighbouring polygons share exact vertices)
@@ -523,6 +524,7 @@ def build():
             held = unary_union([state[f] for f in ch["take"] if f in state])
             g = g.intersection(held)
         g = clean(g)
+        g = absorb_slivers(state, ch["take"] or [f for f in state if f != ch["faction"]], g)
         if g.is_empty:
             raise SystemExit(f"{ch['key']}: empty after clipping")
         apply(state, ch["faction"], g)
@@ -534,6 +536,25 @@ def build():
     fc = {"type": "FeatureCollection", "name": "changes", "features": feats}
     OUT.write_text(json.dumps(fc, ensure_ascii=False, separators=(",", ":")) + "\n")
     print(f"wrote {OUT.relative_to(ROOT)}: {len(feats)} changes")
+
+
+def absorb_slivers(state, take, g):
+    """Add to g the tiny leftovers of the losing factions that g would leave behind next to it.
+
+    Two hand-drawn edges that almost coincide leave slivers of the old holder (a few square metres up to
+    a few hundred); a change that takes the ground on both sides of them takes them too."""
+    extra = []
+    for f in take:
+        rest = state.get(f)
+        if rest is None or rest.is_empty:
+            continue
+        rest = rest.difference(g)
+        for x in getattr(rest, "geoms", [rest]):
+            if x.geom_type == "Polygon" and x.area < SLIVER and x.distance(g) < 1e-7:
+                extra.append(x)
+    if not extra:
+        return g
+    return clean(unary_union([g] + extra))
 
 
 def apply(state, faction, g):
@@ -617,7 +638,7 @@ def check(png_dir=None):
                 errors.append(f"{at} {a}: invalid zone")
             parts = [g] if g.geom_type == "Polygon" else list(getattr(g, "geoms", []))
             for x in parts:
-                if x.geom_type == "Polygon" and x.area < 1e-6:   # ~0.01 km^2
+                if x.geom_type == "Polygon" and x.area < SLIVER:
                     errors.append(f"{at} {a}: sliver part {km2(x):.4f} km2 at {x.representative_point()}")
             for b in names:
                 if a < b and st[a].intersection(st[b]).area > 1e-9:

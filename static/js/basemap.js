@@ -1,0 +1,61 @@
+// The base map: tiles from the configured URL when they load, and always the geography Frontline ships
+// (country and governorate borders, rivers, place labels), so the map is never a blank grey square offline.
+// Only this module and map.js touch Leaflet (window.L, loaded from /vendor/leaflet/leaflet.js).
+import { getJSON } from "./api.js";
+import { fillUrl } from "./config.js";
+
+const L = window.L;
+
+export function baseStyle(theme = "light") {
+  const dark = theme === "dark";
+  return {
+    land: dark ? "#1d2127" : "#f4f1ea",
+    country: dark ? "#8a93a0" : "#6b6b6b",
+    gov: dark ? "#4c5561" : "#b3ada2",
+    water: dark ? "#2b4a66" : "#a9cbe6",
+    label: dark ? "#e8e8e8" : "#222",
+  };
+}
+
+// Adds the base layers; returns {tiles, countries, governorates, rivers, places} (each may be null).
+export async function addBaseLayers(map, config, { lang = "en", theme = "light", placeMaxRank = 3 } = {}) {
+  const st = baseStyle(theme);
+  const layers = { tiles: null, countries: null, governorates: null, rivers: null, places: null };
+  map.getContainer().style.background = st.land;
+  if (config.tiles && config.tiles.url) {
+    layers.tiles = L.tileLayer(config.tiles.url, { attribution: config.tiles.attribution, maxZoom: 18, crossOrigin: true }).addTo(map);
+  }
+  map.createPane("base");
+  map.getPane("base").style.zIndex = 250;
+  map.createPane("labels");
+  map.getPane("labels").style.zIndex = 650;
+  map.getPane("labels").style.pointerEvents = "none";
+  const url = (layer) => fillUrl(config.urls.basemap, { layer });
+  const [countries, govs, rivers, places] = await Promise.all(
+    ["countries", "governorates", "rivers", "places"].map((l) => getJSON(url(l)).catch(() => null)),
+  );
+  if (govs) layers.governorates = L.geoJSON(govs, { pane: "base", interactive: false,
+    style: { color: st.gov, weight: 1, dashArray: "4 3", fill: false } }).addTo(map);
+  if (rivers) layers.rivers = L.geoJSON(rivers, { pane: "base", interactive: false,
+    style: { color: st.water, weight: 1, fillColor: st.water, fillOpacity: 0.9 } }).addTo(map);
+  if (countries) layers.countries = L.geoJSON(countries, { pane: "base", interactive: false,
+    style: { color: st.country, weight: 1.6, fill: false } }).addTo(map);
+  if (places) {
+    const group = L.layerGroup();
+    for (const f of places.features) {
+      const p = f.properties;
+      if ((p.rank || 5) > placeMaxRank) continue;
+      const [lon, lat] = f.geometry.coordinates;
+      const name = (lang === "ar" && p.name_ar) || p.name_en;
+      const el = document.createElement("span");
+      el.textContent = name;  // text, never HTML
+      L.marker([lat, lon], {
+        pane: "labels", interactive: false, keyboard: false,
+        icon: L.divIcon({ className: `fl-place fl-place-r${p.rank}`, html: el.outerHTML, iconSize: null }),
+      }).addTo(group);
+    }
+    layers.places = group.addTo(map);
+  }
+  map.attributionControl.addAttribution(config.baseAttribution || "");
+  return layers;
+}
