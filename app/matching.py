@@ -1,35 +1,68 @@
-"""Find gazetteer places named in a report's text (English or Arabic, with transliteration variants)."""
+"""Find gazetteer places named in a report's text (English or Arabic, with transliteration variants).
+
+The matching itself is a pure function over a list of places (`match_in`), testable on the gazetteer file
+without a database; `match_places` feeds it the places stored in the database.
+"""
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.loader import fold_text
 
-# Arabic proclitics that attach to names: و (and), ب (in), ل (to), ف; plus the article ال.
+# Arabic proclitics that attach to names: و (and), ف (so), ب (in), ل (to); plus the article ال.
 _AR_PREFIX = re.compile(r"^(?:و|ف|ب|ل)?(?:ال)?")
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
 
 
-def match_places(session: Session, body: str, limit: int = 200) -> list[dict]:
+def _pattern(key: str) -> re.Pattern:
+    if _ARABIC.match(key):
+        # "قلعة حلب" also matches "وقلعة حلب", "بالقلعة حلب"...: strip the name's own article/proclitic and
+        # allow any of them in front of it in the text.
+        core = _AR_PREFIX.sub("", key) or key
+        return re.compile(r"(?<![\w])(?:[وفبل]?(?:ال)?)?" + re.escape(core) + r"(?![\w])")
+    return re.compile(r"(?<![\w])" + re.escape(key) + r"(?![\w])")
+
+
+def match_in(places: Iterable[Mapping], body: str, limit: int = 200) -> list[dict]:
+    """The places named in `body`, in order of first mention. Each place: slug, name_en, name_ar, variants,
+    kind, rank, lon, lat. Names shorter than 3 characters once folded are ignored (too many false hits)."""
     hay = " " + fold_text(body) + " "
-    places = session.execute(text("SELECT slug, name_en, name_ar, variants, kind, rank, ST_X(geom) lon, ST_Y(geom) lat FROM places")).mappings().all()
     found = []
     for p in places:
-        names = [p["name_en"], p["name_ar"], *(p["variants"] or [])]
         hits = []
-        for n in names:
-            key = fold_text(n)
+        for n in [p.get("name_en"), p.get("name_ar"), *(p.get("variants") or [])]:
+            key = fold_text(n or "")
             if len(key) < 3:
                 continue
-            pattern = r"(?<![\w])" + r"(?:[وفبل]?(?:ال)?)?" + re.escape(_AR_PREFIX.sub("", key) if re.match(r"[\u0600-\u06ff]", key) else key) + r"(?![\w])"
-            m = re.search(pattern, hay)
+            m = _pattern(key).search(hay)
             if m:
                 hits.append((n, m.start()))
         if hits:
             n, pos = min(hits, key=lambda h: h[1])
-            found.append({"slug": p["slug"], "name_en": p["name_en"], "name_ar": p["name_ar"], "kind": p["kind"], "rank": p["rank"],
-                          "lon": round(p["lon"], 5), "lat": round(p["lat"], 5), "matched": n, "position": pos})
-    found.sort(key=lambda f: f["position"])
+            found.append({"slug": p["slug"], "name_en": p["name_en"], "name_ar": p.get("name_ar") or "", "kind": p.get("kind"),
+                          "rank": p.get("rank"), "lon": round(float(p["lon"]), 5), "lat": round(float(p["lat"]), 5),
+                          "matched": n, "position": pos})
+    # First mention first; at one position the more specific (longer) name wins the tie.
+    found.sort(key=lambda f: (f["position"], -len(fold_text(f["matched"]))))
     return found[:limit]
+
+
+def places_from_geojson(path: Path) -> list[dict]:
+    """The gazetteer file (data/geojson/places.geojson) as the list `match_in` takes."""
+    fc = json.loads(Path(path).read_text(encoding="utf-8"))
+    out = []
+    for f in fc["features"]:
+        lon, lat = f["geometry"]["coordinates"][:2]
+        out.append({**f["properties"], "lon": lon, "lat": lat})
+    return out
+
+
+def match_places(session: Session, body: str, limit: int = 200) -> list[dict]:
+    places = session.execute(text("SELECT slug, name_en, name_ar, variants, kind, rank, ST_X(geom) lon, ST_Y(geom) lat FROM places")).mappings().all()
+    return match_in(places, body, limit)

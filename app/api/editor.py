@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -10,12 +11,19 @@ from sqlalchemy import text
 from app import auth, services
 from app.api.deps import CurrentEditor, SessionDep, session_user
 from app.domain.times import iso, parse_instant
-from app.errors import BadInput, Forbidden
+from app.errors import BadInput, Forbidden, NotAuthenticated, TooManyAttempts
 from app.matching import match_places
 from app.schemas import (ChangeCreate, ChangePreview, ChangeSaved, MatchRequest, ReportCreate, ReportPublic,
                          RevertRequest, Reverted)
 
 router = APIRouter(tags=["editor"])
+
+
+def _safe_next(value: str) -> str:
+    """Only a path on this site (never "//other.site" or "/\\other.site"): no open redirect after sign-in."""
+    if value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/editor"
 
 
 def _set_session_cookies(request: Request, response: Response, token: str, csrf: str) -> None:
@@ -35,18 +43,30 @@ def login(request: Request, session: SessionDep, username: Annotated[str, Form(m
     if origin and origin != f"{request.url.scheme}://{request.url.netloc}":
         raise Forbidden("sign-in from another site is refused")
     ip = request.client.host if request.client else "?"
+    wants_html = "text/html" in request.headers.get("accept", "")
+    target = _safe_next(next)
     # Any session the browser had is dropped: a fresh id at every sign-in (no session fixation).
     auth.logout(session, request.cookies.get(auth.SESSION_COOKIE))
-    token, csrf, user = auth.login(session, username, password, ip)
-    wants_html = "text/html" in request.headers.get("accept", "")
-    target = next if next.startswith("/") and not next.startswith("//") else "/editor"
+    try:
+        token, csrf, user = auth.login(session, username, password, ip)
+    except (NotAuthenticated, TooManyAttempts) as exc:
+        if not wants_html:
+            raise  # scripts get the JSON 401 / 429
+        # The form flow: back to the sign-in page (303: the browser follows with GET). The page shows a fixed
+        # sentence for the code, so a crafted link cannot put words of its own on our sign-in page.
+        code = "throttled" if isinstance(exc, TooManyAttempts) else "credentials"
+        resp = RedirectResponse("/login?" + urlencode({"error": code, "next": target}), status_code=303)
+        if isinstance(exc, TooManyAttempts):
+            resp.headers["Retry-After"] = str(exc.detail.get("retry_after", 60))
+        resp.delete_cookie(auth.SESSION_COOKIE, path="/")
+        return resp
     response: Response = RedirectResponse(target, status_code=303) if wants_html else JSONResponse({"user": user["username"], "role": user["role"]})
     _set_session_cookies(request, response, token, csrf)
     return response
 
 
 @router.post("/logout", summary="Sign out (invalidates the session on the server)")
-def logout(request: Request, session: SessionDep, user: CurrentEditor):
+def logout(request: Request, session: SessionDep, user: CurrentEditor):  # CSRF-checked: no forced sign-out
     auth.logout(session, request.cookies.get(auth.SESSION_COOKIE))
     response = JSONResponse({"signed_out": True})
     response.delete_cookie(auth.SESSION_COOKIE, path="/")

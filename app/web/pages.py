@@ -59,10 +59,23 @@ def editor(request: Request, session: SessionDep):
                                            "lang": "en", "user": user}, headers={"Cache-Control": "no-store"})
 
 
+# Sign-in errors arrive as codes (from POST /login's form flow); the page words them itself.
+LOGIN_ERRORS = {
+    "credentials": "Wrong user name or password.",
+    "throttled": "Too many failed sign-ins. Wait 15 minutes and try again.",
+    "signed_out": "You are signed out.",
+    "expired": "Your session has ended. Sign in again.",
+}
+
+
 @router.get("/login")
-def login_page(request: Request, next: Annotated[str, Query(max_length=200)] = "/editor", error: str | None = None):
-    return render(request, "login.html", {"next": next if next.startswith("/") and not next.startswith("//") else "/editor",
-                                          "error": error, "lang": "en"}, headers={"Cache-Control": "no-store"})
+def login_page(request: Request, session: SessionDep, next: Annotated[str, Query(max_length=200)] = "/editor",
+               error: Annotated[str | None, Query(max_length=40)] = None):
+    safe_next = next if next.startswith("/") and not next.startswith("//") and "\\" not in next else "/editor"
+    user = session_user(request, session)
+    message = LOGIN_ERRORS.get(error, "Sign-in failed. Try again.") if error else None
+    return render(request, "login.html", {"next": safe_next, "error": message, "notice": error == "signed_out",
+                                          "user": user, "lang": "en"}, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/robots.txt")

@@ -334,15 +334,15 @@ def changes(domain):
           "regime troops pulled out. Which adjoining neighbourhoods (around al-Haidariya / the Jandoul "
           "roundabout) is the editor's reading of public reports and uncertain.", take=["saa"]),
         C("2024-11-30-aleppo-north-east-outskirts", "2024-11-30T16:00:00+03:00", "hts",
-          P([(37.12, 36.255), (37.12, 36.30), (37.17, 36.33), (37.20, 36.31), (37.30, 36.30),
-             (37.33, 36.27), (37.31, 36.24), (37.25, 36.225), (37.222, 36.225), (37.212, 36.243)]),
+          P([(37.12, 36.235), (37.12, 36.30), (37.17, 36.33), (37.20, 36.31), (37.30, 36.30),
+             (37.33, 36.27), (37.31, 36.24), (37.25, 36.225), (37.222, 36.225), (37.21, 36.235)]),
           [R003], "claimed",
           "The opposition extends its hold to the northern and north-eastern outskirts, including the "
           "central prison area and the Sheikh Najjar industrial city.",
           "تمدّ المعارضة سيطرتها إلى الأطراف الشمالية والشمالية الشرقية، ومنها منطقة السجن المركزي "
           "والمدينة الصناعية في الشيخ نجار.",
           "Report 003 mentions prisons taken; the outskirts' extent is inferred, approximate.",
-          take=["saa"]),
+          take=["saa", "contested"]),
         C("2024-11-30-nubl-zahraa", "2024-11-30T18:00:00+03:00", "hts",
           P([(36.93, 36.335), (36.95, 36.37), (36.975, 36.405), (37.005, 36.40), (37.04, 36.39),
              (37.075, 36.37), (37.11, 36.36), (37.14, 36.385), (37.16, 36.42), (37.165, 36.46),
@@ -355,8 +355,8 @@ def changes(domain):
           "Not in the reports. Public accounts from 30 Nov - 1 Dec; which faction entered first (HTS-led "
           "command or SNA units) is uncertain.", take=["saa"]),
         C("2024-11-30-aleppo-airport-nairab", "2024-11-30T20:00:00+03:00", "hts",
-          P([(37.185, 36.158), (37.20, 36.175), (37.212, 36.192), (37.220, 36.205), (37.245, 36.205),
-             (37.26, 36.19), (37.255, 36.165), (37.235, 36.150), (37.205, 36.148)]),
+          P([(37.185, 36.158), (37.20, 36.175), (37.212, 36.192), (37.220, 36.205), (37.222, 36.225),
+             (37.25, 36.225), (37.26, 36.19), (37.255, 36.165), (37.235, 36.150), (37.205, 36.148)]),
           [R002, R004], "claimed",
           "The opposition says it has taken Aleppo International Airport and the adjoining Nairab "
           "military air base.",
@@ -550,11 +550,13 @@ def absorb_slivers(state, take, g):
             continue
         rest = rest.difference(g)
         for x in getattr(rest, "geoms", [rest]):
-            if x.geom_type == "Polygon" and x.area < SLIVER and x.distance(g) < 1e-7:
+            if x.geom_type == "Polygon" and x.area < SLIVER and x.distance(g) < 1e-5:
                 extra.append(x)
     if not extra:
         return g
-    return clean(unary_union([g] + extra))
+    # no re-snapping here: the slivers' vertices are already on the grid, and snapping would collapse
+    # them again (they are thinner than the grid) while the fold, in floating point, still sees them
+    return polys_only(make_valid(unary_union([g] + extra)))
 
 
 def apply(state, faction, g):
@@ -677,6 +679,8 @@ def draw(states, png_dir):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path
     colors = {f["slug"]: f["color"] for f in json.loads((DATA / "factions.json").read_text())}
     checks = json.loads(CHECKS.read_text())
     out = Path(png_dir)
@@ -689,14 +693,17 @@ def draw(states, png_dir):
             fig, ax = plt.subplots(figsize=(10, 8))
             for fac, g in st.items():
                 for x in ([g] if g.geom_type == "Polygon" else getattr(g, "geoms", [])):
-                    xs, ys = x.exterior.xy
-                    ax.fill(xs, ys, color=colors[fac], alpha=0.6, lw=0.6, ec="k")
+                    rings = [x.exterior] + list(x.interiors)
+                    verts = [c for r in rings for c in r.coords]
+                    codes = [code for r in rings
+                             for code in [Path.MOVETO] + [Path.LINETO] * (len(r.coords) - 2) + [Path.CLOSEPOLY]]
+                    ax.add_patch(PathPatch(Path(verts, codes), fc=colors[fac], alpha=0.6, lw=0.5, ec="k"))
             for c in checks:
                 ax.plot(c["lon"], c["lat"], "k.", ms=3)
                 ax.annotate(c["place"], (c["lon"], c["lat"]), fontsize=5)
-            if bbox:
-                ax.set_xlim(bbox[0], bbox[2])
-                ax.set_ylim(bbox[1], bbox[3])
+            bbox = bbox or (35.6, 34.9, 38.9, 36.9)
+            ax.set_xlim(bbox[0], bbox[2])
+            ax.set_ylim(bbox[1], bbox[3])
             ax.set_aspect(1 / 0.81)
             ax.set_title(f"{name} after {at.isoformat()}")
             fig.savefig(out / f"{day}_{name}.png", dpi=110)

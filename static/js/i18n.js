@@ -1,0 +1,57 @@
+// Interface strings in English and Arabic, and the helpers that pick a data field by language.
+// Data (faction names, summaries) carries its own _en/_ar fields; only the chrome lives here.
+const STRINGS = {
+  en: {
+    title: "Frontline", play: "Play", pause: "Pause", prev: "Previous change", next: "Next change",
+    speed: "Speed", loop: "Loop", timeSlider: "Time", legend: "Who holds what", feed: "Changes",
+    chart: "Area held (km²)", compare: "Compare two instants", compareFrom: "From", compareTo: "To",
+    compareShow: "Show", compareClear: "Clear", gained: "gained", lost: "lost", share: "Share",
+    shareTitle: "Share this map", link: "Link to this moment and view", copy: "Copy", copied: "Copied",
+    embed: "Embed in a page", embedHint: "Paste this into your article. It fits any width (320 px and up).",
+    preview: "Preview", downloads: "Download the data", geojson: "GeoJSON (this instant)", kml: "KML (this instant)",
+    csv: "CSV (areas over time)", close: "Close", language: "العربية", languageLabel: "Arabic version",
+    claimed: "claimed", confirmed: "confirmed", contested: "contested", since: "Held since", reports: "Reports",
+    noChanges: "No recorded change.", loading: "Loading…", showHide: "Show or hide", km2: "km²",
+    panel: "Legend, chart and changes", autoplay: "Autoplay", controls: "Time control", legendOpt: "Legend",
+    viewFull: "Open the full map", errorLoad: "The map data could not be loaded.", unknown: "no data",
+    holds: "holds", changedHands: "What changed", startState: "Initial situation",
+    descAt: "Control of the area at {t}.", descHolds: "{f} holds {a} km²", descSince: "Since the previous change ({t}):",
+    descNone: "No change at this instant.", chain: "How it got this colour",
+  },
+  ar: {
+    title: "خط الجبهة", play: "تشغيل", pause: "إيقاف مؤقت", prev: "التغيير السابق", next: "التغيير التالي",
+    speed: "السرعة", loop: "تكرار", timeSlider: "الزمن", legend: "من يسيطر على ماذا", feed: "التغييرات",
+    chart: "المساحة المسيطر عليها (كم²)", compare: "مقارنة لحظتين", compareFrom: "من", compareTo: "إلى",
+    compareShow: "عرض", compareClear: "مسح", gained: "كسب", lost: "خسر", share: "مشاركة",
+    shareTitle: "مشاركة هذه الخريطة", link: "رابط إلى هذه اللحظة وهذا العرض", copy: "نسخ", copied: "تم النسخ",
+    embed: "التضمين في صفحة", embedHint: "الصق هذا في مقالك. يتكيّف مع أي عرض (من 320 بكسل).",
+    preview: "معاينة", downloads: "تنزيل البيانات", geojson: "GeoJSON (هذه اللحظة)", kml: "KML (هذه اللحظة)",
+    csv: "CSV (المساحات عبر الزمن)", close: "إغلاق", language: "English", languageLabel: "English version",
+    claimed: "مزعوم", confirmed: "مؤكَّد", contested: "متنازع عليه", since: "تحت السيطرة منذ", reports: "التقارير",
+    noChanges: "لا تغيير مسجَّل.", loading: "جارٍ التحميل…", showHide: "إظهار أو إخفاء", km2: "كم²",
+    panel: "المفتاح والرسم البياني والتغييرات", autoplay: "تشغيل تلقائي", controls: "شريط الزمن", legendOpt: "المفتاح",
+    viewFull: "فتح الخريطة الكاملة", errorLoad: "تعذّر تحميل بيانات الخريطة.", unknown: "لا بيانات",
+    holds: "يسيطر على", changedHands: "ما الذي تغيّر", startState: "الوضع الأولي",
+    descAt: "السيطرة على المنطقة في {t}.", descHolds: "{f} يسيطر على {a} كم²", descSince: "منذ التغيير السابق ({t}):",
+    descNone: "لا تغيير في هذه اللحظة.", chain: "كيف صار هذا اللون",
+  },
+};
+
+export function normLang(lang) { return lang === "ar" ? "ar" : "en"; }
+
+export function tr(lang, key, vars = {}) {
+  const s = (STRINGS[normLang(lang)][key] ?? STRINGS.en[key] ?? key);
+  return s.replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? ""));
+}
+
+// A data object's field in the chosen language, falling back to English: field(f, "name", "ar") -> f.name_ar.
+export function field(obj, name, lang) {
+  if (!obj) return "";
+  return (normLang(lang) === "ar" && obj[`${name}_ar`]) || obj[`${name}_en`] || "";
+}
+
+export function formatKm2(value, lang) {
+  return new Intl.NumberFormat(normLang(lang) === "ar" ? "ar" : "en", { maximumFractionDigits: 0 }).format(value || 0);
+}
+
+export const STRINGS_FOR_TESTS = STRINGS;

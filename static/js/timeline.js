@@ -1,0 +1,72 @@
+// The timeline model: pure functions over the /api/timeline response (no DOM, no Leaflet), so they are
+// unit-tested with `node --test`. Validity is half-open: a zone is shown at t when from <= t < (to or ∞).
+
+const ms = (iso) => Date.parse(iso);
+
+// "2024-11-30T09:00:00Z": the API's own spelling of an instant (no milliseconds), used in data-instant.
+export function isoUTC(date) {
+  return new Date(date).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+// Index of the latest change instant <= t (-1 before the first).
+export function instantIndex(instants, t) {
+  const x = typeof t === "number" ? t : ms(t);
+  let lo = 0, hi = instants.length - 1, ans = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (ms(instants[mid]) <= x) { ans = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  return ans;
+}
+
+export function zoneValidAt(zone, t) {
+  const x = typeof t === "number" ? t : ms(t);
+  return ms(zone.from) <= x && (zone.to == null || x < ms(zone.to));
+}
+
+export function zonesAt(zones, t) {
+  return zones.filter((z) => zoneValidAt(z, t));
+}
+
+// km2 per faction slug at t (from the precomputed series; 0 before the first instant).
+export function areasAt(timeline, t) {
+  const i = instantIndex(timeline.instants, t);
+  const out = {};
+  for (const f of timeline.factions) {
+    const series = timeline.areas_km2[f.slug] || [];
+    out[f.slug] = i < 0 ? 0 : (series[i] || 0);
+  }
+  return out;
+}
+
+// The changes that happened at the change instant in effect at t (what "the latest step" changed).
+export function changesAtStep(timeline, t) {
+  const i = instantIndex(timeline.instants, t);
+  if (i < 0) return [];
+  const at = ms(timeline.instants[i]);
+  return timeline.changes.filter((c) => ms(c.at) === at);
+}
+
+export function sortedChanges(changes) {
+  return [...changes].sort((a, b) => ms(a.at) - ms(b.at) || a.id - b.id);
+}
+
+// Next / previous change instant from t (clamped); `dir` is +1 or -1. Returns an ISO string.
+export function stepInstant(instants, t, dir) {
+  if (!instants.length) return null;
+  const i = instantIndex(instants, t);
+  const x = typeof t === "number" ? t : ms(t);
+  if (dir > 0) return instants[Math.min(instants.length - 1, i + 1)];
+  // Stepping back from between two instants lands on the one in effect; from an instant, on the one before.
+  if (i >= 0 && ms(instants[i]) < x) return instants[i];
+  return instants[Math.max(0, i - 1)];
+}
+
+// Clamp an instant to the data set's period [start, end].
+export function clampTime(dataset, instants, t) {
+  const lo = Math.min(ms(dataset.start), instants.length ? ms(instants[0]) : Infinity);
+  const hi = Math.max(ms(dataset.end), instants.length ? ms(instants[instants.length - 1]) : -Infinity);
+  const x = typeof t === "number" ? t : ms(t);
+  if (Number.isNaN(x)) return null;
+  return Math.min(hi, Math.max(lo, x));
+}
