@@ -165,6 +165,45 @@ def cmd_user(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from app import backup
+
+    s = load_settings()
+    check_database(s)
+    engine, session = _session(s)
+    try:
+        with session:
+            doc = backup.export(session, with_password_hashes=args.with_password_hashes)
+    finally:
+        engine.dispose()
+    backup.write(doc, Path(args.file))
+    n = {t: len(r) for t, r in doc["tables"].items()}
+    print(f"exported to {args.file}: " + ", ".join(f"{v} {k}" for k, v in n.items()))
+    return 0
+
+
+def cmd_import(args) -> int:
+    from app import backup
+    from app.errors import FrontlineError
+
+    s = load_settings()
+    check_database(s)
+    migrate(s)
+    engine, session = _session(s)
+    try:
+        doc = backup.read(Path(args.file))
+        with session:
+            counts = backup.import_(session, doc)
+            session.commit()
+    except FrontlineError as e:
+        print(f"frontline import: {e.message}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print("imported: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    return 0
+
+
 def cmd_serve(args) -> int:
     import uvicorn
 
@@ -206,6 +245,13 @@ def main(argv: list[str] | None = None) -> int:
     ld.add_argument("--replace", action="store_true", help="wipe the data set in the database first")
     ld.add_argument("--if-empty", action="store_true", help="only when no data set is loaded")
     ld.set_defaults(func=cmd_load)
+    ex = sub.add_parser("export", help="write the whole data set to a versioned file (.json or .json.gz)")
+    ex.add_argument("file")
+    ex.add_argument("--with-password-hashes", action="store_true", help="include users' password hashes")
+    ex.set_defaults(func=cmd_export)
+    im = sub.add_parser("import", help="restore an export into an empty database")
+    im.add_argument("file")
+    im.set_defaults(func=cmd_import)
     us = sub.add_parser("user", help="manage editors")
     us_sub = us.add_subparsers(dest="action", required=True)
     ua = us_sub.add_parser("add", help="add a user or reset their password (password from stdin when not a terminal)")

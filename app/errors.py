@@ -10,7 +10,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("frontline")
@@ -119,6 +119,12 @@ def install_handlers(app: FastAPI) -> None:
         log.warning("database unavailable: %s", exc.orig.__class__.__name__ if exc.orig else exc)
         return JSONResponse(error_body("unavailable", "The database is not answering right now. Nothing was changed; try again in a moment."),
                             status_code=503, headers={"Retry-After": "5"})
+
+    @app.exception_handler(DataError)
+    async def _bad_value(request: Request, exc: DataError):
+        # e.g. a NUL character or a number out of PostgreSQL's range in otherwise valid JSON
+        return JSONResponse(error_body("bad_input", "a value in the request cannot be stored or searched "
+                                       "(NUL characters and out-of-range numbers are refused); nothing was changed"), status_code=422)
 
     @app.exception_handler(DBAPIError)
     async def _db_error(request: Request, exc: DBAPIError):

@@ -15,6 +15,7 @@ from app.config import Settings
 from app.db import Database
 from app.errors import install_handlers
 from app.readmodel import ReadModel
+from app.schemas import ERROR_RESPONSES
 from app.security import SecurityHeaders, BodyLimit
 
 log = logging.getLogger("frontline")
@@ -53,6 +54,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
                     "and the reports behind them. Times are ISO 8601 with an offset; validity is half-open "
                     "[valid_from, valid_to). Geometry is GeoJSON (RFC 7946, EPSG:4326).",
         lifespan=lifespan,
+        responses=ERROR_RESPONSES,
     )
     app.state.settings = settings
     install_handlers(app)

@@ -68,3 +68,16 @@ class ReportPublic(BaseModel):
 class MatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(max_length=100_000)
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx/5xx answer: a machine code and a sentence a person can act on."""
+    error: str
+    message: str
+    detail: dict[str, Any] | None = None
+
+
+ERROR_RESPONSES = {code: {"model": ErrorBody, "description": d} for code, d in (
+    (401, "not signed in"), (403, "wrong role or missing CSRF token"), (404, "unknown resource or revision"),
+    (409, "stale write: the map changed since the editor loaded it"), (413, "request body too large"),
+    (422, "malformed or out-of-range input"), (429, "too many failed sign-ins"), (503, "database unavailable"))}

@@ -48,7 +48,13 @@ class BodyLimit:
         self.app, self.max_bytes = app, max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send):
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        qs = scope.get("query_string", b"")
+        if b"%00" in qs or b"\x00" in qs or len(qs) > 8192:
+            return await _refuse(send, 422 if len(qs) <= 8192 else 414,
+                                 "the query string contains a NUL character" if len(qs) <= 8192 else "the query string is too long")
+        if scope["method"] in ("GET", "HEAD", "OPTIONS"):
             return await self.app(scope, receive, send)
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
@@ -75,9 +81,13 @@ class _BodyTooLarge(Exception):
 
 
 async def _too_large(send: Send, limit: int):
+    await _refuse(send, 413, f"request body is larger than {limit} bytes", code="too_large")
+
+
+async def _refuse(send: Send, status: int, message: str, code: str = "bad_input"):
     import json
 
-    body = json.dumps({"error": "too_large", "message": f"request body is larger than {limit} bytes"}).encode()
-    await send({"type": "http.response.start", "status": 413,
+    body = json.dumps({"error": code, "message": message}).encode()
+    await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})

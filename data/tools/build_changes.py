@@ -21,20 +21,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from datetime import datetime
 from pathlib import Path
 
-from shapely import set_precision
+import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon, box, mapping, shape
-from shapely.ops import unary_union
+from shapely.ops import polygonize, unary_union
+from shapely.strtree import STRtree
 from shapely.validation import make_valid
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 OUT = DATA / "geojson" / "changes.geojson"
 CHECKS = ROOT / "tests" / "fixtures" / "story_checks.json"
-GRID = 1e-6          # output precision in degrees (~0.1 m)
 MIN_PART = 1e-10     # deg^2 (~1 m^2): smaller pieces are dropped as numerical dust
 SLIVER = 1e-6        # deg^2 (~0.01 km^2): leftovers this small next to a change are absorbed by it
 
@@ -101,10 +102,16 @@ POCKET = [(37.100, 36.150), (37.104, 36.162), (37.112, 36.172), (37.122, 36.180)
           (37.112, 36.140)]
 POCKET_SPLIT_LON = 37.146
 # Western suburbs / Aleppo University area boundary (New Aleppo and al-Zahraa to the west)
-L_WEST = [(37.105, 36.25), (37.106, 36.225), (37.104, 36.205), (37.100, 36.185), (37.096, 36.160)]
+L_WEST = [(37.105, 36.26), (37.106, 36.225), (37.104, 36.205), (37.100, 36.185), (37.104, 36.162)]
 # University area / central city boundary
-L_UNI = [(37.128, 36.25), (37.132, 36.235), (37.136, 36.2185), (37.136, 36.205), (37.135, 36.190),
-         (37.128, 36.160)]
+L_UNI = [(37.128, 36.26), (37.132, 36.235), (37.136, 36.2185), (37.136, 36.205), (37.135, 36.190),
+         (37.134, 36.182)]
+# the pocket's northern edge between the two lines above
+POCKET_NORTH_WEST = [(37.112, 36.172), (37.122, 36.180)]
+# line shared by the 28 Nov changes west of Aleppo
+S34 = [(36.86, 36.09), (36.90, 36.10), (36.95, 36.115), (37.00, 36.13)]
+# line shared by the 29 Nov north-western countryside change and the 30 Nov Nubl/Zahraa change
+N8 = [(36.93, 36.335), (36.96, 36.345), (36.985, 36.345), (37.04, 36.35), (37.075, 36.345), (37.11, 36.35)]
 
 
 def P(coords) -> Polygon:
@@ -142,10 +149,19 @@ START = "2024-11-27T00:00:00+03:00"
 
 
 def changes(domain):
+    shore = list(LAKE_ASSAD.exterior.coords)
+    head = min(range(len(shore)), key=lambda i: Point(shore[i]).distance(Point(EUPHRATES[-1])))
+    shore = shore[head:] + shore[:head]
+    if shore[1][0] > shore[-2][0]:          # walk the western shore first (the ring may run either way)
+        shore = shore[::-1]
+    west_shore = []
+    for x, y in shore:
+        west_shore.append((x, y))
+        if x >= 38.28:                      # the southern shore as far as the SDF-held Tabqa side
+            break
     sdf_east = unary_union([
-        # east of the Euphrates, then down through Lake Assad and the Tabqa area south of it
-        P([(38.0, 37.0)] + EUPHRATES + [(38.19, 36.30), (38.22, 36.26), (38.26, 36.0), (38.27, 35.95),
-                                        (38.27, 35.78), (39.0, 35.78), (39.0, 37.0)]),
+        # east of the Euphrates, Lake Assad, and the Tabqa area south of the lake
+        P([(38.0, 37.0)] + EUPHRATES + west_shore[1:] + [(38.28, 35.78), (39.0, 35.78), (39.0, 37.0)]),
         LAKE_ASSAD,
         # Manbij pocket, west of the river between the Sajur and the lake
         P(SAJUR + [(38.3, 36.69), (38.3, 36.25)] + MANBIJ_SOUTH[::-1][:-1] + [(37.69, 36.43),
@@ -205,8 +221,8 @@ def changes(domain):
 
         # ------------------------------------------------------------------ 27 November
         C("2024-11-27-west-aleppo-villages", "2024-11-27T11:00:00+03:00", "hts",
-          P([(36.87, 36.30), (36.93, 36.335), (36.975, 36.30), (36.985, 36.24), (36.975, 36.20),
-             (36.93, 36.195), (36.865, 36.195), (36.86, 36.25)]),
+          P([(36.80, 36.30), (36.925, 36.345), (36.95, 36.335), (36.975, 36.30), (36.985, 36.24),
+             (36.975, 36.20), (36.93, 36.195), (36.80, 36.195)]),
           [R002, R004], "claimed",
           "The offensive opens west of Aleppo: HTS-led factions take the first villages beyond the "
           "front, around Sheikh Aqil, Qubtan al-Jabal and Anjara.",
@@ -215,7 +231,7 @@ def changes(domain):
           "Reports 002 and 004 date the start to Wednesday 27 Nov; the villages taken that day are "
           "public knowledge from the first day's coverage, hence 'claimed'.", take=["saa"]),
         C("2024-11-27-base-46", "2024-11-27T20:00:00+03:00", "hts",
-          P([(36.86, 36.195), (36.92, 36.195), (36.93, 36.165), (36.905, 36.148), (36.86, 36.15)]),
+          P([(36.80, 36.195), (36.92, 36.195), (36.93, 36.165), (36.905, 36.148), (36.80, 36.15)]),
           [R004], "claimed",
           "Opposition fighters overrun the army's Base 46 (Regiment 46) east of Atarib and the nearby "
           "village of Urum al-Sughra.",
@@ -225,9 +241,9 @@ def changes(domain):
 
         # ------------------------------------------------------------------ 28 November
         C("2024-11-28-urum-al-kubra-khan-al-asal", "2024-11-28T09:00:00+03:00", "hts",
-          P([(36.85, 36.17), (36.905, 36.148), (36.93, 36.165), (36.96, 36.17), (36.985, 36.20),
-             (37.03, 36.215), (37.06, 36.205), (37.06, 36.165), (37.04, 36.14), (37.00, 36.13),
-             (36.95, 36.115), (36.90, 36.10), (36.86, 36.09), (36.84, 36.10)]),
+          P([(36.80, 36.09), (36.80, 36.15), (36.905, 36.148), (36.92, 36.195), (36.975, 36.20),
+             (36.985, 36.215), (37.03, 36.215), (37.06, 36.205), (37.06, 36.165), (37.04, 36.14)]
+            + S34[::-1]),
           [R004], "claimed",
           "The advance continues towards Aleppo's western edge: Urum al-Kubra, Kafr Naha and the "
           "countryside up to Khan al-Asal change hands.",
@@ -235,8 +251,8 @@ def changes(domain):
           "Report 004 describes a rapid collapse of government positions; the villages and the date are "
           "public knowledge, hence 'claimed'.", take=["saa"]),
         C("2024-11-28-m5-cut-zarbah", "2024-11-28T15:00:00+03:00", "hts",
-          P([(36.83, 36.09), (36.86, 36.09), (36.95, 36.115), (37.00, 36.13), (37.02, 36.09),
-             (37.02, 36.04), (36.99, 36.01), (36.93, 36.00), (36.86, 35.98), (36.81, 35.99)]),
+          P([(36.80, 36.09)] + S34 + [(37.02, 36.09), (37.02, 36.04), (36.99, 36.01), (36.93, 36.00),
+                                      (36.86, 35.98), (36.80, 35.98)]),
           [R004], "claimed",
           "South-west of Aleppo the opposition reaches the M5 Damascus-Aleppo highway at al-Zarbah and "
           "cuts it.",
@@ -244,8 +260,8 @@ def changes(domain):
           "Report 004 says the rebels cut the M5; the place (al-Zarbah area) and date are public "
           "knowledge.", take=["saa"]),
         C("2024-11-28-east-idlib-villages", "2024-11-28T18:00:00+03:00", "hts",
-          P([(36.66, 35.80), (36.70, 35.84), (36.75, 35.885), (36.775, 35.88), (36.785, 35.855),
-             (36.78, 35.82), (36.74, 35.79), (36.69, 35.78)]),
+          P([(36.60, 35.80), (36.60, 35.87), (36.70, 35.87), (36.75, 35.885), (36.775, 35.88),
+             (36.785, 35.855), (36.78, 35.82), (36.74, 35.79), (36.69, 35.78)]),
           [R003], "claimed",
           "A second front opens in eastern Idlib: villages between Sarmin and Saraqib, west of the M5, "
           "are taken.",
@@ -255,8 +271,9 @@ def changes(domain):
 
         # ------------------------------------------------------------------ 29 November
         C("2024-11-29-saraqib", "2024-11-29T07:00:00+03:00", "hts",
-          P([(36.755, 35.895), (36.77, 35.925), (36.80, 35.95), (36.84, 35.93), (36.86, 35.88),
-             (36.85, 35.84), (36.81, 35.82), (36.785, 35.82), (36.785, 35.855), (36.775, 35.88)]),
+          P([(36.74, 35.90), (36.77, 35.925), (36.79, 35.99), (36.86, 35.98), (36.93, 36.00),
+             (36.95, 35.97), (36.92, 35.93), (36.88, 35.89), (36.86, 35.86), (36.85, 35.84),
+             (36.81, 35.82), (36.78, 35.82), (36.74, 35.86)]),
           [R003], "confirmed",
           "Opposition forces seize the strategic town of Saraqib, at the junction of the M4 and M5 "
           "highways south-west of Aleppo, with neighbouring Afes.",
@@ -265,9 +282,9 @@ def changes(domain):
           "Report 003 (citing SOHR) says Saraqib was seized; the date, 29 Nov, is public knowledge.",
           take=["saa"]),
         C("2024-11-29-south-west-aleppo-countryside", "2024-11-29T12:00:00+03:00", "hts",
-          P([(36.99, 36.01), (37.02, 36.04), (37.02, 36.09), (37.00, 36.13), (37.04, 36.14),
-             (37.08, 36.165), (37.10, 36.155), (37.12, 36.14), (37.13, 36.10), (37.10, 36.03),
-             (37.08, 35.97), (37.02, 35.95), (36.95, 35.97), (36.93, 36.00)]),
+          P([(36.93, 36.00), (36.99, 36.01), (37.02, 36.04), (37.02, 36.09), (37.00, 36.13),
+             (37.04, 36.14), (37.100, 36.150), (37.112, 36.140), (37.130, 36.136), (37.14, 36.10),
+             (37.10, 36.03), (37.08, 35.97), (37.02, 35.95), (36.95, 35.97)]),
           [R004], "claimed",
           "The countryside south-west of Aleppo falls, including Khan Tuman and al-Hader and the M5 up to "
           "the city's southern edge.",
@@ -275,9 +292,8 @@ def changes(domain):
           "Inferred: report 004 says government positions collapsed within days; these villages are "
           "public knowledge and approximate.", take=["saa"], minus=POCKET_ALL),
         C("2024-11-29-north-west-countryside", "2024-11-29T14:00:00+03:00", "hts",
-          P([(36.93, 36.335), (36.96, 36.345), (36.985, 36.345), (37.04, 36.35), (37.075, 36.345),
-             (37.11, 36.35), (37.12, 36.30), (37.12, 36.255), (37.09, 36.24), (37.06, 36.22),
-             (37.03, 36.215), (36.985, 36.20), (36.975, 36.24), (36.96, 36.29)]),
+          P(N8 + [(37.12, 36.30), (37.12, 36.255), (37.09, 36.24), (37.06, 36.22), (37.03, 36.215),
+                  (36.985, 36.20), (36.95, 36.20), (36.95, 36.29)]),
           [R004], "claimed",
           "North-west of the city the opposition takes Anadan, Hreitan, Kafr Hamra and Bayanoun, "
           "isolating Nubl and al-Zahraa.",
@@ -285,7 +301,7 @@ def changes(domain):
           "Inferred from report 004 (rapid advance within days) and public knowledge; approximate.",
           take=["saa"]),
         C("2024-11-29-aleppo-western-suburbs", "2024-11-29T17:00:00+03:00", "hts",
-          P([(37.05, 36.25)] + L_WEST + [(37.05, 36.14)]),
+          P([(37.02, 36.26)] + L_WEST + [(37.100, 36.150), (37.04, 36.14), (37.02, 36.14)]),
           [R002], "confirmed",
           "Opposition fighters enter Aleppo's western suburbs: New Aleppo, al-Zahraa association and "
           "al-Rashideen.",
@@ -294,20 +310,21 @@ def changes(domain):
           "statement that its forces were entering the city. Neighbourhood names are the editor's.",
           take=["saa"], minus=POCKET_ALL),
         C("2024-11-29-aleppo-university-area", "2024-11-29T22:00:00+03:00", "contested",
-          P(L_WEST + L_UNI[::-1]),
-          [R002], "confirmed",
+          P(L_WEST + POCKET_NORTH_WEST + L_UNI[::-1]),
+          [R002], "claimed",
           "Fighting reaches the area around Aleppo University and the adjoining western neighbourhoods; "
           "residents flee.",
           "القتال يصل إلى محيط جامعة حلب والأحياء الغربية المجاورة لها، ونزوح السكان منها.",
-          "Report 002: footage of civilians fleeing areas near Aleppo University. Shown as contested "
-          "until the report of most of the city being taken (30 Nov).",
+          "Report 002: footage of civilians fleeing areas near Aleppo University; it does not say who "
+          "held the area, so it is shown as contested (hence 'claimed') until the report of most of the "
+          "city being taken (30 Nov).",
           take=["saa"], minus=POCKET_ALL),
 
         # ------------------------------------------------------------------ 30 November
         C("2024-11-30-maarat-al-numan", "2024-11-30T08:00:00+03:00", "hts",
-          P([(36.55, 35.70), (36.60, 35.70), (36.65, 35.78), (36.70, 35.82), (36.78, 35.82),
-             (36.86, 35.84), (36.90, 35.80), (36.88, 35.70), (36.80, 35.63), (36.72, 35.615),
-             (36.65, 35.62), (36.57, 35.64), (36.54, 35.67)]),
+          P([(36.55, 35.70), (36.60, 35.75), (36.62, 35.82), (36.70, 35.86), (36.86, 35.86),
+             (36.90, 35.80), (36.88, 35.70), (36.80, 35.63), (36.72, 35.615), (36.65, 35.62),
+             (36.57, 35.64), (36.54, 35.67)]),
           [R000], "claimed",
           "Pushing south along the M5, the opposition takes Maarat al-Numan and the highway between it "
           "and Saraqib.",
@@ -334,7 +351,7 @@ def changes(domain):
           "regime troops pulled out. Which adjoining neighbourhoods (around al-Haidariya / the Jandoul "
           "roundabout) is the editor's reading of public reports and uncertain.", take=["saa"]),
         C("2024-11-30-aleppo-north-east-outskirts", "2024-11-30T16:00:00+03:00", "hts",
-          P([(37.12, 36.235), (37.12, 36.30), (37.17, 36.33), (37.20, 36.31), (37.30, 36.30),
+          P([(37.10, 36.235), (37.10, 36.30), (37.12, 36.30), (37.17, 36.33), (37.20, 36.31), (37.30, 36.30),
              (37.33, 36.27), (37.31, 36.24), (37.25, 36.225), (37.222, 36.225), (37.21, 36.235)]),
           [R003], "claimed",
           "The opposition extends its hold to the northern and north-eastern outskirts, including the "
@@ -344,10 +361,9 @@ def changes(domain):
           "Report 003 mentions prisons taken; the outskirts' extent is inferred, approximate.",
           take=["saa", "contested"]),
         C("2024-11-30-nubl-zahraa", "2024-11-30T18:00:00+03:00", "hts",
-          P([(36.93, 36.335), (36.95, 36.37), (36.975, 36.405), (37.005, 36.40), (37.04, 36.39),
+          P([(36.925, 36.345), (36.95, 36.37), (36.975, 36.405), (37.005, 36.40), (37.04, 36.39),
              (37.075, 36.37), (37.11, 36.36), (37.14, 36.385), (37.16, 36.42), (37.165, 36.46),
-             (37.19, 36.40), (37.17, 36.33), (37.12, 36.30), (37.11, 36.35), (37.04, 36.35),
-             (36.985, 36.345)]),
+             (37.19, 36.40), (37.17, 36.33), (37.12, 36.30)] + N8[::-1]),
           [R004], "claimed",
           "Government-held Nubl and al-Zahraa north of Aleppo are abandoned by the army and many "
           "residents; opposition factions move in.",
@@ -387,8 +403,8 @@ def changes(domain):
           "Report 000 describes rebels pushing south; the towns and timing (30 Nov - 1 Dec) are public "
           "knowledge and approximate.", take=["saa"]),
         C("2024-12-01-east-aleppo-countryside", "2024-12-01T10:00:00+03:00", "contested",
-          P([(36.86, 35.95), (38.15, 35.95), (38.15, 36.30), (37.70, 36.43), (37.20, 36.47),
-             (37.10, 36.40), (37.00, 36.30), (36.90, 36.10)]),
+          P([(37.02, 35.95), (38.06, 35.95), (38.10, 35.96), (38.20, 36.00), (38.20, 36.30),
+             (37.75, 36.45), (37.20, 36.50), (37.10, 36.45), (37.00, 36.30), (36.90, 36.10)]),
           [R003, R004], "claimed",
           "The army pulls back from the countryside east and south-east of Aleppo (al-Safira, the Kuweires "
           "area); several forces move in and control is unclear.",
@@ -398,16 +414,17 @@ def changes(domain):
           "reported, so the area is shown as contested.", take=["saa"], minus=POCKET_ALL),
         C("2024-12-01-ramouseh-sheikh-saeed", "2024-12-01T11:00:00+03:00", "hts", POCKET_E,
           [R000, R001], "claimed",
-          "The southern districts of Ramouseh and Sheikh Saeed, with the artillery school, fall as the "
+          "The southern districts of Ramouseh and Sheikh Saeed, with the artillery college, fall as the "
           "remaining government forces in the city are encircled.",
-          "سقوط حيّي الراموسة والشيخ سعيد في جنوب المدينة مع مدرسة المدفعية، بعد تطويق ما تبقى من القوات "
+          "سقوط حيّي الراموسة والشيخ سعيد في جنوب المدينة مع كلية المدفعية، بعد تطويق ما تبقى من القوات "
           "الحكومية في المدينة.",
           "Reports 000 and 001 say the remaining army forces were nearly encircled; the timing of these "
           "districts is the editor's estimate.", take=["saa"]),
         C("2024-12-01-sdf-deir-hafer-maskanah", "2024-12-01T13:00:00+03:00", "sdf",
-          P([(37.66, 36.13), (37.66, 36.40), (37.72, 36.40), (37.85, 36.36), (38.00, 36.32),
-             (38.10, 36.28), (38.12, 36.0), (38.06, 35.90), (37.98, 35.90), (37.90, 35.97),
-             (37.80, 36.05), (37.72, 36.10)]),
+          P([(37.66, 36.13), (37.66, 36.36), (37.65, 36.40), (37.69, 36.43), (37.72, 36.40),
+             (37.85, 36.36), (38.00, 36.32), (38.10, 36.28), (38.20, 36.28), (38.20, 36.00),
+             (38.10, 35.96), (38.06, 35.90), (37.98, 35.90), (37.90, 35.97), (37.80, 36.05),
+             (37.72, 36.10)]),
           [R001], "claimed",
           "The SDF moves into areas east of Aleppo vacated by the army, from south of Manbij to Deir "
           "Hafer and Maskanah.",
@@ -416,7 +433,7 @@ def changes(domain):
           "Deir Hafer and Maskanah in the following weeks is public knowledge; the date is uncertain.",
           take=["saa", "contested"]),
         C("2024-12-01-sna-kuweires", "2024-12-01T14:00:00+03:00", "sna",
-          P([(37.45, 36.30), (37.54, 36.30), (37.62, 36.32), (37.66, 36.30), (37.66, 36.13),
+          P([(37.45, 36.30), (37.54, 36.30), (37.62, 36.32), (37.66, 36.36), (37.66, 36.13),
              (37.50, 36.13), (37.45, 36.20)]),
           [R003], "claimed",
           "SNA factions report taking the Kuweires military air base east of Aleppo.",
@@ -442,8 +459,8 @@ def changes(domain):
 
         # ------------------------------------------------------------------ 2 December
         C("2024-12-02-sna-shahba-menagh", "2024-12-02T10:00:00+03:00", "sna",
-          P([(36.95, 36.40), (36.95, 36.52), (37.00, 36.56), (37.08, 36.56), (37.17, 36.50),
-             (37.17, 36.40)]),
+          P([(36.95, 36.35), (36.95, 36.52), (37.00, 36.56), (37.08, 36.56), (37.17, 36.50),
+             (37.17, 36.35)]),
           [R003], "claimed",
           "SDF forces leave the rest of the Tal Rifaat pocket, including the Menagh air base, which "
           "passes to the SNA.",
@@ -477,7 +494,12 @@ def load_lake():
     d = json.loads((DATA / "geojson" / "base" / "geomaps_rivers_syria_area.geojson").read_text())
     g = shape(d["features"][0]["geometry"])
     lake = max((p for p in g.geoms if p.geom_type == "Polygon"), key=lambda p: p.area)
-    return Polygon(lake.exterior)  # Lake Assad, the largest water polygon in the area
+    # Lake Assad, the largest water polygon in the area; a closing and an opening (~300 m) remove spits
+    # and inlets narrower than the source data's resolution, which would draw as needles
+    lake = Polygon(lake.exterior).buffer(0.003, join_style="mitre").buffer(-0.003, join_style="mitre")
+    lake = lake.buffer(-0.003, join_style="mitre").buffer(0.003, join_style="mitre")
+    lake = max(getattr(lake, "geoms", [lake]), key=lambda p: p.area)
+    return lake.simplify(0.0005)
 
 
 LAKE_ASSAD = None
@@ -504,8 +526,8 @@ def polys_only(g):
 
 
 def clean(g):
-    g = make_valid(g)
-    g = set_precision(g, GRID)
+    # No snapping to a grid: a snapped intersection point lies beside the line it was cut from, and the
+    # fold then grows needles along that line. Full double precision round-trips through JSON exactly.
     g = make_valid(g)
     return polys_only(g)
 
@@ -532,10 +554,53 @@ def build():
                                     "summary_ar")}
         if ch["note"]:
             props["note"] = ch["note"]
-        feats.append({"type": "Feature", "properties": props, "geometry": mapping(g)})
+        feats.append({"type": "Feature", "properties": props, "geometry": g})
+    for f, g in zip(feats, partition([f["geometry"] for f in feats])):
+        f["geometry"] = mapping(g)
     fc = {"type": "FeatureCollection", "name": "changes", "features": feats}
     OUT.write_text(json.dumps(fc, ensure_ascii=False, separators=(",", ":")) + "\n")
     print(f"wrote {OUT.relative_to(ROOT)}: {len(feats)} changes")
+
+
+NODE_GRID = 1e-7  # ~1 cm: linework closer than this is one line
+
+
+def partition(geoms):
+    """Rebuild every change from the faces of one planar partition of all their edges.
+
+    Changes computed one by one share edges only up to floating-point noise, and the fold turns that
+    noise into needles and slivers. Noding all edges together (snap-rounded to NODE_GRID) and rebuilding
+    each change as a union of whole faces makes every shared edge bit-identical. Faces smaller than
+    SLIVER take the membership of the neighbour they share the longest edge with."""
+    lines = shapely.union_all([g.boundary for g in geoms], grid_size=NODE_GRID)
+    faces = [f for f in polygonize(lines) if f.area > 0]
+    tree = STRtree(geoms)
+    member = []
+    for f in faces:
+        pt = f.representative_point()
+        member.append(frozenset(int(i) for i in tree.query(pt, predicate="within")))
+    small = [i for i, f in enumerate(faces) if f.area < SLIVER]
+    ftree = STRtree(faces)
+    for _ in range(3):   # a tiny face may only touch other tiny faces at first
+        for i in small:
+            best, best_len = None, 0.0
+            for j in ftree.query(faces[i], predicate="intersects"):
+                j = int(j)
+                if j == i or (faces[j].area < SLIVER and j in small):
+                    continue
+                shared = faces[i].boundary.intersection(faces[j].boundary).length
+                if shared > best_len:
+                    best, best_len = j, shared
+            if best is not None:
+                member[i] = member[best]
+                small = [k for k in small if k != i]
+    out = []
+    for k, g in enumerate(geoms):
+        parts = [faces[i] for i, m in enumerate(member) if k in m]
+        if not parts:
+            raise SystemExit(f"change #{k} vanished in the partition")
+        out.append(polys_only(make_valid(unary_union(parts))))
+    return out
 
 
 def absorb_slivers(state, take, g):
@@ -554,8 +619,6 @@ def absorb_slivers(state, take, g):
                 extra.append(x)
     if not extra:
         return g
-    # no re-snapping here: the slivers' vertices are already on the grid, and snapping would collapse
-    # them again (they are thinner than the grid) while the fold, in floating point, still sees them
     return polys_only(make_valid(unary_union([g] + extra)))
 
 
@@ -583,6 +646,24 @@ def fold_states(feats):
         nxt = order[n + 1] if n + 1 < len(order) else None
         if nxt is None or ts(feats[nxt]["properties"]["at"]) != ts(p["at"]):
             out.append((ts(p["at"]), {k: v for k, v in state.items()}))
+    return out
+
+
+def spikes(poly, max_turn_deg=175.0, min_len=1e-4):
+    """Vertices where a ring doubles back on itself (a needle), with both arms longer than ~10 m."""
+    out = []
+    for ring in [poly.exterior] + list(poly.interiors):
+        cs = list(ring.coords)[:-1]
+        n = len(cs)
+        for i in range(n):
+            (ax, ay), (bx, by), (cx, cy) = cs[i - 1], cs[i], cs[(i + 1) % n]
+            ux, uy, vx, vy = ax - bx, ay - by, cx - bx, cy - by
+            lu, lv = math.hypot(ux, uy), math.hypot(vx, vy)
+            if lu < min_len or lv < min_len:
+                continue
+            cos = (ux * vx + uy * vy) / (lu * lv)
+            if cos > math.cos(math.radians(180 - max_turn_deg)):   # angle between arms < 5 degrees
+                out.append((round(bx, 5), round(by, 5)))
     return out
 
 
@@ -640,7 +721,10 @@ def check(png_dir=None):
                 errors.append(f"{at} {a}: invalid zone")
             parts = [g] if g.geom_type == "Polygon" else list(getattr(g, "geoms", []))
             for x in parts:
-                if x.geom_type == "Polygon" and x.area < SLIVER:
+                if x.geom_type == "Polygon" and not x.is_empty:
+                    for spike in spikes(x):
+                        errors.append(f"{at} {a}: needle at {spike}")
+                if x.geom_type == "Polygon" and not x.is_empty and x.area < SLIVER:
                     errors.append(f"{at} {a}: sliver part {km2(x):.4f} km2 at {x.representative_point()}")
             for b in names:
                 if a < b and st[a].intersection(st[b]).area > 1e-9:
@@ -680,7 +764,7 @@ def draw(states, png_dir):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.patches import PathPatch
-    from matplotlib.path import Path
+    from matplotlib.path import Path as MPath
     colors = {f["slug"]: f["color"] for f in json.loads((DATA / "factions.json").read_text())}
     checks = json.loads(CHECKS.read_text())
     out = Path(png_dir)
@@ -692,12 +776,14 @@ def draw(states, png_dir):
         for name, bbox in (("region", None), ("city", (37.04, 36.12, 37.28, 36.28))):
             fig, ax = plt.subplots(figsize=(10, 8))
             for fac, g in st.items():
+                if g.is_empty:
+                    continue
                 for x in ([g] if g.geom_type == "Polygon" else getattr(g, "geoms", [])):
                     rings = [x.exterior] + list(x.interiors)
                     verts = [c for r in rings for c in r.coords]
                     codes = [code for r in rings
-                             for code in [Path.MOVETO] + [Path.LINETO] * (len(r.coords) - 2) + [Path.CLOSEPOLY]]
-                    ax.add_patch(PathPatch(Path(verts, codes), fc=colors[fac], alpha=0.6, lw=0.5, ec="k"))
+                             for code in [MPath.MOVETO] + [MPath.LINETO] * (len(r.coords) - 2) + [MPath.CLOSEPOLY]]
+                    ax.add_patch(PathPatch(MPath(verts, codes), fc=colors[fac], alpha=0.6, lw=0.5, ec="k"))
             for c in checks:
                 ax.plot(c["lon"], c["lat"], "k.", ms=3)
                 ax.annotate(c["place"], (c["lon"], c["lat"]), fontsize=5)

@@ -41,19 +41,34 @@ export async function addBaseLayers(map, config, { lang = "en", theme = "light",
   if (countries) layers.countries = L.geoJSON(countries, { pane: "base", interactive: false,
     style: { color: st.country, weight: 1.6, fill: false } }).addTo(map);
   if (places) {
+    // Labels appear with zoom: big cities always, towns at the regional view, neighbourhoods and landmarks
+    // when zoomed into a city, so the labels never pile on top of each other.
     const group = L.layerGroup();
+    const labels = [];
     for (const f of places.features) {
       const p = f.properties;
-      if ((p.rank || 5) > placeMaxRank) continue;
+      const rank = p.rank || 5;
+      if (rank > placeMaxRank) continue;
       const [lon, lat] = f.geometry.coordinates;
       const name = (lang === "ar" && p.name_ar) || p.name_en;
       const el = document.createElement("span");
       el.textContent = name;  // text, never HTML
-      L.marker([lat, lon], {
+      const urban = ["city", "town"].includes(p.kind);
+      const minZoom = rank <= 2 ? 0 : rank === 3 ? (urban ? 8 : 11) : rank === 4 ? (urban ? 10 : 12) : 13;
+      const marker = L.marker([lat, lon], {
         pane: "labels", interactive: false, keyboard: false,
-        icon: L.divIcon({ className: `fl-place fl-place-r${p.rank}`, html: el.outerHTML, iconSize: null }),
-      }).addTo(group);
+        icon: L.divIcon({ className: `fl-place fl-place-r${rank}`, html: el.outerHTML, iconSize: null }),
+      });
+      labels.push({ marker, minZoom });
     }
+    const sync = () => {
+      const z = map.getZoom();
+      for (const { marker, minZoom } of labels) {
+        if (z >= minZoom) group.addLayer(marker); else group.removeLayer(marker);
+      }
+    };
+    map.on("zoomend", sync);
+    sync();
     layers.places = group.addTo(map);
   }
   map.attributionControl.addAttribution(config.baseAttribution || "");

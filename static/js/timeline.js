@@ -70,3 +70,8 @@ export function clampTime(dataset, instants, t) {
   if (Number.isNaN(x)) return null;
   return Math.min(hi, Math.max(lo, x));
 }
+
+// True while the initial state is in effect (nothing has "changed hands" yet: no step to highlight).
+export function atStart(timeline, t) {
+  return instantIndex(timeline.instants, t) <= 0;
+}

@@ -1,0 +1,221 @@
+// The change form: faction, instant, confidence, cited reports (and adding a new one), summary and note;
+// Preview (nothing stored) and Save (names the revision the editor loaded: a stale one is a visible 409).
+import { ApiError, send } from "./api.js";
+import { formatLocal, fromInputValue, isoLocal, toInputValue } from "./timefmt.js";
+
+const $ = (id) => document.getElementById(id);
+
+function reportLabel(r, ctx) {
+  const when = r.published_at ? formatLocal(new Date(r.published_at), ctx.offset, ctx.tzLabel, "en") : "";
+  return `${r.title} — ${r.publisher}${when ? ", " + when : ""}`;
+}
+
+function km2(v) {
+  return (Math.round(v * 10) / 10).toLocaleString("en", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+}
+
+export function initForm(ctx) {
+  const form = $("change-form");
+  const faction = $("f-faction");
+  const at = $("f-at");
+  const reports = $("f-reports");
+  const errBox = $("form-error");
+  const reloadBtn = $("reload-reapply");
+  const previewBox = $("preview");
+
+  function showError(message, { conflict = false } = {}) {
+    $("form-error-text").textContent = message;
+    reloadBtn.hidden = !conflict;
+    errBox.hidden = false;
+  }
+  function clearError() {
+    errBox.hidden = true;
+    reloadBtn.hidden = true;
+  }
+  function clearPreview() {
+    previewBox.hidden = true;
+    ctx.previewLayer.clear();
+  }
+
+  function fillFactions(factions) {
+    const keep = faction.value;
+    faction.replaceChildren();
+    const blank = new Option("— choose —", "");
+    blank.disabled = true;
+    faction.append(blank);
+    for (const f of factions) {
+      const o = new Option(f.name_ar ? `${f.name_en} · ${f.name_ar}` : f.name_en, f.slug);  // Option(): text, never HTML
+      o.style.borderInlineStart = `6px solid ${f.color}`;
+      faction.append(o);
+    }
+    faction.value = factions.some((f) => f.slug === keep) ? keep : "";
+  }
+
+  function fillReports(list) {
+    const chosen = new Set([...reports.selectedOptions].map((o) => o.value));
+    reports.replaceChildren();
+    const sorted = [...list].sort((a, b) => Date.parse(b.published_at) - Date.parse(a.published_at));
+    for (const r of sorted) {
+      const o = new Option(reportLabel(r, ctx), String(r.id), false, chosen.has(String(r.id)));
+      o.title = r.summary || r.title;
+      reports.append(o);
+    }
+    ctx.onReports(sorted);
+  }
+
+  function setInstant(date) {
+    at.value = toInputValue(date, ctx.offset);
+  }
+
+  at.addEventListener("change", () => {
+    const d = fromInputValue(at.value, ctx.offset);
+    if (d) ctx.time.set(d.getTime());  // the map follows the instant being edited
+    clearPreview();
+  });
+  form.addEventListener("input", () => { clearPreview(); clearError(); });
+
+  // The request body from the form and the drawn shapes; a sentence instead when something is missing.
+  function body() {
+    const geometry = ctx.draw.geometry();
+    if (!geometry) return "Draw the area that changed hands on the map first.";
+    if (!faction.value) return "Choose the faction taking control.";
+    const d = fromInputValue(at.value, ctx.offset);
+    if (!d) return "Give the instant of the change.";
+    const ids = [...reports.selectedOptions].map((o) => Number(o.value));
+    if (!ids.length) return "Cite at least one report (add a new one if it is not in the list).";
+    return {
+      faction: faction.value, at: isoLocal(d, ctx.offset), geometry,
+      confidence: form.querySelector("input[name=confidence]:checked").value,
+      report_ids: ids, note: $("f-note").value.trim(),
+    };
+  }
+
+  function handleFailure(err) {
+    if (err instanceof ApiError && err.status === 409) {
+      showError(err.message, { conflict: true });
+    } else if (err instanceof ApiError && err.status === 401) {
+      showError("Your session has ended: sign in again in another tab, then retry (your drawing is kept here).");
+    } else {
+      showError(err instanceof ApiError ? err.message : `Could not reach the server: ${err.message}`);
+    }
+  }
+
+  async function preview() {
+    clearError();
+    const b = body();
+    if (typeof b === "string") return showError(b);
+    const btn = $("preview-btn");
+    btn.disabled = true;
+    try {
+      const res = await send("POST", ctx.config.urls.preview, b);
+      const tbody = previewBox.querySelector("tbody");
+      tbody.replaceChildren();
+      for (const f of res.factions) {
+        if (!f.area_before_km2 && !f.area_after_km2) continue;
+        const tr = document.createElement("tr");
+        if (Math.abs(f.delta_km2) >= 0.05) tr.className = f.delta_km2 > 0 ? "gain" : "loss";
+        const name = document.createElement("th");
+        name.scope = "row";
+        const sw = document.createElement("span");
+        sw.className = "swatch";
+        sw.style.background = ctx.colors[f.faction] || "#777";
+        name.append(sw, document.createTextNode(ctx.factionName(f.faction)));
+        tr.append(name);
+        for (const v of [f.area_before_km2, f.area_after_km2]) {
+          const td = document.createElement("td");
+          td.textContent = km2(v);
+          tr.append(td);
+        }
+        const d = document.createElement("td");
+        d.textContent = (f.delta_km2 > 0 ? "+" : f.delta_km2 < 0 ? "−" : "") + km2(Math.abs(f.delta_km2));
+        tr.append(d);
+        tbody.append(tr);
+      }
+      $("preview-at").textContent = formatLocal(new Date(res.at), ctx.offset, ctx.tzLabel);
+      previewBox.hidden = false;
+      ctx.previewLayer.show(res, ctx.colors);
+    } catch (err) {
+      handleFailure(err);
+    } finally {
+      btn.disabled = false;
+    }
+  }
+
+  async function save(ev) {
+    ev.preventDefault();
+    clearError();
+    const b = body();
+    if (typeof b === "string") return showError(b);
+    const btn = $("save-btn");
+    btn.disabled = true;
+    try {
+      const res = await send("POST", ctx.config.urls.changes, {
+        ...b, summary_en: $("f-summary").value.trim(), summary_ar: $("f-summary-ar").value.trim(), base_revision: ctx.revision,
+      });
+      clearPreview();
+      ctx.draw.clear(true);
+      $("f-summary").value = "";
+      $("f-summary-ar").value = "";
+      $("f-note").value = "";
+      await ctx.reload(res.revision);
+      ctx.status(`Saved: change ${res.change_id} is revision ${res.revision}.`);
+    } catch (err) {
+      handleFailure(err);
+    } finally {
+      btn.disabled = false;
+      ctx.updateShapeInfo();
+    }
+  }
+
+  // After a 409: fetch the current map, keep the drawing and the form, let the editor check and save again.
+  reloadBtn.addEventListener("click", async () => {
+    reloadBtn.disabled = true;
+    try {
+      await ctx.reload();
+      clearError();
+      clearPreview();
+      ctx.status(`Reloaded revision ${ctx.revision}. Your drawing and form are kept: check the newer edits, then save again.`);
+    } catch (err) {
+      handleFailure(err);
+    } finally {
+      reloadBtn.disabled = false;
+    }
+  });
+
+  $("preview-btn").addEventListener("click", preview);
+  form.addEventListener("submit", save);
+
+  // "Add a new report": stored at once, then selected in the list.
+  $("r-add").addEventListener("click", async () => {
+    const err = $("report-error");
+    err.hidden = true;
+    const d = fromInputValue($("r-date").value, ctx.offset);
+    const title = $("r-title").value.trim();
+    const publisher = $("r-publisher").value.trim();
+    const problem = !title ? "Give the report's title." : !publisher ? "Give the publisher." : !d ? "Give the publication date and time." : "";
+    if (problem) {
+      err.textContent = problem;
+      err.hidden = false;
+      return;
+    }
+    const url = $("r-url").value.trim();
+    try {
+      const r = await send("POST", ctx.config.urls.newReport, {
+        title, publisher, published_at: isoLocal(d, ctx.offset), url: url || null,
+        language: $("r-lang").value, summary: $("r-summary").value.trim(),
+      });
+      ctx.timeline.reports.push(r);
+      fillReports(ctx.timeline.reports);
+      const opt = [...reports.options].find((o) => o.value === String(r.id));
+      if (opt) opt.selected = true;
+      for (const id of ["r-title", "r-publisher", "r-url", "r-summary"]) $(id).value = "";
+      $("new-report").open = false;
+      ctx.status(`Report added and cited: ${r.title}`);
+    } catch (e) {
+      err.textContent = e instanceof ApiError ? e.message : `Could not reach the server: ${e.message}`;
+      err.hidden = false;
+    }
+  });
+
+  return { fillFactions, fillReports, setInstant, clearPreview, clearError };
+}

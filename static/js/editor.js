@@ -1,0 +1,151 @@
+// The editor page: wires the map, the time control, drawing, the change form, the report -> places panel
+// and the history. Sets document.body.dataset.ready = "1" once everything has loaded (tests wait on it).
+import { ApiError, send } from "./api.js";
+import { addBaseLayers } from "./basemap.js";
+import { readConfig } from "./config.js";
+import { DrawTools, optInGeoman } from "./editor-draw.js";
+import { initForm } from "./editor-form.js";
+import { initHistory } from "./editor-history.js";
+import { createMap, PlacePins, PreviewLayer, ZoneLayer } from "./editor-map.js";
+import { initReports } from "./editor-reports.js";
+import { TimeControl, zonesAt } from "./editor-time.js";
+import { offsetLabel } from "./timefmt.js";
+
+const $ = (id) => document.getElementById(id);
+
+// The live timeline, revalidated every time (ETag: a 304 when nothing changed), never a stale cached copy.
+async function fetchTimeline(url) {
+  const r = await fetch(url, { credentials: "same-origin", cache: "no-cache", headers: { Accept: "application/json" } });
+  const body = await r.json().catch(() => null);
+  if (!r.ok) throw new ApiError(r.status, body);
+  return body;
+}
+
+function initTabs() {
+  const tabs = [...document.querySelectorAll(".ed-tab")];
+  const select = (tab, focus) => {
+    for (const t of tabs) {
+      const on = t === tab;
+      t.setAttribute("aria-selected", on ? "true" : "false");
+      t.tabIndex = on ? 0 : -1;
+      $(t.getAttribute("aria-controls")).hidden = !on;
+    }
+    if (focus) tab.focus();
+  };
+  tabs.forEach((t, i) => {
+    t.addEventListener("click", () => select(t));
+    t.addEventListener("keydown", (e) => {
+      const d = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
+      if (d) select(tabs[(i + d + tabs.length) % tabs.length], true);
+    });
+  });
+}
+
+async function main() {
+  const config = readConfig();
+  const status = $("status");
+  const ctx = {
+    config, timeline: null, revision: config.revision || 0, offset: 0, tzLabel: "UTC", colors: {}, names: {},
+    status(text) {
+      status.textContent = text;
+      status.hidden = !text;
+    },
+    factionName(slug) {
+      return ctx.names[slug] || slug;
+    },
+    onReports(list) {
+      if (ctx.reports) ctx.reports.fillStored(list);
+    },
+  };
+  initTabs();
+
+  const timeline = await fetchTimeline(config.urls.timeline);
+  const ds = timeline.dataset;
+  ctx.offset = ds.utc_offset_minutes || 0;
+  ctx.tzLabel = ds.tz_label || offsetLabel(ctx.offset);
+  for (const n of [$("f-tz"), ...document.querySelectorAll(".tz-copy")]) n.textContent = ctx.tzLabel;
+
+  optInGeoman();
+  const map = createMap($("map"), ds);
+  ctx.map = map;
+  ctx.zoneLayer = new ZoneLayer(map);
+  ctx.previewLayer = new PreviewLayer(map);
+  ctx.pins = new PlacePins(map);
+
+  const shapeInfo = $("shape-info");
+  ctx.updateShapeInfo = () => {
+    const n = ctx.draw.layers().length;
+    shapeInfo.textContent = n === 0 ? "No area drawn yet." : n === 1 ? "1 shape drawn: it is the area of the change."
+      : `${n} shapes drawn: together they are the area of the change (a MultiPolygon).`;
+    shapeInfo.classList.toggle("has-shape", n > 0);
+  };
+  ctx.draw = new DrawTools(map, () => { ctx.updateShapeInfo(); ctx.form && ctx.form.clearPreview(); });
+
+  const showZones = () => ctx.zoneLayer.show(zonesAt(ctx.timeline.zones, ctx.time.t));
+  ctx.time = new TimeControl({
+    slider: $("time-slider"), ticks: $("time-ticks"), tickMarks: $("tick-marks"), input: $("time-input"),
+    tz: $("time-tz"), text: $("time-text"), prev: $("time-prev"), next: $("time-next"),
+  }, (date) => {
+    showZones();
+    ctx.form.setInstant(date);
+    ctx.form.clearPreview();
+  });
+
+  ctx.form = initForm(ctx);
+  ctx.reports = initReports(ctx);
+  ctx.history = initHistory(ctx);
+
+  // Take a (re)loaded timeline: factions, reports, zones, the revision future saves are based on.
+  ctx.apply = (tl) => {
+    ctx.timeline = tl;
+    ctx.revision = tl.revision;
+    $("rev-num").textContent = String(tl.revision);
+    ctx.colors = Object.fromEntries(tl.factions.map((f) => [f.slug, f.color]));
+    ctx.names = Object.fromEntries(tl.factions.map((f) => [f.slug, f.name_en]));
+    ctx.zoneLayer.setFactions(tl.factions);
+    ctx.form.fillFactions(tl.factions);
+    ctx.form.fillReports(tl.reports || []);
+    const first = ctx.timeline === tl && ctx.time.instants.length === 0;
+    ctx.time.setPeriod(tl.dataset, tl.instants || []);
+    if (first && tl.instants && tl.instants.length) ctx.time.set(Date.parse(tl.instants[tl.instants.length - 1]), { silent: true });
+    ctx.form.setInstant(new Date(ctx.time.t));
+    showZones();
+  };
+  // Reload the map (after a save, a revert, or a conflict); the drawing and the form stay as they are.
+  ctx.reload = async () => {
+    const tl = await fetchTimeline(config.urls.timeline);
+    ctx.apply(tl);
+    await ctx.history.load();
+  };
+
+  ctx.apply(timeline);
+  $("draw-polygon").addEventListener("click", () => ctx.draw.start("Polygon"));
+  $("draw-rect").addEventListener("click", () => ctx.draw.start("Rectangle"));
+  $("draw-clear").addEventListener("click", () => ctx.draw.clear());
+  $("sign-out").addEventListener("click", async () => {
+    try {
+      await send("POST", config.urls.logout);
+    } catch (e) {
+      if (!(e instanceof ApiError && e.status === 401)) {  // already signed out is fine
+        ctx.status(`Could not sign out: ${e.message}`);
+        return;
+      }
+    }
+    window.location.assign(`${config.urls.login}?error=signed_out`);
+  });
+
+  await Promise.all([addBaseLayers(map, config, { lang: "en", placeMaxRank: 3 }), ctx.history.load()]);
+  // For tests and power users: the map and the drawing tools (no globals otherwise).
+  window.frontlineEditor = { map, draw: ctx.draw, ctx };
+  document.body.dataset.ready = "1";
+}
+
+main().catch((err) => {
+  const s = document.getElementById("status");
+  if (s) {
+    s.textContent = `The editor could not start: ${err.message}`;
+    s.className = "msg msg-error";
+    s.hidden = false;
+  }
+  console.error(err);
+});

@@ -1,0 +1,24 @@
+// Small inline SVG icons (built as DOM; no icon font is needed and none is downloaded).
+const NS = "http://www.w3.org/2000/svg";
+const PATHS = {
+  play: "M7 4.5v15l12-7.5z",
+  pause: "M6 4.5h4.5v15H6zM13.5 4.5H18v15h-4.5z",
+  prev: "M6 5h2.5v14H6zM19 5v14L9.5 12z",
+  next: "M15.5 5H18v14h-2.5zM5 5v14l9.5-7z",
+  loop: "M7 7h9.5l-2-2 1.4-1.4L20.3 8l-4.4 4.4-1.4-1.4 2-2H7a2 2 0 0 0-2 2v2H3v-2a4 4 0 0 1 4-4zm10 10H7.5l2 2-1.4 1.4L3.7 16l4.4-4.4 1.4 1.4-2 2H17a2 2 0 0 0 2-2v-2h2v2a4 4 0 0 1-4 4z",
+};
+
+export function icon(name) {
+  const svg = document.createElementNS(NS, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("width", "18");
+  svg.setAttribute("height", "18");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  svg.classList.add("icon", `icon-${name}`);
+  const p = document.createElementNS(NS, "path");
+  p.setAttribute("d", PATHS[name]);
+  p.setAttribute("fill", "currentColor");
+  svg.append(p);
+  return svg;
+}

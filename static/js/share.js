@@ -1,0 +1,95 @@
+// The Share dialog: the permalink, the embed snippet built from the current state (with options and a live
+// preview), and downloads of the data at the current instant.
+import { tr, field } from "./i18n.js";
+import { embedSnippet } from "./snippet.js";
+
+const el = (tag, props = {}, ...kids) => {
+  const e = Object.assign(document.createElement(tag), props);
+  for (const k of kids) e.append(k);
+  return e;
+};
+
+function copyButton(lang, getText) {
+  const b = el("button", { type: "button", className: "btn btn-small", textContent: tr(lang, "copy") });
+  b.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(getText());
+      b.textContent = tr(lang, "copied");
+      setTimeout(() => { b.textContent = tr(lang, "copy"); }, 1500);
+    } catch { /* clipboard refused (permissions): the text stays selectable in the field */ }
+  });
+  return b;
+}
+
+export function buildShare(dialog, { config, timeline, lang, getState }) {
+  const origin = window.location.origin;
+  const ds = timeline.dataset;
+  const opts = { autoplay: false, controls: true, legend: true, theme: "light" };
+
+  const linkInput = el("input", { type: "text", readOnly: true, className: "share-link", id: "share-link" });
+  const snippet = el("textarea", { readOnly: true, rows: 4, className: "share-snippet", id: "share-snippet" });
+  const preview = el("iframe", { className: "share-preview", title: tr(lang, "preview"), loading: "lazy" });
+  const dl = {
+    geojson: el("a", { className: "dl", textContent: tr(lang, "geojson") }),
+    kml: el("a", { className: "dl", textContent: tr(lang, "kml") }),
+    csv: el("a", { className: "dl", textContent: tr(lang, "csv") }),
+  };
+
+  const check = (key, labelKey) => {
+    const cb = el("input", { type: "checkbox", checked: opts[key] });
+    cb.addEventListener("change", () => { opts[key] = cb.checked; refresh(true); });
+    return el("label", { className: "share-opt" }, cb, document.createTextNode(" " + tr(lang, labelKey)));
+  };
+  const theme = el("select", { className: "share-theme" });
+  theme.setAttribute("aria-label", "Theme");
+  for (const v of ["light", "dark"]) theme.append(el("option", { value: v, textContent: v }));
+  theme.addEventListener("change", () => { opts.theme = theme.value; refresh(true); });
+
+  const closeBtn = el("button", { type: "button", className: "btn dialog-close", textContent: "×" });
+  closeBtn.setAttribute("aria-label", tr(lang, "close"));
+  closeBtn.addEventListener("click", () => dialog.close());
+  const heading = el("h2", { id: "share-title", textContent: tr(lang, "shareTitle") });
+  dialog.setAttribute("aria-labelledby", "share-title");
+
+  dialog.replaceChildren(
+    el("div", { className: "dialog-head" }, heading, closeBtn),
+    el("section", { className: "share-sec" },
+      el("label", { htmlFor: "share-link", className: "share-label", textContent: tr(lang, "link") }),
+      el("div", { className: "share-copy" }, linkInput, copyButton(lang, () => linkInput.value))),
+    el("section", { className: "share-sec" },
+      el("label", { htmlFor: "share-snippet", className: "share-label", textContent: tr(lang, "embed") }),
+      el("p", { className: "hint", textContent: tr(lang, "embedHint") }),
+      el("div", { className: "share-opts" }, check("autoplay", "autoplay"), check("controls", "controls"), check("legend", "legendOpt"), theme),
+      el("div", { className: "share-copy" }, snippet, copyButton(lang, () => snippet.value)),
+      el("div", { className: "share-preview-wrap" }, preview)),
+    el("section", { className: "share-sec" },
+      el("h3", { className: "share-label", textContent: tr(lang, "downloads") }),
+      el("div", { className: "share-dl" }, dl.geojson, dl.kml, dl.csv)),
+  );
+  dialog.addEventListener("click", (e) => { if (e.target === dialog) dialog.close(); });
+
+  function refresh(withPreview) {
+    const s = getState();
+    linkInput.value = s.url;
+    const extra = { autoplay: opts.autoplay ? 1 : null, controls: opts.controls ? null : 0,
+      legend: opts.legend ? null : 0, theme: opts.theme === "dark" ? "dark" : null };
+    const q = s.embedQuery(extra);
+    snippet.value = embedSnippet({ origin, embedPath: config.urls.embed, scriptPath: config.urls.embedScript, query: q,
+      title: field(ds, "title", lang) || "Frontline" });
+    const src = `${config.urls.embed}?${q}`;
+    if (withPreview && preview.getAttribute("src") !== src) preview.src = src;
+    const at = encodeURIComponent(s.iso);
+    const stamp = s.iso.replace(/[:]/g, "").replace(/\+.*/, "");
+    dl.geojson.href = `${config.urls.snapshot}?at=${at}`;
+    dl.geojson.download = `${ds.slug}-${stamp}.geojson`;
+    dl.kml.href = `${config.urls.kml}?at=${at}`;
+    dl.kml.download = `${ds.slug}-${stamp}.kml`;
+    dl.csv.href = config.urls.csv;
+    dl.csv.download = `${ds.slug}-areas.csv`;
+  }
+
+  return {
+    open() { refresh(true); dialog.showModal(); },
+    refresh() { if (dialog.open) refresh(false); },
+  };
+}
