@@ -36,7 +36,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         db = database or Database.connect(settings.database_url, settings.database_read_url)
         listen = settings.database_url.replace("postgresql+psycopg://", "postgresql://")
         rm = ReadModel(db.ReadSession, gzip_level=settings.gzip_level, listen_url=listen,
-                       poll_seconds=settings.revision_poll_seconds)
+                       poll_seconds=settings.revision_poll_seconds, replica=db.read is not db.primary)
         app.state.db, app.state.readmodel = db, rm
         rm.refresh()
         rm.start()

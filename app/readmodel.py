@@ -75,8 +75,11 @@ def _frag(geojson_text: str | None):
 
 class ReadModel:
     def __init__(self, Session: sessionmaker, *, gzip_level: int = 5, listen_url: str | None = None,
-                 poll_seconds: float = 2.0):
+                 poll_seconds: float = 2.0, replica: bool = False):
         self.Session = Session
+        # With a replica, the revision advances only when the replica has it: building revision N's
+        # responses from a replica that has not replayed N yet would cache a wrong answer forever.
+        self.replica = replica
         self.gzip_level = gzip_level
         self.listen_url = listen_url
         self.poll_seconds = poll_seconds
@@ -100,6 +103,13 @@ class ReadModel:
         except Exception as e:  # the database may be down: keep serving what we have
             log.warning("revision check failed: %s", e.__class__.__name__)
         return self._revision
+
+    def note_write(self, rev: int) -> None:
+        """This process just published `rev` on the primary."""
+        if self.replica:
+            self.refresh()
+        else:
+            self.set_revision(rev)
 
     def set_revision(self, rev: int) -> None:
         if rev != self._revision:

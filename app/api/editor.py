@@ -96,7 +96,7 @@ def preview(request: Request, session: SessionDep, user: CurrentEditor, body: Ch
 def create_change(request: Request, session: SessionDep, user: CurrentEditor, body: ChangeCreate):
     out = services.record_change(session, _change_input(body), base_revision=body.base_revision, author_id=user["id"],
                                  max_vertices=request.app.state.settings.max_vertices)
-    request.app.state.readmodel.set_revision(out["revision"])
+    request.app.state.readmodel.note_write(out["revision"])
     return out
 
 
@@ -105,7 +105,7 @@ def revert(request: Request, session: SessionDep, user: CurrentEditor, revision_
     if not (1 <= revision_id <= 2_000_000_000):
         raise BadInput("revision id out of range")
     out = services.revert_revision(session, revision_id, base_revision=body.base_revision, author_id=user["id"], reason=body.reason)
-    request.app.state.readmodel.set_revision(out["revision"])
+    request.app.state.readmodel.note_write(out["revision"])
     return out
 
 

@@ -178,6 +178,13 @@ def test_deeply_nested_geometry_collection_is_refused(editor_client, mini_server
         r = editor_client.post("/api/changes", json=change(revision(editor_client), geometry=_nested_collection(depth)))
         assert 400 <= r.status_code < 500, (depth, r.status_code, r.text[:300])
         assert r.json()["message"]
+    # Deeper than the JSON parser's recursion limit: a 400 with a message, never a 500.
+    depth = 5000
+    raw = json.dumps(change(revision(editor_client), geometry=None)).replace(
+        '"geometry": null', '"geometry": ' + '{"type": "GeometryCollection", "geometries": [' * depth + "]}" * depth)
+    r = editor_client.post("/api/changes", content=raw, headers={"Content-Type": "application/json"})
+    assert 400 <= r.status_code < 500, (r.status_code, r.text[:300])
+    assert r.json()["message"]
     assert counts(mini_server) == before
 
 

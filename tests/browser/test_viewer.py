@@ -1,0 +1,209 @@
+"""The public viewer (/) in a real Chromium: what a reader sees and does.
+
+Pages fail on any console error, uncaught exception or failed local request (see conftest). Tests wait on the
+app's own flags (body[data-ready], body[data-instant]), never on a timer.
+"""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, quote, urlparse
+
+import httpx
+import pytest
+from shapely.geometry import Point, shape
+
+from tests.conftest import OUTPUT
+
+CITADEL = (36.1993, 37.1626)  # lat, lon
+T_27NOV = "2024-11-27T00:00:00+03:00"
+T_30NOV = "2024-11-30T12:00:00+03:00"
+
+
+@pytest.fixture(scope="module")
+def timeline(live_seed):
+    return httpx.get(f"{live_seed.url}/api/timeline", timeout=60).json()
+
+
+def names(timeline):
+    return {f["slug"]: f["name_en"] for f in timeline["factions"]}
+
+
+def open_viewer(page, server, query: str = ""):
+    page.goto(f"{server.url}/{'?' + query if query else ''}")
+    page.wait_for_function("document.body.dataset.ready === '1'")
+    return page
+
+
+def instant(page) -> str:
+    return page.evaluate("document.body.dataset.instant")
+
+
+def citadel_query(t: str, **extra) -> str:
+    q = f"t={quote(t)}&c={CITADEL[0]},{CITADEL[1]}&z=13"
+    return q + "".join(f"&{k}={v}" for k, v in extra.items())
+
+
+def click_map_centre(page):
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    popup = page.locator(".leaflet-popup-content .popup")
+    popup.wait_for()
+    return popup
+
+
+def zone_at(timeline, at_utc: str, lat: float, lon: float):
+    """The zone (from the API's timeline) valid at at_utc that contains the point: what the map should show."""
+    p = Point(lon, lat)
+    t = at_utc
+    hits = [z for z in timeline["zones"]
+            if z["from"] <= t and (z["to"] is None or t < z["to"]) and shape(z["geometry"]).contains(p)]
+    assert len(hits) == 1, hits
+    return hits[0]
+
+
+def test_viewer_loads_and_draws_the_zones(live_seed, page, timeline):
+    open_viewer(page, live_seed)
+    shown = page.locator("#map").get_attribute("data-zones").split(",")
+    first = timeline["instants"][0]
+    expected = {str(z["id"]) for z in timeline["zones"] if z["from"] <= first and (z["to"] is None or first < z["to"])}
+    assert set(shown) == expected
+    assert page.locator(".leaflet-overlay-pane path, .leaflet-zones-pane path").count() >= len(expected)
+    # the legend names every faction with its area at this instant
+    for f in timeline["factions"]:
+        item = page.locator(f".legend-item[data-faction='{f['slug']}']")
+        assert f["name_en"] in item.inner_text()
+        assert abs(int(item.get_attribute("data-km2")) - round(timeline["areas_km2"][f["slug"]][0])) <= 1
+    # the time label is local time with its zone label; the attribution names the base data
+    assert page.locator(".tc-time").inner_text() == "27 Nov 2024, 00:00 UTC+3"
+    assert "Natural Earth" in page.locator(".leaflet-control-attribution").inner_text()
+    assert page.locator(".feed-item").count() == len(timeline["changes"])
+
+
+def test_citadel_is_government_on_27_november(live_seed, page, timeline):
+    open_viewer(page, live_seed, citadel_query(T_27NOV))
+    popup = click_map_centre(page)
+    assert names(timeline)["saa"] in popup.inner_text()
+
+
+def test_stepping_with_the_keyboard_hands_the_citadel_to_hts(live_seed, page, timeline):
+    open_viewer(page, live_seed, citadel_query(T_27NOV))
+    assert zone_at(timeline, instant(page), *CITADEL)["faction"] == "saa"
+    slider = page.locator(".tc-slider")
+    slider.focus()
+    seen = [instant(page)]
+    while seen[-1] < "2024-11-30T09:00:00Z":
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("(prev) => document.body.dataset.instant !== prev", arg=seen[-1])
+        seen.append(instant(page))
+        assert seen[-1] in timeline["instants"], "ArrowRight steps from change to change"
+        assert len(seen) < 40
+    assert seen == sorted(seen)
+    # The layer drawn for the citadel's zone is HTS's, and the popup (the "why") says so and cites a report.
+    zone = zone_at(timeline, instant(page), *CITADEL)
+    assert zone["faction"] == "hts"
+    assert str(zone["id"]) in page.locator("#map").get_attribute("data-zones").split(",")
+    popup = click_map_centre(page)
+    text = popup.inner_text()
+    assert names(timeline)["hts"] in text
+    point = httpx.get(f"{live_seed.url}/api/point", params={"lat": CITADEL[0], "lon": CITADEL[1], "at": instant(page)}).json()
+    titles = [r["title"] for c in point["changes"] for r in c["reports"]]
+    assert titles and any(t in text for t in titles), "the popup names the reports behind the colour"
+    assert popup.locator(".popup-report").count() >= 1
+    # Home / End go to the first and last change
+    slider.focus()
+    page.keyboard.press("End")
+    page.wait_for_function("(t) => document.body.dataset.instant === t", arg=timeline["instants"][-1])
+    page.keyboard.press("Home")
+    page.wait_for_function("(t) => document.body.dataset.instant === t", arg=timeline["instants"][0])
+
+
+def test_play_animates_from_memory(live_seed, page, timeline):
+    open_viewer(page, live_seed)
+    requests = []
+    page.on("request", lambda r: requests.append(r.url) if "/api/" in r.url else None)
+    page.select_option(".tc-speed", "4")
+    page.get_by_role("button", name="Play").click()
+    target = timeline["instants"][3]
+    page.wait_for_function("(t) => document.body.dataset.instant >= t", arg=target)
+    page.get_by_role("button", name="Pause").click()
+    assert requests == [], f"playing must not hit the network: {requests}"
+    # the latest step's changed area is outlined on the map, and the feed marks that change
+    assert page.locator(".leaflet-step-pane path").count() >= 1
+    current = page.locator(".feed-item.is-current")
+    assert current.count() >= 1
+    assert all(current.nth(i).get_attribute("data-at") == instant(page) for i in range(current.count()))
+
+
+def test_feed_click_jumps_to_the_change(live_seed, page, timeline):
+    open_viewer(page, live_seed)
+    change = sorted(timeline["changes"], key=lambda c: (c["at"], c["id"]))[10]
+    page.locator(f".feed-item[data-change='{change['key']}'] button").click()
+    page.wait_for_function("(t) => document.body.dataset.instant === t", arg=change["at"])
+    assert page.locator(f".feed-item[data-change='{change['key']}']").get_attribute("aria-current") == "step"
+
+
+def test_permalink_round_trip(live_seed, page, make_page, timeline):
+    open_viewer(page, live_seed)
+    page.locator(".tc-slider").focus()
+    for _ in range(5):
+        before = instant(page)
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("(prev) => document.body.dataset.instant !== prev", arg=before)
+    t = instant(page)
+    page.locator(".leaflet-control-zoom-in").click()
+    page.wait_for_function("new URLSearchParams(location.search).get('z') === '10'")
+    page.locator(".legend-item[data-faction='sdf'] input").uncheck()
+    page.wait_for_function("new URLSearchParams(location.search).has('f')")
+    q = parse_qs(urlparse(page.url).query)
+    assert q["t"][0].endswith("+03:00")
+    # switch language: the link carries the whole state
+    page.locator("#lang-switch").click()
+    page.wait_for_function("document.body.dataset.ready === '1' && document.documentElement.lang === 'ar'")
+    url = page.url
+    other = make_page(1280, 800)
+    open_viewer(other, live_seed, urlparse(url).query)
+    assert other.evaluate("document.documentElement.dir") == "rtl"
+    assert instant(other) == t
+    q2 = parse_qs(urlparse(other.url).query)
+    assert q2["c"] == q["c"] and q2["z"] == ["10"]
+    assert not other.locator(".legend-item[data-faction='sdf'] input").is_checked()
+    assert other.locator(".legend-item[data-faction='hts'] input").is_checked()
+    sdf_zones = {str(z["id"]) for z in timeline["zones"] if z["faction"] == "sdf"}
+    assert not sdf_zones & set(other.locator("#map").get_attribute("data-zones").split(","))
+    assert "سوريا الديمقراطية" in other.locator(".legend-item[data-faction='sdf']").inner_text()
+
+
+def test_share_dialog_builds_the_snippet_from_the_state(live_seed, page):
+    open_viewer(page, live_seed, f"t={quote(T_30NOV)}")
+    page.get_by_role("button", name="Share").click()
+    link = page.locator("#share-link").input_value()
+    assert "t=2024-11-30T12%3A00%3A00%2B03%3A00" in link
+    snippet = page.locator("#share-snippet").input_value()
+    assert snippet.startswith(f'<iframe src="{live_seed.url}/embed?')
+    assert "aspect-ratio:4/3" in snippet and "embed-loader.js" in snippet
+    page.get_by_label("Autoplay").check()
+    assert "autoplay=1" in page.locator("#share-snippet").input_value()
+    preview = page.frame_locator(".share-preview")
+    preview.locator("body[data-ready='1']").wait_for()
+    assert page.locator(".share-dl a[href*='snapshot.kml']").count() == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_layout_and_mirroring_screenshots(live_seed, make_page, lang):
+    for w, h in [(1280, 800), (390, 844)]:
+        page = make_page(w, h)
+        open_viewer(page, live_seed, f"t={quote(T_30NOV)}" + ("&lang=ar" if lang == "ar" else ""))
+        assert page.evaluate("document.documentElement.dir") == ("rtl" if lang == "ar" else "ltr")
+        map_box = page.locator("#map").bounding_box()
+        tc_box = page.locator("#timecontrol").bounding_box()
+        assert tc_box["y"] >= map_box["y"] + map_box["height"] - 1, "the time control does not cover the map"
+        if w == 1280:
+            panel = page.locator("#panel").bounding_box()
+            if lang == "en":
+                assert panel["x"] >= map_box["x"] + map_box["width"] - 1
+            else:
+                assert panel["x"] + panel["width"] <= map_box["x"] + 1
+        else:
+            assert map_box["height"] >= 400, "on a phone the map keeps most of the screen"
+            panel = page.locator("#panel").bounding_box()
+            assert panel["y"] >= tc_box["y"] + tc_box["height"] - 1
+        page.screenshot(path=str(OUTPUT / f"viewer-{lang}-{w}x{h}.png"))
