@@ -63,11 +63,12 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, secure=settings.secure_cookies)
 
-    from app.api import editor, ogc, public
+    from app.api import editor, ogc, public, render
     from app.web import pages
 
     app.include_router(public.router)
     app.include_router(ogc.router)
+    app.include_router(render.router)
     app.include_router(editor.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")

@@ -25,10 +25,11 @@ if [ -z "${DATABASE_URL:-}" ] && [ "$pg_ok" = 0 ]; then
 fi
 command -v npm >/dev/null || pkgs+=(npm)
 python3 -c 'import venv, ensurepip' 2>/dev/null || pkgs+=(python3-venv)
+# DejaVu Sans draws the labels (Latin and Arabic) of server-rendered PNG/GIF/MP4 pictures.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || pkgs+=(fonts-dejavu-core)
 if [ "$want_test" = 1 ]; then
   [ -x /usr/bin/chromium ] || pkgs+=(chromium)
   command -v ogrinfo >/dev/null || pkgs+=(gdal-bin)
-  fc-list 2>/dev/null | grep -qi dejavu || pkgs+=(fonts-dejavu-core)
 fi
 if [ "$want_bench" = 1 ]; then
   command -v wrk >/dev/null || pkgs+=(wrk)

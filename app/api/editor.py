@@ -110,7 +110,7 @@ def revert(request: Request, session: SessionDep, user: CurrentEditor, revision_
 
 
 @router.post("/api/reports", status_code=201, response_model=ReportPublic, summary="Add a report (editor)")
-def create_report(session: SessionDep, user: CurrentEditor, body: ReportCreate):
+def create_report(request: Request, session: SessionDep, user: CurrentEditor, body: ReportCreate):
     published = parse_instant(body.published_at, "published_at")
     row = session.execute(text("""INSERT INTO reports (title, publisher, published_at, url, language, summary, created_by)
                                   VALUES (:t, :p, :at, :url, :lang, :s, :u)
@@ -119,6 +119,9 @@ def create_report(session: SessionDep, user: CurrentEditor, body: ReportCreate):
                            "url": str(body.url) if body.url else None, "lang": body.language, "s": body.summary,
                            "u": user["id"]}).mappings().one()
     session.commit()
+    # Reports are not versioned by revision, yet the timeline and /api/reports of the current revision embed
+    # them: drop this process's cached payloads so the new report is listed at once (writes are rare).
+    request.app.state.readmodel.cache.clear()
     return {**dict(row), "published_at": iso(row["published_at"])}
 
 

@@ -106,6 +106,7 @@ async function main() {
 
   render();
   postHeight();
+  await fm.base;  // ready means drawn: zones and the base geography (nothing left loading)
   document.body.dataset.ready = "1";
   if (opt.autoplay) player.play();
 }

@@ -138,6 +138,7 @@ async function main() {
   new ResizeObserver(() => fm.invalidateSize()).observe($("map"));
 
   render();
+  await fm.base;  // ready means drawn: zones and the base geography (nothing left loading)
   document.body.dataset.ready = "1";
 }
 

@@ -1,7 +1,8 @@
 """The public viewer (/) in a real Chromium: what a reader sees and does.
 
 Pages fail on any console error, uncaught exception or failed local request (see conftest). Tests wait on the
-app's own flags (body[data-ready], body[data-instant]), never on a timer.
+app's own flags (body[data-ready], body[data-instant]), never on a timer. Predicates are arrow functions: a bare expression would be evaluated with eval(), which the
+page's CSP (script-src 'self') refuses.
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def names(timeline):
 
 def open_viewer(page, server, query: str = ""):
     page.goto(f"{server.url}/{'?' + query if query else ''}")
-    page.wait_for_function("document.body.dataset.ready === '1'")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
     return page
 
 
@@ -150,14 +151,16 @@ def test_permalink_round_trip(live_seed, page, make_page, timeline):
         page.wait_for_function("(prev) => document.body.dataset.instant !== prev", arg=before)
     t = instant(page)
     page.locator(".leaflet-control-zoom-in").click()
-    page.wait_for_function("new URLSearchParams(location.search).get('z') === '10'")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('z') === '10'")
     page.locator(".legend-item[data-faction='sdf'] input").uncheck()
-    page.wait_for_function("new URLSearchParams(location.search).has('f')")
+    page.wait_for_function("() => new URLSearchParams(location.search).has('f')")
     q = parse_qs(urlparse(page.url).query)
     assert q["t"][0].endswith("+03:00")
     # switch language: the link carries the whole state
-    page.locator("#lang-switch").click()
-    page.wait_for_function("document.body.dataset.ready === '1' && document.documentElement.lang === 'ar'")
+    with page.expect_navigation():
+        page.locator("#lang-switch").click()
+    page.wait_for_function("() => document.body && document.body.dataset.ready === '1'")
+    assert page.evaluate("document.documentElement.lang") == "ar"
     url = page.url
     other = make_page(1280, 800)
     open_viewer(other, live_seed, urlparse(url).query)
