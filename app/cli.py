@@ -247,6 +247,22 @@ def cmd_render(args) -> int:
     return 0
 
 
+def cmd_bake(args) -> int:
+    from app.bake import bake
+    from app.main import create_app
+
+    s = load_settings()
+    check_database(s)
+
+    def bar(done, total, name):
+        n = int(30 * done / total)
+        print(f"\r[{'#' * n}{'.' * (30 - n)}] {done}/{total} {name[-40:]:<40}", end="" if done < total else "\n",
+              file=sys.stderr, flush=True)
+    out = bake(create_app(s.model_copy(update={"tile_url": s.tile_url})), Path(args.out), bar)
+    print(f"baked revision {out['revision']} into {args.out}: {out['written']} files written, {out['unchanged']} unchanged")
+    return 0
+
+
 def cmd_serve(args) -> int:
     import uvicorn
 
@@ -307,6 +323,9 @@ def main(argv: list[str] | None = None) -> int:
     rd.add_argument("--lang", choices=["en", "ar"], default="en")
     rd.add_argument("--rev", type=int, help="a published revision (default: the latest)")
     rd.set_defaults(func=cmd_render)
+    bk = sub.add_parser("bake", help="write the public site of the current revision as static files")
+    bk.add_argument("out")
+    bk.set_defaults(func=cmd_bake)
     us = sub.add_parser("user", help="manage editors")
     us_sub = us.add_subparsers(dest="action", required=True)
     ua = us_sub.add_parser("add", help="add a user or reset their password (password from stdin when not a terminal)")

@@ -91,7 +91,8 @@ export class PlacePins {
   focus(slug) {
     const m = this.bySlug.get(slug);
     if (!m) return;
-    this.map.setView(m.getLatLng(), Math.max(this.map.getZoom(), 13));
+    // Not animated: Leaflet ignores a setView asked for while a zoom animation (e.g. the fit above) runs.
+    this.map.setView(m.getLatLng(), Math.max(this.map.getZoom(), 13), { animate: false });
     m.openTooltip();
   }
 }

@@ -31,7 +31,9 @@ export function embedOptions(search) {
 }
 
 // The height the frame wants: the map at 4:3 of the width (within bounds) plus the time control.
+let started = false;  // report only once the controls are built (no transient heights)
 function postHeight() {
+  if (!started) return;
   const controls = $("timecontrol");
   const chrome = controls && !controls.hidden ? controls.offsetHeight : 0;
   const mapH = Math.round(Math.min(720, Math.max(200, window.innerWidth * 0.75)));
@@ -105,6 +107,7 @@ async function main() {
   });
 
   render();
+  started = true;
   postHeight();
   await fm.base;  // ready means drawn: zones and the base geography (nothing left loading)
   document.body.dataset.ready = "1";

@@ -1,0 +1,115 @@
+"""`frontline bake OUT/`: the public side of the current revision as static files for a CDN or object store.
+
+Layout (revision-pinned paths can be cached forever; only `latest.json` and `index.html` expire):
+
+    OUT/latest.json                  {"revision": N, "viewer": "r/N/index.html", "embed": "r/N/embed/index.html"}
+    OUT/index.html                   points at the latest revision's viewer
+    OUT/shared/static/..., shared/vendor/...   the front end (content checked, rewritten only when changed)
+    OUT/shared/api/basemap/*.json    base geography
+    OUT/r/N/index.html, r/N/embed/index.html   the pages, configured for static files
+    OUT/r/N/api/timeline.json, snapshot/<i>.json (one per interval between change instants), factions.json,
+             reports.json, areas.csv
+    OUT/r/N/manifest.json            revision, files and their SHA-256
+
+Every JSON/CSV/HTML/JS/CSS file gets precompressed `.gz` and `.br` siblings. The responses are produced by the
+app itself (in-process), so the baked files are byte for byte what the server would answer.
+"""
+from __future__ import annotations
+
+import brotli
+import gzip
+import hashlib
+import html
+import json
+import re
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from app import PROJECT_ROOT
+
+COMPRESS = {".json", ".csv", ".html", ".js", ".css", ".svg", ".geojson"}
+
+
+class Writer:
+    def __init__(self, out: Path):
+        self.out = out
+        self.written = 0
+        self.skipped = 0
+        self.files: dict[str, str] = {}
+
+    def put(self, rel: str, data: bytes) -> None:
+        path = self.out / rel
+        digest = hashlib.sha256(data).hexdigest()
+        self.files[rel] = digest
+        if path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == digest:
+            self.skipped += 1
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        if path.suffix in COMPRESS:
+            Path(str(path) + ".gz").write_bytes(gzip.compress(data, 9, mtime=0))
+            Path(str(path) + ".br").write_bytes(brotli.compress(data, quality=11))
+        self.written += 1
+
+
+def _rewrite_page(page: str, depth: int, urls: dict) -> str:
+    """Point the page's assets at shared/ and its config at the static files, relative to where it lives."""
+    up = "../" * depth
+    page = page.replace('"/vendor/', f'"{up}../../shared/vendor/').replace('"/static/', f'"{up}../../shared/static/')
+    page = page.replace('href="/"', f'href="{up}index.html"')
+    m = re.search(r"data-config='([^']*)'", page)
+    if m:
+        cfg = json.loads(html.unescape(m.group(1)))
+        cfg["static"] = True
+        cfg["urls"] = {k: (up + v if isinstance(v, str) and not v.startswith("../") else v) for k, v in urls.items()}
+        page = page[:m.start(1)] + html.escape(json.dumps(cfg, ensure_ascii=False), quote=True) + page[m.end(1):]
+    return page
+
+
+def bake(app, out: Path, progress: Callable[[int, int, str], None] | None = None) -> dict:
+    from fastapi.testclient import TestClient
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    w = Writer(out)
+    with TestClient(app) as client:
+        tl_resp = client.get("/api/timeline")
+        tl_resp.raise_for_status()
+        tl = tl_resp.json()
+        rev = tl["revision"]
+        base = f"r/{rev}/"
+        instants = tl["instants"]
+        jobs: list[tuple[str, Callable[[], bytes]]] = [
+            (base + "api/timeline.json", lambda: tl_resp.content),
+            (base + "api/factions.json", lambda: client.get("/api/factions", params={"rev": rev}).content),
+            (base + "api/reports.json", lambda: client.get("/api/reports", params={"rev": rev}).content),
+            (base + "api/areas.csv", lambda: client.get("/api/areas.csv", params={"rev": rev}).content),
+        ]
+        for i, t in enumerate(instants):
+            jobs.append((base + f"api/snapshot/{i}.json", lambda t=t: client.get("/api/snapshot", params={"at": t, "rev": rev}).content))
+        for layer in ("countries", "governorates", "rivers", "places"):
+            jobs.append((f"shared/api/basemap/{layer}.json", lambda layer=layer: client.get(f"/api/basemap/{layer}").content))
+        urls = {"timeline": "api/timeline.json", "factions": "api/factions.json", "reports": "api/reports.json",
+                "csv": "api/areas.csv", "snapshotStatic": "api/snapshot/{i}.json", "basemap": "../../shared/api/basemap/{layer}.json",
+                "viewer": "index.html", "embed": "embed/index.html", "embedScript": "../../shared/static/js/embed-loader.js"}
+        jobs.append((base + "index.html", lambda: _rewrite_page(client.get("/").text, 0, urls).encode()))
+        jobs.append((base + "embed/index.html", lambda: _rewrite_page(client.get("/embed").text, 1, urls).encode()))
+        for src, dst in ((PROJECT_ROOT / "static", "shared/static"),
+                         (PROJECT_ROOT / "node_modules" / "leaflet" / "dist", "shared/vendor/leaflet")):
+            # The public side only: the editor's modules and styles stay on the app server.
+            for f in sorted(p for p in src.rglob("*") if p.is_file() and not p.name.endswith((".map", ".gz", ".br"))
+                            and not p.name.startswith("editor")):
+                jobs.append((f"{dst}/{f.relative_to(src).as_posix()}", lambda f=f: f.read_bytes()))
+        for n, (rel, make) in enumerate(jobs, 1):
+            w.put(rel, make())
+            if progress:
+                progress(n, len(jobs), rel)
+    manifest = {"revision": rev, "instants": instants, "files": dict(sorted(w.files.items()))}
+    w.put(base + "manifest.json", json.dumps(manifest, indent=1).encode())
+    latest = {"revision": rev, "baked_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "viewer": base + "index.html", "embed": base + "embed/index.html", "manifest": base + "manifest.json"}
+    (out / "latest.json").write_text(json.dumps(latest))
+    (out / "index.html").write_text(f'<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0; url={base}index.html">'
+                                    f'<title>Frontline</title><a href="{base}index.html">Frontline, revision {rev}</a>\n')
+    return {"revision": rev, "written": w.written, "unchanged": w.skipped, "files": len(w.files)}

@@ -1,0 +1,197 @@
+"""The embed (/embed) as newsrooms use it: the snippet pasted into a page on another origin.
+
+The host page is served by a tiny threaded http.server on its own port at http://localhost (a different
+origin from the app at http://127.0.0.1). Waits are on app flags (body[data-ready], body[data-instant]) and
+on the loader's data-frontline-height attribute, never on a timer.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+from app.pgcluster import free_port
+from tests.conftest import OUTPUT, login
+from tests.browser.conftest import _page
+
+
+class Host:
+    def __init__(self, folder):
+        self.folder = folder
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+        handler.log_message = lambda *a, **k: None
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+        self.url = f"http://localhost:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def page(self, name: str, body: str) -> str:
+        (self.folder / name).write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>Host</title></head>"
+                                        f"<body style='margin:0'>{body}</body></html>", encoding="utf-8")
+        return f"{self.url}/{name}"
+
+    def close(self):
+        self.server.shutdown()
+
+
+@pytest.fixture
+def host(tmp_path):
+    h = Host(tmp_path)
+    yield h
+    h.close()
+
+
+def snippet(server, query: str) -> str:
+    return (f'<iframe src="{server.url}/embed?{query}" title="Frontline map" style="width:100%;border:0;aspect-ratio:4/3" '
+            f'loading="lazy"></iframe><script src="{server.url}/static/js/embed-loader.js" async></script>')
+
+
+def embed_frame(page):
+    frame = page.frame_locator("iframe[title='Frontline map']")
+    frame.locator("body[data-ready='1']").wait_for()
+    return next(f for f in page.frames if "/embed" in f.url)
+
+
+def test_snippet_on_another_origin_renders_autoplays_and_resizes(live_seed, page, host):
+    url = host.page("article.html", "<article style='width:600px'><h1>Aleppo</h1>"
+                    + snippet(live_seed, "autoplay=1&speed=4") + "<p>After the map.</p></article>")
+    page.goto(url)
+    iframe = page.locator("iframe")
+    assert iframe.evaluate("(f) => getComputedStyle(f).aspectRatio") == "4 / 3"  # the shape without our script
+    frame = embed_frame(page)
+    assert frame.evaluate("document.querySelectorAll('.leaflet-zones-pane path').length") > 0
+    first = frame.evaluate("document.body.dataset.instant")
+    frame.wait_for_function("(t) => document.body.dataset.instant > t", arg=first)
+    # the loader sized the frame to the height the embed reported (map at 4:3 plus the time control)
+    page.wait_for_function("() => document.querySelector('iframe').hasAttribute('data-frontline-height')")
+    controls = frame.evaluate("document.getElementById('timecontrol').offsetHeight")
+    page.wait_for_function("(h) => document.querySelector('iframe').getAttribute('data-frontline-height') === String(h)",
+                           arg=450 + controls)
+    reported = int(iframe.get_attribute("data-frontline-height"))
+    assert abs(iframe.bounding_box()["height"] - reported) <= 1
+    page.screenshot(path=str(OUTPUT / "embed-host-600.png"))
+
+
+def test_embed_fits_320_px(live_seed, make_page, host):
+    page = make_page(320, 640)
+    page.goto(host.page("narrow.html", snippet(live_seed, "lang=ar&theme=dark&t=" + quote("2024-12-01T12:00:00+03:00"))))
+    frame = embed_frame(page)
+    page.wait_for_function("() => document.querySelector('iframe').hasAttribute('data-frontline-height')")
+    assert frame.evaluate("document.documentElement.scrollWidth") <= 320
+    assert frame.evaluate("document.documentElement.dir") == "rtl"
+    page.screenshot(path=str(OUTPUT / "embed-host-320-ar-dark.png"))
+
+
+def test_loader_ignores_messages_from_other_origins(live_seed, page, host):
+    # A frame from the host's own origin pretends to be Frontline: the loader must not resize the Frontline frame.
+    host.page("evil.html", "<script>parent.postMessage({type:'frontline:height', height: 999}, '*')</script>")
+    page.goto(host.page("two.html", snippet(live_seed, "controls=0") + f"<iframe id='evil' src='{host.url}/evil.html'></iframe>"))
+    embed_frame(page)
+    page.wait_for_function("() => document.querySelector('iframe').hasAttribute('data-frontline-height')")
+    assert page.evaluate("document.getElementById('evil').style.height") == ""
+    assert page.locator("iframe").first.get_attribute("data-frontline-height") != "999"
+
+
+def test_only_the_embed_can_be_framed(live_seed, browser, host):
+    # Own context: the refused frames log CSP errors on purpose, which the `page` fixture would count as failures.
+    context, page = _page(browser)
+    try:
+        page.goto(host.page("frames.html", "".join(
+            f"<iframe id='{n}' src='{live_seed.url}{p}' style='width:400px;height:300px'></iframe>"
+            for n, p in [("embed", "/embed"), ("login", "/login"), ("editor", "/editor")])))
+        page.frame_locator("#embed").locator("body[data-ready='1']").wait_for()
+        frames = {f.name or f.url: f for f in page.frames}
+        urls = [f.url for f in page.frames]
+        assert any(u.startswith(f"{live_seed.url}/embed") for u in urls)
+        # Chromium replaces a refused frame by its error page: no login form, no editor is ever loaded in it.
+        for sel in ("#login", "#editor"):
+            handle = page.locator(sel).element_handle()
+            child = handle.content_frame()
+            child.wait_for_load_state()
+            assert not child.url.startswith(live_seed.url) or child.evaluate("!document.querySelector('form, #map')"), child.url
+            assert child.locator("input[name=password]").count() == 0
+        assert frames
+    finally:
+        context.close()
+
+
+def test_description_matches_the_chosen_instant(live_seed, page):
+    tl = httpx.get(f"{live_seed.url}/api/timeline", timeout=60).json()
+    i = 12
+    t = tl["instants"][i]
+    page.goto(f"{live_seed.url}/embed?t={t}&controls=0")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    assert page.evaluate("document.body.dataset.instant") == t
+    text = page.locator("#description").inner_text()
+    for f in tl["factions"]:
+        km2 = tl["areas_km2"][f["slug"]][i]
+        if km2 > 0.5:
+            assert f"{f['name_en']} holds {round(km2):,} km²" in text
+    for c in tl["changes"]:
+        if c["at"] == t:
+            assert c["summary_en"] in text
+    # and in Arabic
+    page.goto(f"{live_seed.url}/embed?t={t}&lang=ar")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    ar = page.locator("#description").inner_text()
+    assert tl["factions"][0]["name_ar"] in ar and any(c["summary_ar"] in ar for c in tl["changes"] if c["at"] == t)
+    assert page.locator("#timecontrol").is_visible()
+
+
+def test_embed_sets_no_cookie_and_no_storage(live_seed, make_page):
+    page = make_page(800, 600)
+    page.goto(f"{live_seed.url}/embed?autoplay=1&speed=4&c=36.1993,37.1626&z=12")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.locator(".leaflet-popup-content .popup").wait_for()
+    first = page.evaluate("document.body.dataset.instant")
+    page.wait_for_function("(t) => document.body.dataset.instant !== t", arg=first)
+    assert page.context.cookies() == []
+    assert page.evaluate("localStorage.length + sessionStorage.length") == 0
+    assert page.evaluate("document.cookie") == ""
+
+
+def test_hidden_controls_and_legend(live_seed, page):
+    page.goto(f"{live_seed.url}/embed?controls=0&legend=0")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    assert not page.locator("#timecontrol").is_visible()
+    assert not page.locator("#legend").is_visible()
+
+
+def rect(x0, y0, x1, y1):
+    return {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]}
+
+
+def test_rev_pins_an_embed_to_a_revision(mini_server, make_page):
+    with mini_server.client() as c:
+        old = c.get("/api/timeline").json()
+        token = login(c)
+        r = c.post("/api/changes", headers={"X-CSRF-Token": token}, json={
+            "faction": "green", "at": "2024-01-03T12:00:00+03:00", "geometry": rect(36.55, 35.6, 36.75, 35.8),
+            "confidence": "confirmed", "report_ids": [1], "note": "test", "base_revision": old["revision"]})
+        assert r.status_code == 201, r.text
+        new = c.get("/api/timeline").json()
+    assert new["revision"] > old["revision"]
+    t = quote("2024-01-04T12:00:00+03:00")
+
+    def green_km2(query):
+        page = make_page(640, 520)
+        page.goto(f"{mini_server.url}/embed?t={t}{query}")
+        page.wait_for_function("() => document.body.dataset.ready === '1'")
+        return int(page.locator(".legend-item[data-faction='green']").get_attribute("data-km2")), page
+
+    pinned, page = green_km2(f"&rev={old['revision']}")
+    live, _ = green_km2("")
+    i_old = max(i for i, x in enumerate(old["instants"]) if x <= "2024-01-04T09:00:00Z")
+    i_new = max(i for i, x in enumerate(new["instants"]) if x <= "2024-01-04T09:00:00Z")
+    assert pinned == round(old["areas_km2"]["green"][i_old])
+    assert live == round(new["areas_km2"]["green"][i_new])
+    assert live > pinned
+    # a popup in the pinned embed asks the pinned revision too
+    with page.expect_request(lambda r: "/api/point" in r.url) as req:
+        page.locator("#map").click()
+    assert f"rev={old['revision']}" in req.value.url
