@@ -63,7 +63,7 @@ def _rewrite_page(page: str, depth: int, urls: dict) -> str:
     if m:
         cfg = json.loads(html.unescape(m.group(1)))
         cfg["static"] = True
-        cfg["urls"] = {k: (up + v if isinstance(v, str) and not v.startswith("../") else v) for k, v in urls.items()}
+        cfg["urls"] = {k: up + v for k, v in urls.items()}
         page = page[:m.start(1)] + html.escape(json.dumps(cfg, ensure_ascii=False), quote=True) + page[m.end(1):]
     return page
 

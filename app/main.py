@@ -16,6 +16,7 @@ from app.db import Database
 from app.errors import install_handlers
 from app.readmodel import ReadModel
 from app.schemas import ERROR_RESPONSES
+from app.fastpath import FastPath
 from app.security import SecurityHeaders, BodyLimit
 
 log = logging.getLogger("frontline")
@@ -62,6 +63,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, secure=settings.secure_cookies)
+    # Added last, so outermost: the micro-cache's copies carry the security headers too.
+    app.add_middleware(FastPath)
 
     from app.api import editor, ogc, public, render
     from app.web import pages

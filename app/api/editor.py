@@ -125,6 +125,13 @@ def create_report(request: Request, session: SessionDep, user: CurrentEditor, bo
     return {**dict(row), "published_at": iso(row["published_at"])}
 
 
+@router.get("/api/editor/reports", summary="Every stored report, fresh (editor; never cached)")
+def editor_reports(request: Request, session: SessionDep, user: CurrentEditor):
+    # The public timeline and /api/reports are cached per revision, and adding a report makes no revision:
+    # the editor reads the list here so a report added a moment ago (by anyone) can be cited at once.
+    return JSONResponse(request.app.state.readmodel.reports(session), headers={"Cache-Control": "no-store"})
+
+
 @router.post("/api/match-places", summary="Places of the gazetteer named in a report's text (editor)")
 def match(session: SessionDep, user: CurrentEditor, body: MatchRequest):
     return {"places": match_places(session, body.text)}

@@ -55,7 +55,9 @@ def editor(request: Request, session: SessionDep):
     user = session_user(request, session)
     if user is None:
         return RedirectResponse("/login?next=/editor", status_code=303)
-    return render(request, "editor.html", {"config": client_config(request, user={"name": user["username"], "role": user["role"]}),
+    config = client_config(request, user={"name": user["username"], "role": user["role"]},
+                           editorReports="/api/editor/reports")
+    return render(request, "editor.html", {"config": config,
                                            "lang": "en", "user": user}, headers={"Cache-Control": "no-store"})
 
 

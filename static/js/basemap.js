@@ -54,7 +54,7 @@ export async function addBaseLayers(map, config, { lang = "en", theme = "light",
       const el = document.createElement("span");
       el.textContent = name;  // text, never HTML
       const urban = ["city", "town"].includes(p.kind);
-      const minZoom = rank <= 2 ? 0 : rank === 3 ? (urban ? 8 : 11) : rank === 4 ? (urban ? 10 : 12) : 13;
+      const minZoom = rank <= 2 ? 0 : rank === 3 ? (urban ? 8 : 11) : rank === 4 ? (urban ? 10 : 13) : 14;
       const marker = L.marker([lat, lon], {
         pane: "labels", interactive: false, keyboard: false,
         icon: L.divIcon({ className: `fl-place fl-place-r${rank}`, html: el.outerHTML, iconSize: null }),

@@ -133,6 +133,7 @@ export function initForm(ctx) {
       }
       $("preview-at").textContent = formatLocal(new Date(res.at), ctx.offset, ctx.tzLabel);
       previewBox.hidden = false;
+      previewBox.scrollIntoView({ block: "nearest" });
       ctx.previewLayer.show(res, ctx.colors);
     } catch (err) {
       handleFailure(err);

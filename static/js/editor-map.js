@@ -85,14 +85,19 @@ export class PlacePins {
         .addTo(this.layer);
       this.bySlug.set(p.slug, m);
     }
-    if (places.length) this.map.fitBounds(this.layer.getBounds().pad(0.3), { maxZoom: 12 });
+    // Not animated: a click on a place while a zoom animation runs would otherwise be ignored by Leaflet.
+    if (places.length) this.map.fitBounds(this.layer.getBounds().pad(0.3), { maxZoom: 12, animate: false });
   }
 
   focus(slug) {
     const m = this.bySlug.get(slug);
     if (!m) return;
-    // Not animated: Leaflet ignores a setView asked for while a zoom animation (e.g. the fit above) runs.
-    this.map.setView(m.getLatLng(), Math.max(this.map.getZoom(), 13), { animate: false });
-    m.openTooltip();
+    const go = () => {
+      this.map.setView(m.getLatLng(), Math.max(this.map.getZoom(), 13));
+      m.openTooltip();
+    };
+    // Leaflet ignores a setView asked for while a zoom animation runs (e.g. the user's own wheel zoom).
+    if (this.map._animatingZoom) this.map.once("zoomend", go);
+    else go();
   }
 }

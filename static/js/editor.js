@@ -14,11 +14,22 @@ import { offsetLabel } from "./timefmt.js";
 const $ = (id) => document.getElementById(id);
 
 // The live timeline, revalidated every time (ETag: a 304 when nothing changed), never a stale cached copy.
-async function fetchTimeline(url) {
+async function fetchFresh(url) {
   const r = await fetch(url, { credentials: "same-origin", cache: "no-cache", headers: { Accept: "application/json" } });
   const body = await r.json().catch(() => null);
   if (!r.ok) throw new ApiError(r.status, body);
   return body;
+}
+
+// The timeline, with the reports list from the editor's own uncached endpoint (adding a report makes no
+// new revision, so the public, revision-keyed timeline may not list one added a moment ago).
+async function fetchTimeline(config) {
+  const [tl, reports] = await Promise.all([
+    fetchFresh(config.urls.timeline),
+    config.editorReports ? fetchFresh(config.editorReports) : Promise.resolve(null),
+  ]);
+  if (reports) tl.reports = reports;
+  return tl;
 }
 
 function initTabs() {
@@ -59,7 +70,7 @@ async function main() {
   };
   initTabs();
 
-  const timeline = await fetchTimeline(config.urls.timeline);
+  const timeline = await fetchTimeline(config);
   const ds = timeline.dataset;
   ctx.offset = ds.utc_offset_minutes || 0;
   ctx.tzLabel = ds.tz_label || offsetLabel(ctx.offset);
@@ -113,7 +124,7 @@ async function main() {
   };
   // Reload the map (after a save, a revert, or a conflict); the drawing and the form stay as they are.
   ctx.reload = async () => {
-    const tl = await fetchTimeline(config.urls.timeline);
+    const tl = await fetchTimeline(config);
     ctx.apply(tl);
     await ctx.history.load();
   };

@@ -3,6 +3,7 @@
 // It stores nothing (no cookies, no localStorage/sessionStorage) and tells the host page its height.
 import { getJSON } from "./api.js";
 import { readConfig } from "./config.js";
+import { lookupPoint } from "./pointinfo.js";
 import { tr, field, normLang } from "./i18n.js";
 import { FrontMap } from "./map.js";
 import { Player } from "./player.js";
@@ -102,7 +103,7 @@ async function main() {
   let seq = 0;
   fm.onClick(async ({ lat, lon }) => {
     const mine = ++seq;
-    const point = await getJSON(config.urls.point, { lat: lat.toFixed(5), lon: lon.toFixed(5), at: isoUTC(t), ...pin }).catch(() => null);
+    const point = await lookupPoint(config, timeline, { lat, lon, at: isoUTC(t), pin });
     if (mine === seq && point) fm.openPopup({ lat, lon }, popupContent(point, { timeline, lang }));
   });
 

@@ -2,6 +2,7 @@
 // around one /api/timeline response. The whole period animates from memory: no request while playing.
 import { getJSON } from "./api.js";
 import { readConfig } from "./config.js";
+import { lookupPoint } from "./pointinfo.js";
 import { tr, field, normLang } from "./i18n.js";
 import { FrontMap } from "./map.js";
 import { Player } from "./player.js";
@@ -102,7 +103,7 @@ async function main() {
     const seq = ++popupSeq;
     const at = isoUTC(t);
     // Outside the data set (404/422) there is nothing to say: no popup.
-    const point = await getJSON(config.urls.point, { lat: lat.toFixed(5), lon: lon.toFixed(5), at }).catch(() => null);
+    const point = await lookupPoint(config, timeline, { lat, lon, at });
     if (point && seq === popupSeq) fm.openPopup({ lat, lon }, popupContent(point, { timeline, lang }));
   });
   fm.onMove(syncUrl);

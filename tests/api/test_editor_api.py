@@ -313,8 +313,12 @@ def test_add_report_and_match_places(editor_client, mini_server):
                                                  "language": "en", "summary": "s"})
     assert r.status_code == 201, r.text
     assert r.json()["title"] == "<script>alert(1)</script> Wire"
-    # Listed at once in the timeline the editor reloads (reports are not tied to a revision).
-    assert r.json()["id"] in [x["id"] for x in editor_client.get("/api/timeline").json()["reports"]]
+    # Listed at once where the editor reads reports (adding a report makes no revision), never cached.
+    listed = editor_client.get("/api/editor/reports")
+    assert r.json()["id"] in [x["id"] for x in listed.json()]
+    assert listed.headers["cache-control"] == "no-store"
+    with mini_server.client() as anon:
+        assert anon.get("/api/editor/reports").status_code == 401
     r = editor_client.post("/api/reports", json={"title": "t", "publisher": "p", "published_at": "2024-01-02T09:00:00"})
     assert r.status_code == 422
     r = editor_client.post("/api/match-places", json={"text": "nothing here"})

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from shapely.geometry import Point, shape
 
-from tests.conftest import OUTPUT
+from tests.conftest import OUTPUT, login
 
 CITADEL = (36.1993, 37.1626)  # lat, lon
 T_27NOV = "2024-11-27T00:00:00+03:00"
@@ -210,3 +210,24 @@ def test_layout_and_mirroring_screenshots(live_seed, make_page, lang):
             panel = page.locator("#panel").bounding_box()
             assert panel["y"] >= tc_box["y"] + tc_box["height"] - 1
         page.screenshot(path=str(OUTPUT / f"viewer-{lang}-{w}x{h}.png"))
+
+
+def test_report_titles_are_text_never_html(mini_server, page):
+    """A hostile report title shows as text in the popup and runs nothing (the page fails on any dialog/error)."""
+    title = "<img src=x onerror=alert(1)><script>alert(2)</script>Hostile"
+    with mini_server.client() as c:
+        token = login(c)
+        h = {"X-CSRF-Token": token}
+        rep = c.post("/api/reports", headers=h, json={"title": title, "publisher": "<b>Wire</b>",
+                                                      "published_at": "2024-01-03T10:00:00+03:00"})
+        assert rep.status_code == 201, rep.text
+        base = c.get("/api/timeline").json()["revision"]
+        r = c.post("/api/changes", headers=h, json={
+            "faction": "green", "at": "2024-01-03T12:00:00+03:00",
+            "geometry": {"type": "Polygon", "coordinates": [[[36.55, 35.6], [36.75, 35.6], [36.75, 35.8], [36.55, 35.8], [36.55, 35.6]]]},
+            "confidence": "claimed", "report_ids": [rep.json()["id"]], "note": "", "base_revision": base})
+        assert r.status_code == 201, r.text
+    open_viewer(page, mini_server, f"t={quote('2024-01-04T00:00:00+03:00')}&c=35.7,36.65&z=10")
+    popup = click_map_centre(page)
+    assert title in popup.inner_text()
+    assert popup.locator("img, script").count() == 0

@@ -1,0 +1,42 @@
+"""The baked site works from a plain static file server on another origin, with no request to the app."""
+import functools
+import http.server
+import json
+import threading
+
+from app.bake import bake
+from app.main import create_app
+
+
+def test_baked_embed_renders_and_plays_without_the_app(live_seed, make_page, tmp_path):
+    out = tmp_path / "site"
+    first = bake(create_app(live_seed.settings), out)
+    again = bake(create_app(live_seed.settings), out)
+    assert first["written"] > 50 and again["written"] == 0  # re-baking an unchanged revision rewrites nothing
+    latest = json.loads((out / "latest.json").read_text())
+    manifest = json.loads((out / latest["manifest"]).read_text())
+    assert manifest["revision"] == latest["revision"] and len(manifest["files"]) > 50
+    assert (out / latest["viewer"]).with_suffix(".html.gz").exists() or (out / (latest["viewer"] + ".gz")).exists()
+    assert (out / f"r/{latest['revision']}/api/timeline.json.br").exists()
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
+    handler.log_message = lambda *a, **k: None
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    static = f"http://127.0.0.1:{srv.server_address[1]}"
+    try:
+        page = make_page(800, 600)
+        to_app = []
+        page.on("request", lambda r: to_app.append(r.url) if r.url.startswith(live_seed.url) else None)
+        page.goto(f"{static}/{latest['embed']}?autoplay=1&speed=4&t=2024-11-27T06:00:00%2B03:00")
+        page.wait_for_function("() => document.body.dataset.ready === '1'", timeout=30000)
+        first_instant = page.evaluate("() => document.body.dataset.instant")
+        page.wait_for_function("(t) => document.body.dataset.instant !== t", arg=first_instant, timeout=30000)
+        assert page.locator(".leaflet-zones-pane path").count() > 0
+        assert to_app == []
+        page.goto(f"{static}/{latest['viewer']}")
+        page.wait_for_function("() => document.body.dataset.ready === '1'", timeout=30000)
+        assert page.locator(".leaflet-zones-pane path").count() > 0
+        assert to_app == []
+    finally:
+        srv.shutdown()
