@@ -35,7 +35,7 @@ class FastPath:
             return await self.app(scope, receive, send)
         headers = dict(scope["headers"])
         gz = b"gzip" in headers.get(b"accept-encoding", b"")
-        key = (scope["path"], scope["query_string"], gz, rm._revision)
+        key = (scope["path"], scope["query_string"], gz, rm._revision, rm.generation)
         hit = self.cache.get(key)
         if hit is not None:
             status_headers, body, etag = hit

@@ -84,6 +84,7 @@ class ReadModel:
         self.listen_url = listen_url
         self.poll_seconds = poll_seconds
         self._revision: int | None = None
+        self.generation = 0  # part of the micro-cache's key: bumped when everything must be rebuilt
         self.cache = LRU(512)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -177,10 +178,19 @@ class ReadModel:
                 "start": iso(ds["start_at"]), "end": iso(ds["end_at"]),
                 "extent": [ds["x0"], ds["y0"], ds["x1"], ds["y1"]], "home_view": ds["home_view"] or {}}
 
-    def reports(self, s: Session) -> list[dict]:
+    def reports(self, s: Session, rev: int | None) -> list[dict]:
+        """The reports cited by the changes of revision `rev` (None: every stored report, for editors).
+        A report added but not cited by a published change is not public yet, and what a revision shows
+        never changes afterwards (its URLs are immutable)."""
+        rows = s.execute(text("""
+            SELECT r.id, r.key, r.title, r.publisher, r.published_at, r.url, r.language, r.summary FROM reports r
+            WHERE CAST(:rev AS integer) IS NULL OR EXISTS (
+                SELECT 1 FROM change_reports cr JOIN control_changes c ON c.id = cr.change_id
+                WHERE cr.report_id = r.id AND c.created_in <= :rev AND (c.retracted_in IS NULL OR c.retracted_in > :rev))
+            ORDER BY r.published_at, r.id"""), {"rev": rev}).mappings()
         return [{"id": r["id"], "key": r["key"], "title": r["title"], "publisher": r["publisher"],
                  "published_at": iso(r["published_at"]), "url": r["url"], "language": r["language"], "summary": r["summary"]}
-                for r in s.execute(text("SELECT id, key, title, publisher, published_at, url, language, summary FROM reports ORDER BY published_at, id")).mappings()]
+                for r in rows]
 
     def timeline(self, rev: int) -> Payload:
         def build():
@@ -188,7 +198,7 @@ class ReadModel:
             with self.Session() as s:
                 zones = s.execute(queries.ZONES_OF_REVISION, {"rev": rev, "digits": queries.COORD_DIGITS}).mappings().all()
                 changes = s.execute(queries.CHANGES_OF_REVISION, {"rev": rev, "digits": queries.COORD_DIGITS}).mappings().all()
-                reports = self.reports(s)
+                reports = self.reports(s, rev)
             instants = meta["instants"]
             areas: dict[str, list[float]] = {f["slug"]: [0.0] * len(instants) for f in meta["factions"]}
             for z in zones:
@@ -245,6 +255,11 @@ class ReadModel:
                                  FROM control_changes c LEFT JOIN change_reports cr ON cr.change_id = c.id
                                  WHERE c.id = ANY(:ids) GROUP BY c.id"""), {"ids": list(ids)}).mappings()
         return {r["id"]: dict(r) for r in rows}
+
+    def clear(self) -> None:
+        """Forget everything built (tests restoring a database; an operator after a restore)."""
+        self.generation += 1
+        self.cache.clear()
 
     def cached(self, key, build: Callable[[], Payload]) -> Payload:
         return self.cache.get_or_build(key, build)

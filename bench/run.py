@@ -95,8 +95,6 @@ def read_path(url: str, results: dict) -> None:
                     c = case(f"http://127.0.0.1:{port}{p}", headers={"Accept-Encoding": "gzip", "If-None-Match": etags[name]})
                     results.setdefault("conditional", {})[name] = c
                     print(f"304 {name}: {c['rps']:.0f} req/s", flush=True)
-            mixed = wrk(f"http://127.0.0.1:{port}/", seconds=max(30, SECONDS), connections=CONN,
-                        script=str(ROOT / "bench" / "mixed.lua")) if False else None
             results["load"] = load_test(port)
         finally:
             limit.terminate()
@@ -192,7 +190,7 @@ def history(results: dict) -> None:
                         "snapshot_query_ms_p95": round(sorted(times)[int(len(times) * 0.95) - 1], 3),
                         "timeline_raw_bytes": body[0], "timeline_gzip_bytes": body[1],
                         "later_changes": later, "edit_ms_median": round(statistics.median(edit), 1),
-                        "index_used": "ix_control_zones" in plan, "plan": plan}
+                        "index_used": "Index Scan using" in plan and "control_zones" in plan, "plan": plan}
         print(f"history x{factor}: {n_changes} changes, snapshot {rows[factor]['snapshot_query_ms_median']} ms, "
               f"timeline {body[0]} B ({body[1]} gz), edit {rows[factor]['edit_ms_median']} ms with {later} later changes", flush=True)
     results["history"] = rows
@@ -227,13 +225,13 @@ def browser(url: str, results: dict) -> None:
                 for _ in range(5):
                     page = b.new_page(viewport={"width": 1280, "height": 800})
                     page.goto(f"http://127.0.0.1:{port}{path}")
-                    page.wait_for_function("document.body.dataset.ready === '1'", timeout=30000)
+                    page.wait_for_function("() => document.body.dataset.ready === '1'", timeout=30000)
                     firsts.append(page.evaluate("performance.now()"))
                     page.close()
                 out[path] = {"first_zones_ms_median": round(statistics.median(firsts), 1)}
             page = b.new_page(viewport={"width": 1280, "height": 800})
             page.goto(f"http://127.0.0.1:{port}/")
-            page.wait_for_function("document.body.dataset.ready === '1'", timeout=30000)
+            page.wait_for_function("() => document.body.dataset.ready === '1'", timeout=30000)
             steps = page.evaluate("""async () => {
                 const slider = document.querySelector('input[type=range]');
                 slider.focus();

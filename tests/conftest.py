@@ -137,6 +137,7 @@ class LiveServer:
 
     def reset(self):
         reset(self.settings.database_url)
+        self.readmodel.clear()
         self.readmodel.refresh()
 
     def client(self, **kw) -> httpx.Client:

@@ -119,17 +119,15 @@ def create_report(request: Request, session: SessionDep, user: CurrentEditor, bo
                            "url": str(body.url) if body.url else None, "lang": body.language, "s": body.summary,
                            "u": user["id"]}).mappings().one()
     session.commit()
-    # Reports are not versioned by revision, yet the timeline and /api/reports of the current revision embed
-    # them: drop this process's cached payloads so the new report is listed at once (writes are rare).
-    request.app.state.readmodel.cache.clear()
+    # No cache to drop: public responses list only reports cited by a published change (see ReadModel.reports).
     return {**dict(row), "published_at": iso(row["published_at"])}
 
 
 @router.get("/api/editor/reports", summary="Every stored report, fresh (editor; never cached)")
 def editor_reports(request: Request, session: SessionDep, user: CurrentEditor):
-    # The public timeline and /api/reports are cached per revision, and adding a report makes no revision:
-    # the editor reads the list here so a report added a moment ago (by anyone) can be cited at once.
-    return JSONResponse(request.app.state.readmodel.reports(session), headers={"Cache-Control": "no-store"})
+    # Public responses list only reports cited by a published change; the editor needs every stored report,
+    # including one added a moment ago (by anyone) and not cited yet.
+    return JSONResponse(request.app.state.readmodel.reports(session, None), headers={"Cache-Control": "no-store"})
 
 
 @router.post("/api/match-places", summary="Places of the gazetteer named in a report's text (editor)")

@@ -161,7 +161,7 @@ def point(rm: ReadModelDep, pin: PinDep, session: ReadSessionDep, at: AtInstant,
 def reports(request: Request, rm: ReadModelDep, pin: PinDep):
     def build():
         with rm.Session() as s:
-            return Payload.build(_json(rm.reports(s)), "application/json", rm.gzip_level)
+            return Payload.build(_json(rm.reports(s, pin.rev)), "application/json", rm.gzip_level)
     return send(request, rm.cached(("reports", pin.rev), build), pin.cache_control)
 
 
