@@ -25,7 +25,7 @@ def client_config(request: Request, **extra) -> dict:
             "changes": "/api/changes", "preview": "/api/changes/preview", "revisions": "/api/revisions",
             "revert": "/api/revisions/{id}/revert", "newReport": "/api/reports", "match": "/api/match-places",
             "me": "/api/me", "logout": "/logout", "login": "/login", "kml": "/api/snapshot.kml", "csv": "/api/areas.csv",
-            "ogc": "/ogc/",
+            "ogc": "/ogc/", "renderPng": "/api/render.png", "renderGif": "/api/render.gif",
         },
         "tiles": {"url": s.tile_url, "attribution": s.tile_attribution},
         "baseAttribution": ATTRIBUTION,
@@ -42,12 +42,36 @@ def viewer(request: Request, lang: Annotated[str, Query(max_length=5)] = "en"):
 
 @router.get("/embed")
 def embed(request: Request, lang: Annotated[str, Query(max_length=5)] = "en",
-          theme: Annotated[str, Query(max_length=10)] = "light"):
+          theme: Annotated[str, Query(max_length=10)] = "light",
+          t: Annotated[str | None, Query(max_length=40)] = None,
+          rev: Annotated[int | None, Query(ge=1, le=2_000_000_000)] = None):
     lang = "ar" if lang == "ar" else "en"
     theme = "dark" if theme == "dark" else "light"
-    resp = render(request, "embed.html", {"config": client_config(request, embed=True), "lang": lang, "theme": theme},
+    return render(request, "embed.html", {"config": client_config(request, embed=True), "lang": lang, "theme": theme,
+                                          "description": _description(request, t, rev, lang)},
                   headers={"Cache-Control": "public, max-age=300"})
-    return resp
+
+
+def _description(request: Request, t: str | None, rev: int | None, lang: str) -> str:
+    """What the map shows at `t` (or the start), in words: served in the page for screen readers and for
+    readers without scripts; the embed's script keeps it current while the map plays."""
+    import orjson
+
+    from app.domain.describe import describe
+    from app.domain.times import parse_instant
+    from app.errors import FrontlineError
+
+    rm = request.app.state.readmodel
+    current = rm.revision
+    if not current:
+        return ""
+    r = rev if rev and rev <= current else current
+    doc = orjson.loads(rm.timeline(r).body)
+    try:
+        at = parse_instant(t, "t") if t else parse_instant(doc["instants"][0], "t")
+    except FrontlineError:
+        at = parse_instant(doc["instants"][0], "t")
+    return describe(doc, at, lang)
 
 
 @router.get("/editor")

@@ -35,6 +35,45 @@ export function buildShare(dialog, { config, timeline, lang, getState }) {
     csv: el("a", { className: "dl", textContent: tr(lang, "csv") }),
   };
 
+  // Pictures made by the server: fetched as a blob with a running indication, then saved.
+  const status = el("p", { className: "hint share-status", role: "status" });
+  const picture = (labelKey, urlFor, filename) => {
+    const b = el("button", { type: "button", className: "btn btn-small", textContent: tr(lang, labelKey) });
+    b.addEventListener("click", async () => {
+      if (b.disabled) return;
+      b.disabled = true;
+      const t0 = Date.now();
+      const tick = () => { status.textContent = tr(lang, "rendering", { s: Math.round((Date.now() - t0) / 1000) }); };
+      tick();
+      const timer = setInterval(tick, 500);
+      try {
+        const r = await fetch(urlFor(getState()), { credentials: "same-origin" });
+        if (!r.ok) throw new Error((await r.json().catch(() => ({}))).message || String(r.status));
+        const blob = await r.blob();
+        status.textContent = tr(lang, "rendered", { kb: Math.round(blob.size / 1024) });
+        const a = el("a", { href: URL.createObjectURL(blob), download: filename(getState()) });
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+      } catch (e) {
+        status.textContent = tr(lang, "renderFailed", { m: e.message });
+      } finally {
+        clearInterval(timer);
+        b.disabled = false;
+      }
+    });
+    return b;
+  };
+  const pictures = config.urls.renderPng ? el("section", { className: "share-sec" },
+    el("h3", { className: "share-label", textContent: tr(lang, "pictures") }),
+    el("div", { className: "share-dl" },
+      picture("png", (s) => `${config.urls.renderPng}?at=${encodeURIComponent(s.iso)}&lang=${lang}`,
+        (s) => `${ds.slug}-${s.iso.replace(/[:]/g, "").replace(/\+.*/, "")}.png`),
+      picture("gif", () => `${config.urls.renderGif}?from=${encodeURIComponent(ds.start)}&to=${encodeURIComponent(ds.end)}&lang=${lang}`,
+        () => `${ds.slug}.gif`)),
+    status) : "";
+
   const check = (key, labelKey) => {
     const cb = el("input", { type: "checkbox", checked: opts[key] });
     cb.addEventListener("change", () => { opts[key] = cb.checked; refresh(true); });
@@ -65,6 +104,7 @@ export function buildShare(dialog, { config, timeline, lang, getState }) {
     el("section", { className: "share-sec" },
       el("h3", { className: "share-label", textContent: tr(lang, "downloads") }),
       el("div", { className: "share-dl" }, dl.geojson, dl.kml, dl.csv)),
+    pictures,
   );
   dialog.addEventListener("click", (e) => { if (e.target === dialog) dialog.close(); });
 

@@ -38,8 +38,9 @@ def _page(browser, width=1280, height=800, **ctx):
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(LOCAL) else r.abort())
     page.on("console", lambda m: problems.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(f"uncaught: {e}"))
+    # ERR_ABORTED is a request the page itself cancelled (a frame navigated away mid-load), not a failure.
     page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} {r.failure}")
-            if r.url.startswith(LOCAL[:2]) else None)
+            if r.url.startswith(LOCAL[:2]) and "ERR_ABORTED" not in (r.failure or "") else None)
     page.on("dialog", lambda d: (problems.append(f"dialog opened: {d.message}"), d.dismiss()))
     page.problems = problems
     return context, page

@@ -203,3 +203,14 @@ def test_rev_pins_an_embed_to_a_revision(mini_server, make_page):
     with page.expect_request(lambda r: "/api/point" in r.url) as req:
         page.locator("#map").click()
     assert f"rev={old['revision']}" in req.value.url
+
+
+def test_description_is_in_the_page_without_scripts(live_seed, make_page):
+    from urllib.parse import quote
+    import httpx
+    html = httpx.get(f"{live_seed.url}/embed", params={"t": "2024-12-02T12:00:00+03:00"}).text
+    assert "Control of the area at 2 Dec 2024, 12:00 UTC+3." in html and "km²" in html
+    page = make_page(640, 600, java_script_enabled=False)
+    page.goto(f"{live_seed.url}/embed?t={quote('2024-12-02T12:00:00+03:00')}&lang=ar")
+    text = page.locator("#description").inner_text()
+    assert "السيطرة على المنطقة" in text and page.locator("#description").is_visible()

@@ -231,3 +231,15 @@ def test_report_titles_are_text_never_html(mini_server, page):
     popup = click_map_centre(page)
     assert title in popup.inner_text()
     assert popup.locator("img, script").count() == 0
+
+
+def test_share_dialog_downloads_a_server_rendered_picture(live_seed, page):
+    open_viewer(page, live_seed, f"t={quote(T_30NOV)}")
+    page.get_by_role("button", name="Share").click()
+    with page.expect_download(timeout=60000) as dl:
+        page.get_by_role("button", name="Picture of this instant (PNG)").click()
+    path = dl.value.path()
+    with open(path, "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    assert dl.value.suggested_filename.endswith(".png")
+    assert "Ready" in page.locator(".share-status").text_content()
