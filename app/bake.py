@@ -22,7 +22,6 @@ import hashlib
 import html
 import json
 import re
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable

@@ -89,7 +89,6 @@ def _session(settings):
 
 
 def cmd_db(args) -> int:
-    from app.config import Settings  # noqa: F401
     from app.pgcluster import Cluster
 
     if os.environ.get("DATABASE_URL"):

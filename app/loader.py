@@ -12,7 +12,6 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from shapely.geometry import box, shape
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 

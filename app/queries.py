@@ -68,7 +68,7 @@ ZONE_AT_POINT = text("""
 """)
 
 # Gained and lost area per faction between two instants, computed in PostGIS.
-DIFF = text(f"""
+DIFF = text("""
     WITH a AS (
         SELECT z.faction_id, z.geom FROM control_zones z
         WHERE z.valid @> CAST(:t1 AS timestamptz) AND z.revs @> CAST(:rev AS integer)

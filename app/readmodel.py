@@ -14,7 +14,6 @@ import gzip
 import hashlib
 import logging
 import threading
-import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime

@@ -20,7 +20,6 @@ from typing import Callable
 import orjson
 from PIL import Image, ImageDraw, ImageFont
 
-from app import PROJECT_ROOT
 from app.basemap import ATTRIBUTION, BASE, LAYERS
 from app.errors import BadInput
 

@@ -7,7 +7,7 @@ def _r(d):
 
 
 def write(res: dict, path: Path) -> None:
-    L = [f"# Benchmark results", "", f"Measured {res['when']} on {res['machine']}.", "",
+    L = ["# Benchmark results", "", f"Measured {res['when']} on {res['machine']}.", "",
          f"wrk, 32 connections, 2 threads, {res['seconds_per_case']} s per case after a 3 s warm-up, loopback, "
          "`Accept-Encoding: gzip`, one uvicorn worker. Shared machine: compare ratios within this run.", ""]
     if "read" in res:

@@ -140,6 +140,17 @@ class LiveServer:
         self.readmodel.clear()
         self.readmodel.refresh()
 
+    def overlaps(self) -> list:
+        """Invariant 1 on the server's database: pairs of zones of different factions that overlap."""
+        from app import services
+
+        engine = create_engine(self.settings.database_url)
+        try:
+            with Session(engine) as s:
+                return services.check_overlaps(s)
+        finally:
+            engine.dispose()
+
     def client(self, **kw) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=60, **kw)
 

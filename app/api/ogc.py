@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import orjson
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 from sqlalchemy import text
 
 from app.api.deps import PinDep, ReadSessionDep, ReadModelDep

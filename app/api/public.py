@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 
 import orjson
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from app import queries

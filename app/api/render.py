@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from app import render
 from app.api.deps import AtInstant, PinDep, ReadModelDep, send
 from app.domain.times import parse_instant
-from app.errors import BadInput, Unavailable
+from app.errors import Unavailable
 from app.readmodel import Payload
 
 router = APIRouter(prefix="/api", tags=["pictures"])

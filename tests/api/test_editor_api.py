@@ -8,10 +8,7 @@ import time
 import psycopg
 import pytest
 from shapely.geometry import Point, shape
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
 
-from app import services
 from tests.conftest import EDITOR, login
 
 T_MID = "2024-01-02T00:00:00+03:00"      # between the initial state and the first later change (01-02 12:00)
@@ -41,14 +38,6 @@ def owner(client, lon, lat, at) -> str | None:
     assert len(hits) <= 1, f"overlapping zones at {lon},{lat}: {hits}"
     return hits[0] if hits else None
 
-
-def overlaps(server) -> list:
-    engine = create_engine(server.settings.database_url)
-    try:
-        with Session(engine) as s:
-            return services.check_overlaps(s)
-    finally:
-        engine.dispose()
 
 
 def revision(client) -> int:
@@ -243,7 +232,7 @@ def test_valid_change_shows_on_the_public_map_without_overlaps(editor_client, mi
     assert owner(editor_client, 36.75, 36.1, T_MID) == "green"
     assert owner(editor_client, 36.85, 36.1, T_MID) == "green"
     assert owner(editor_client, 36.75, 36.1, T_BEFORE) == "red"   # the past before T is untouched
-    assert overlaps(mini_server) == []
+    assert mini_server.overlaps() == []
     revs = editor_client.get("/api/revisions").json()
     assert revs[0]["id"] == out["revision"] and revs[0]["kind"] == "change" and revs[0]["author"] == EDITOR[0]
 
@@ -260,7 +249,7 @@ def test_change_in_the_middle_of_the_timeline_recomputes_later_zones(editor_clie
     assert owner(editor_client, 36.6, 36.1, T_LATER) == "red"
     assert owner(editor_client, 37.05, 36.0, T_LATER) == "contested"  # the 01-03 change is untouched
     assert owner(editor_client, 36.75, 36.1, "2024-01-04T12:00:00+03:00") == "green"
-    assert overlaps(mini_server) == []
+    assert mini_server.overlaps() == []
 
 
 def test_revert_returns_the_map_to_before(editor_client, mini_server):
@@ -275,7 +264,7 @@ def test_revert_returns_the_map_to_before(editor_client, mini_server):
     assert r.json()["changes"] == [saved["change_id"]]
     after = {(p, t): owner(editor_client, *p, t) for p in points for t in instants}
     assert after == before
-    assert overlaps(mini_server) == []
+    assert mini_server.overlaps() == []
     revs = editor_client.get("/api/revisions").json()
     assert revs[0]["kind"] == "revert" and revs[0]["reverts_id"] == saved["revision"] and revs[0]["reason"] == "wrong report"
     # Reverting it again is a conflict with a message, not a second retraction.

@@ -1,6 +1,5 @@
 """The public read API over real HTTP against the seed data set."""
 import csv
-import gzip
 import io
 import json
 import shutil

@@ -7,10 +7,7 @@ import re
 import httpx
 from playwright.sync_api import expect
 from shapely.geometry import Point, shape
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
 
-from app import services
 from tests.conftest import EDITOR, OUTPUT, login
 
 T_MID = "2024-01-02T00:00:00+03:00"
@@ -23,14 +20,6 @@ def owner(server, lon, lat, at=T_MID):
     assert len(hits) <= 1, hits
     return hits[0] if hits else None
 
-
-def overlaps(server):
-    engine = create_engine(server.settings.database_url)
-    try:
-        with Session(engine) as s:
-            return services.check_overlaps(s)
-    finally:
-        engine.dispose()
 
 
 def expected_status_logged(page, status: int):
@@ -109,7 +98,7 @@ def test_draw_preview_save_and_revert(page, mini_server):
     expect(page.locator("#rev-num")).to_have_text(str(saved["revision"]))
     assert owner(mini_server, 36.75, 36.1) == "green"
     assert owner(mini_server, 36.75, 36.1, "2024-01-01T12:00:00+03:00") == "red"
-    assert overlaps(mini_server) == []
+    assert mini_server.overlaps() == []
 
     # History: the new revision, by the editor; revert it (the reason is asked inline, no dialog).
     page.click("#tab-history")
@@ -124,7 +113,7 @@ def test_draw_preview_save_and_revert(page, mini_server):
     expect(page.locator("#status")).to_contain_text(f"Revision {saved['revision']} reverted")
     expect(page.locator("#h-list li").first).to_contain_text("drawn in a test")
     assert owner(mini_server, 36.75, 36.1) == "red"
-    assert overlaps(mini_server) == []
+    assert mini_server.overlaps() == []
 
 
 def test_stale_save_offers_reload_and_keeps_the_drawing(page, mini_server):

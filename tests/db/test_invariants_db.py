@@ -1,7 +1,7 @@
 """Database-level invariants: the constraints refuse bad rows even when the service layer is bypassed."""
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError, InternalError, DBAPIError
+from sqlalchemy.exc import IntegrityError, DBAPIError
 
 from app import services
 

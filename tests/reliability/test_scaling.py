@@ -5,7 +5,6 @@ import sys
 import time
 
 import httpx
-import pytest
 from sqlalchemy import create_engine, text
 
 from app.pgcluster import free_port

@@ -4,12 +4,10 @@ import os
 import subprocess
 import sys
 
-import orjson
 import pytest
 from PIL import Image
 
 from app import render
-from app.domain.times import parse_instant
 
 CITADEL = (37.1626, 36.1993)
 

@@ -1,7 +1,6 @@
 """Place matching against the real gazetteer (data/geojson/places.geojson) and the five seed reports; no DB."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
