@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app import queries
+from app.domain.geojson import geometry_json
 from app.domain.geometry import parse_polygonal
 from app.domain.timeline import Change, ZoneVersion, fold
 from app.errors import BadInput, Conflict, NotFound
@@ -31,27 +32,17 @@ def new_revision(session: Session, *, kind: str, reason: str = "", author_id: in
            "details": json.dumps(details or {})}).scalar_one()
 
 
-def _fold_from(session: Session, t: datetime | None, extra: list[Change] = ()):
+def _fold_from(session: Session, t: datetime | None):
     """Zone versions from instant t on (None: from the beginning), plus the live rows they replace."""
-    t_param = t or datetime.min.replace(tzinfo=None)
-    if t is None:
-        rows = session.execute(text("""SELECT z.id, f.slug AS faction, lower(z.valid) AS valid_from, upper(z.valid) AS valid_to,
-               ST_AsBinary(z.geom) AS wkb, z.change_ids FROM control_zones z JOIN factions f ON f.id = z.faction_id
-               WHERE upper_inf(z.revs)""")).mappings().all()
-        changes_rows = session.execute(text("""SELECT c.id, c.at, f.slug AS faction, ST_AsBinary(c.geom) AS wkb
-               FROM control_changes c JOIN factions f ON f.id = c.faction_id WHERE c.retracted_in IS NULL""")).mappings().all()
-    else:
-        rows = session.execute(queries.LIVE_ZONES_FROM, {"t": t_param}).mappings().all()
-        changes_rows = session.execute(queries.ACTIVE_CHANGES_FROM, {"t": t_param}).mappings().all()
-    initial: dict[str, ZoneVersion] = {}
-    if t is not None:
-        for r in rows:
-            if r["valid_from"] < t:
-                initial[r["faction"]] = ZoneVersion(r["faction"], r["valid_from"], None,
-                                                    shapely_wkb.loads(bytes(r["wkb"])), list(r["change_ids"] or []))
-    changes = [Change(r["id"], r["at"], r["faction"], shapely_wkb.loads(bytes(r["wkb"]))) for r in changes_rows]
-    changes.extend(extra)
+    # '-infinity' makes the "from t on" queries cover the whole history (a full recompute, e.g. on load).
+    params = {"t": t if t is not None else "-infinity"}
+    rows = session.execute(queries.LIVE_ZONES_FROM, params).mappings().all()
+    changes_rows = session.execute(queries.ACTIVE_CHANGES_FROM, params).mappings().all()
+    # The versions valid just before t are where the fold starts (none for a full recompute).
     originals = {r["faction"]: r for r in rows if t is not None and r["valid_from"] < t}
+    initial = {f: ZoneVersion(f, r["valid_from"], None, shapely_wkb.loads(bytes(r["wkb"])), list(r["change_ids"] or []))
+               for f, r in originals.items()}
+    changes = [Change(r["id"], r["at"], r["faction"], shapely_wkb.loads(bytes(r["wkb"]))) for r in changes_rows]
     versions = fold(changes, initial=initial)
     return rows, versions, initial, originals
 
@@ -136,7 +127,7 @@ def preview_change(session: Session, data: ChangeInput, *, max_vertices: int) ->
             WHERE upper_inf(z.revs) AND z.valid @> CAST(:at AS timestamptz)"""), {"at": data.at}).mappings()}
         # A throw-away revision inside the savepoint: rolled back with it (its NOTIFY is discarded too).
         rev = new_revision(session, kind="change", reason="preview")
-        cid = _insert_change(session, data, geom, rev)
+        _insert_change(session, data, geom, rev)
         recompute_from(session, data.at, rev)
         after = {r["faction"]: r for r in session.execute(text("""
             SELECT f.slug AS faction, z.area_km2, ST_AsBinary(z.geom) AS wkb FROM control_zones z JOIN factions f ON f.id = z.faction_id
@@ -152,11 +143,9 @@ def preview_change(session: Session, data: ChangeInput, *, max_vertices: int) ->
             area_after = a["area_km2"] if a else 0.0
             row = {"faction": f, "area_before_km2": round(area_before, 3), "area_after_km2": round(area_after, 3),
                    "delta_km2": round(area_after - area_before, 3)}
-            from app.domain.geojson import geometry_json
             row["gained"] = geometry_json(gained) if gained is not None and not gained.is_empty else None
             row["lost"] = geometry_json(lost) if lost is not None and not lost.is_empty else None
             out.append(row)
-        _ = cid
         return {"at": data.at.isoformat(), "factions": out}
     finally:
         nested.rollback()

@@ -1,5 +1,7 @@
 """Pictures of the map made by the server: PNG at an instant, GIF/MP4 of the period. Cached per revision."""
 import threading
+
+import orjson
 from datetime import timedelta
 from typing import Annotated, Literal
 
@@ -51,7 +53,7 @@ def render_png(request: Request, rm: ReadModelDep, pin: PinDep, at: AtInstant, w
 def _animation(request, rm, pin, fmt, t_from, t_to, step_minutes, fps, width, height, lang, bbox):
     t1, t2 = parse_instant(t_from, "from"), parse_instant(t_to, "to")
     box = _bbox(bbox)
-    instants = render.frame_instants(__import__("orjson").loads(rm.timeline(pin.rev).body), t1, t2,
+    instants = render.frame_instants(orjson.loads(rm.timeline(pin.rev).body), t1, t2,
                                      timedelta(minutes=step_minutes) if step_minutes else None)
     key = (fmt, pin.rev, tuple(instants), fps, width, height, lang, box)
     media = "image/gif" if fmt == "gif" else "video/mp4"
