@@ -7,8 +7,9 @@ Layout (revision-pinned paths can be cached forever; only `latest.json` and `ind
     OUT/shared/static/..., shared/vendor/...   the front end (content checked, rewritten only when changed)
     OUT/shared/api/basemap/*.json    base geography
     OUT/r/N/index.html, r/N/embed/index.html   the pages, configured for static files
-    OUT/r/N/api/timeline.json, snapshot/<i>.json (one per interval between change instants), factions.json,
-             reports.json, areas.csv
+    OUT/r/N/api/timeline.json        the timeline index (instants, areas, windows; no geometry), as /api/timeline
+    OUT/r/N/api/window/<i>.json      each window (keyframe + deltas), as /api/timeline/window?i=<i>
+    OUT/r/N/api/factions.json, reports.json, areas.csv
     OUT/r/N/manifest.json            revision, files and their SHA-256
 
 Every JSON/CSV/HTML/JS/CSS file gets precompressed `.gz` and `.br` siblings. The responses are produced by the
@@ -67,6 +68,11 @@ def _rewrite_page(page: str, depth: int, urls: dict) -> str:
     return page
 
 
+def _ok(resp):
+    resp.raise_for_status()
+    return resp
+
+
 def bake(app, out: Path, progress: Callable[[int, int, str], None] | None = None) -> dict:
     from fastapi.testclient import TestClient
 
@@ -86,12 +92,15 @@ def bake(app, out: Path, progress: Callable[[int, int, str], None] | None = None
             (base + "api/reports.json", lambda: client.get("/api/reports", params={"rev": rev}).content),
             (base + "api/areas.csv", lambda: client.get("/api/areas.csv", params={"rev": rev}).content),
         ]
-        for i, t in enumerate(instants):
-            jobs.append((base + f"api/snapshot/{i}.json", lambda t=t: client.get("/api/snapshot", params={"at": t, "rev": rev}).content))
+        # The windows the pages load (the same bytes as the API's); a window inlined in the index is written too,
+        # so every window has its file whatever the index carries.
+        for win in tl.get("windows", []):
+            jobs.append((base + f"api/window/{win['i']}.json",
+                         lambda i=win["i"]: _ok(client.get("/api/timeline/window", params={"i": i, "rev": rev})).content))
         for layer in ("countries", "governorates", "rivers", "places"):
             jobs.append((f"shared/api/basemap/{layer}.json", lambda layer=layer: client.get(f"/api/basemap/{layer}").content))
         urls = {"timeline": "api/timeline.json", "factions": "api/factions.json", "reports": "api/reports.json",
-                "csv": "api/areas.csv", "snapshotStatic": "api/snapshot/{i}.json", "basemap": "../../shared/api/basemap/{layer}.json",
+                "csv": "api/areas.csv", "window": "api/window/{i}.json", "basemap": "../../shared/api/basemap/{layer}.json",
                 "viewer": "index.html", "embed": "embed/index.html", "embedScript": "../../shared/static/js/embed-loader.js"}
         jobs.append((base + "index.html", lambda: _rewrite_page(client.get("/").text, 0, urls).encode()))
         jobs.append((base + "embed/index.html", lambda: _rewrite_page(client.get("/embed").text, 1, urls).encode()))

@@ -12,7 +12,9 @@ import { buildLegend } from "./legend.js";
 import { popupContent } from "./popup.js";
 import { describe } from "./describe.js";
 import { parseState, buildQuery } from "./permalink.js";
-import { areasAt, atStart, changesAtStep, clampTime, isoUTC, stepInstant } from "./timeline.js";
+import { areasAt, isoUTC, stepInstant } from "./timeline.js";
+import { Stage } from "./stage.js";
+import { windowFetcher } from "./windows.js";
 
 const $ = (id) => document.getElementById(id);
 const flag = (v, dflt) => (v === null ? dflt : !["0", "false", "no", "off"].includes(v.toLowerCase()));
@@ -57,61 +59,65 @@ async function main() {
   window.addEventListener("resize", postHeight);
   new ResizeObserver(postHeight).observe(document.body);
 
-  const timeline = await getJSON(config.urls.timeline, pin);
-  const ds = timeline.dataset;
+  document.body.dataset.ready = "0";
+  const index = await getJSON(config.urls.timeline, pin);
+  const ds = index.dataset;
   document.title = `${field(ds, "title", lang)} · ${tr(lang, "title")}`;
 
   const fm = new FrontMap($("map"), config, { lang, theme, dataset: ds, placeMaxRank: 4 });
   if (opt.center) fm.setView(opt.center[0], opt.center[1], opt.zoom ?? ds.home_view.zoom);
   else if (opt.bbox) fm.fitBbox(opt.bbox, 16);
-  fm.setData(timeline);
+  fm.setFactions(index.factions);
 
-  const slugs = timeline.factions.map((f) => f.slug);
+  const slugs = index.factions.map((f) => f.slug);
   const visible = new Set(opt.factions ? opt.factions.filter((s) => slugs.includes(s)) : slugs);
-  let t = clampTime(ds, timeline.instants, opt.t ?? Date.parse(timeline.instants[0]));
+  const t0 = index.instants.length ? Date.parse(index.instants[0]) : Date.parse(ds.start);
+  const t = () => stage.t;
 
   const legend = opt.legend
-    ? buildLegend($("legend"), { factions: timeline.factions.filter((f) => visible.has(f.slug)), lang, visible, toggles: false })
+    ? buildLegend($("legend"), { factions: index.factions.filter((f) => visible.has(f.slug)), lang, visible, toggles: false })
     : null;
-  const player = new Player(timeline.instants, {
-    getT: () => t, go: (iso) => seek(Date.parse(iso)), onState: () => tc && tc.renderPlayer(),
+  const brand = $("embed-brand");
+  const stage = new Stage({
+    index, frontMap: fm, visible,
+    fetchWindow: windowFetcher(config, index.revision),
+    onInstant(ms) {
+      if (legend) legend.update(areasAt(index, ms), visible);
+      if (tc) tc.setTime(ms);
+      brand.href = `${config.urls.viewer}?${buildQuery({ t: ms, view: fm.getView(), lang, offsetMinutes: ds.utc_offset_minutes })}`;
+    },
+    onPainted(ms, win, step) {
+      fm.highlight(step.filter((c) => visible.has(c.faction)));
+      $("description").textContent = describe(stage.view, ms, lang);
+    },
+  });
+  const seek = (ms) => stage.seek(ms);
+  const player = new Player(index.instants, {
+    getT: t, go: (iso) => seek(Date.parse(iso)), onState: () => tc && tc.renderPlayer(),
     speed: opt.speed, loop: opt.loop,
   });
-  const step = (dir) => seek(Date.parse(stepInstant(timeline.instants, t, dir)));
+  const step = (dir) => seek(Date.parse(stepInstant(index.instants, t(), dir)));
   const tc = opt.controls
-    ? buildTimeControl($("timecontrol"), { timeline, lang, player, onSeek: (ms) => seek(ms), onStep: step, compact: true })
+    ? buildTimeControl($("timecontrol"), { timeline: index, lang, player, onSeek: (ms) => seek(ms), onStep: step, compact: true })
     : null;
 
-  const brand = $("embed-brand");
-  function render() {
-    fm.show(t, visible);
-    fm.highlight(atStart(timeline, t) ? [] : changesAtStep(timeline, t).filter((c) => visible.has(c.faction)));
-    if (legend) legend.update(areasAt(timeline, t), visible);
-    if (tc) tc.setTime(t);
-    document.body.dataset.instant = isoUTC(t);
-    $("description").textContent = describe(timeline, t, lang);
-    brand.href = `${config.urls.viewer}?${buildQuery({ t, view: fm.getView(), lang, offsetMinutes: ds.utc_offset_minutes })}`;
-  }
-  function seek(ms) {
-    const c = clampTime(ds, timeline.instants, ms);
-    if (c === null) return;
-    t = c;
-    render();
-  }
-  fm.onMove(render);
+  fm.onMove(() => {
+    if (stage.t !== null) brand.href = `${config.urls.viewer}?${buildQuery({ t: stage.t, view: fm.getView(), lang, offsetMinutes: ds.utc_offset_minutes })}`;
+  });
 
   let seq = 0;
   fm.onClick(async ({ lat, lon }) => {
     const mine = ++seq;
-    const point = await lookupPoint(config, timeline, { lat, lon, at: isoUTC(t), pin });
-    if (mine === seq && point) fm.openPopup({ lat, lon }, popupContent(point, { timeline, lang }));
+    const point = await lookupPoint(config, stage.view, { lat, lon, at: isoUTC(t()), pin, win: stage.win });
+    if (mine === seq && point) fm.openPopup({ lat, lon }, popupContent(point, { timeline: index, lang }));
   });
 
-  render();
+  const first = seek(opt.t ?? t0);
   started = true;
   postHeight();
+  await first;
   await fm.base;  // ready means drawn: zones and the base geography (nothing left loading)
-  document.body.dataset.ready = "1";
+  stage.baseLoaded();
   if (opt.autoplay) player.play();
 }
 

@@ -1,8 +1,7 @@
-// The map: the only module (with basemap.js) that touches Leaflet. It builds one layer per zone version
-// once and swaps them when the instant changes (new layers are added before old ones are removed, so a
-// frame is never blank), draws the latest step's changed area, the compare (diff) overlay and popups.
+// The map: the only module (with basemap.js) that touches Leaflet. It paints the zones of a window (its
+// keyframe, then its changes in order, each a layer built once) and steps by adding or removing the changes
+// between two instants; it draws the latest step's changed area, the compare (diff) overlay and popups.
 import { addBaseLayers } from "./basemap.js";
-import { zoneValidAt } from "./timeline.js";
 
 const L = window.L;
 const SVGNS = "http://www.w3.org/2000/svg";
@@ -24,29 +23,41 @@ function ensurePatterns(factions) {
   }
   const defs = svg.firstChild;
   for (const f of factions) {
-    const id = `fl-hatch-${safeId(f.slug)}`;
-    if (document.getElementById(id)) continue;
-    const p = document.createElementNS(SVGNS, "pattern");
-    p.id = id;
-    p.setAttribute("patternUnits", "userSpaceOnUse");
-    p.setAttribute("width", "8");
-    p.setAttribute("height", "8");
-    p.setAttribute("patternTransform", "rotate(45)");
-    const bg = document.createElementNS(SVGNS, "rect");
-    bg.setAttribute("width", "8");
-    bg.setAttribute("height", "8");
-    bg.setAttribute("fill", f.color);
-    bg.setAttribute("fill-opacity", "0.25");
-    const line = document.createElementNS(SVGNS, "rect");
-    line.setAttribute("width", "3");
-    line.setAttribute("height", "8");
-    line.setAttribute("fill", f.color);
-    p.append(bg, line);
-    defs.appendChild(p);
+    // fl-hatch-*: translucent (drawn over the map: the step and compare overlays); fl-solid-*: the same hatch on
+    // an opaque white ground, for the zones pane where fills must not let older paint show through.
+    for (const [prefix, solid] of [["fl-hatch", false], ["fl-solid", true]]) {
+      const id = `${prefix}-${safeId(f.slug)}`;
+      if (document.getElementById(id)) continue;
+      const p = document.createElementNS(SVGNS, "pattern");
+      p.id = id;
+      p.setAttribute("patternUnits", "userSpaceOnUse");
+      p.setAttribute("width", "8");
+      p.setAttribute("height", "8");
+      p.setAttribute("patternTransform", "rotate(45)");
+      if (solid) {
+        const ground = document.createElementNS(SVGNS, "rect");
+        ground.setAttribute("width", "8");
+        ground.setAttribute("height", "8");
+        ground.setAttribute("fill", "#fff");
+        p.append(ground);
+      }
+      const bg = document.createElementNS(SVGNS, "rect");
+      bg.setAttribute("width", "8");
+      bg.setAttribute("height", "8");
+      bg.setAttribute("fill", f.color);
+      bg.setAttribute("fill-opacity", "0.25");
+      const line = document.createElementNS(SVGNS, "rect");
+      line.setAttribute("width", "3");
+      line.setAttribute("height", "8");
+      line.setAttribute("fill", f.color);
+      p.append(bg, line);
+      defs.appendChild(p);
+    }
   }
 }
 
 export const hatchUrl = (slug) => `url(#fl-hatch-${safeId(slug)})`;
+const solidUrl = (slug) => `url(#fl-solid-${safeId(slug)})`;
 
 export class FrontMap {
   constructor(el, config, { lang = "en", theme = "light", dataset, placeMaxRank = 5, zoomControl = true } = {}) {
@@ -62,8 +73,12 @@ export class FrontMap {
     this.map.getPane("diff").style.pointerEvents = "none";
     if (dataset) this.fitExtent(dataset);
     this.base = addBaseLayers(this.map, config, { lang, theme, placeMaxRank }).catch(() => null);
-    this.zoneLayers = new Map();   // zone id -> {zone, layer}
-    this.shown = new Set();
+    this.theme = theme;
+    this.map.getPane("zones").style.opacity = theme === "dark" ? "0.5" : "0.45";
+    this.built = new Map();   // window index -> {win, key: [{faction, layer}], changes: [{faction, layer}]}
+    this.current = null;      // {i, n, b}: the window on the map and how many of its changes are painted
+    this.visible = null;
+    this.visibleKey = "*";
     this.stepLayer = L.layerGroup().addTo(this.map);
     this.diffLayer = L.layerGroup().addTo(this.map);
     this.factions = {};
@@ -77,35 +92,110 @@ export class FrontMap {
     }
   }
 
+  // Zones are painted in order (keyframe, then each change with at <= t on top) in their own pane: fills are
+  // opaque inside it (stacked polygons never blend) and the pane's opacity makes the whole layer translucent.
+  // No strokes: a change's outline would draw a line where one faction's area meets its own older area.
   zoneStyle(slug) {
+    if (this.visible && !this.visible.has(slug)) {
+      // A hidden faction still covers what it took (a neutral veil), so no older owner shows through.
+      return { stroke: false, fillColor: this.theme === "dark" ? "#20242a" : "#ffffff", fillOpacity: 1, className: "fl-zone fl-hidden" };
+    }
     const f = this.factions[slug] || { color: "#888" };
-    if (slug === "contested") return { color: f.color, weight: 1, dashArray: "4 3", fillColor: hatchUrl(slug), fillOpacity: 0.9 };
-    return { color: f.color, weight: 1, opacity: 0.9, fillColor: f.color, fillOpacity: 0.42 };
+    if (slug === "contested") return { stroke: false, fillColor: solidUrl(slug), fillOpacity: 1, className: "fl-zone" };
+    return { stroke: false, fillColor: f.color, fillOpacity: 1, className: "fl-zone" };
   }
 
-  setData(timeline) {
-    this.factions = Object.fromEntries(timeline.factions.map((f) => [f.slug, f]));
-    ensurePatterns(timeline.factions);
-    for (const { layer } of this.zoneLayers.values()) layer.remove();
-    this.zoneLayers.clear();
-    this.shown.clear();
-    for (const zone of timeline.zones) {
-      const layer = L.geoJSON(zone.geometry, { pane: "zones", interactive: false, style: this.zoneStyle(zone.faction) });
-      this.zoneLayers.set(zone.id, { zone, layer });
-    }
+  setFactions(factions) {
+    this.factions = Object.fromEntries(factions.map((f) => [f.slug, f]));
+    ensurePatterns(factions);
   }
 
-  // Show the zones valid at t whose faction is visible. Adds first, then removes: no blank frame.
-  show(t, visible) {
-    const want = new Set();
-    for (const [id, { zone }] of this.zoneLayers) {
-      if (zoneValidAt(zone, t) && (!visible || visible.has(zone.faction))) want.add(id);
+  // The Leaflet layers of a window (built once per window, dropped with it).
+  _built(win) {
+    let b = this.built.get(win.i);
+    if (!b || b.win !== win) {
+      if (b) this.dropWindow(win.i);
+      const key = [];
+      for (const feat of (win.keyframe && win.keyframe.features) || []) {
+        if (!feat.geometry) continue;
+        key.push({ faction: feat.properties.faction, layer: null, geometry: feat.geometry });
+      }
+      b = { win, key, changes: new Array(win.changes.length).fill(null) };
+      this.built.set(win.i, b);
     }
-    for (const id of want) if (!this.shown.has(id)) this.zoneLayers.get(id).layer.addTo(this.map);
-    for (const id of this.shown) if (!want.has(id)) this.zoneLayers.get(id).layer.remove();
-    this.shown = want;
+    return b;
+  }
+
+  _layer(entry) {
+    if (!entry.layer) {
+      entry.layer = L.geoJSON(entry.geometry, { pane: "zones", interactive: false, style: this.zoneStyle(entry.faction) });
+      entry.styledFor = this.visibleKey;
+    } else if (entry.styledFor !== this.visibleKey) {
+      entry.layer.setStyle(this.zoneStyle(entry.faction));
+      entry.styledFor = this.visibleKey;
+    }
+    return entry.layer;
+  }
+
+  _changeEntry(b, j) {
+    if (!b.changes[j]) {
+      const c = b.win.changes[j];
+      b.changes[j] = { faction: c.faction, layer: null, geometry: c.geometry };
+    }
+    return b.changes[j];
+  }
+
+  // Paint window `win` at t: its keyframe plus its first n changes (n = changes with at <= t). A step adds or
+  // removes only the changes between the old and the new instant; a new window is drawn before the old one
+  // is taken away (never a blank frame). Returns the number of changes painted.
+  paint(win, n, visible, blank = false) {
+    const key = visible ? [...visible].sort().join(",") : "*";
+    if (key !== this.visibleKey) {
+      this.visible = visible ? new Set(visible) : null;
+      this.visibleKey = key;
+      if (this.current) {  // restyle what is on the map, in place (the painting order stays)
+        const b = this.current.b;
+        for (const e of b.key) this._layer(e);
+        for (let j = 0; j < this.current.n; j++) this._layer(b.changes[j]);
+      }
+    }
+    const b = this._built(win);
+    const cur = this.current;
+    if (blank) {  // before the first instant: nothing is drawn yet
+      if (cur) this._removePainted(cur);
+      this.current = null;
+      this.map.getContainer().dataset.factions = "";
+      return 0;
+    }
+    if (!cur || cur.i !== win.i || cur.b !== b) {
+      for (const e of b.key) this._layer(e).addTo(this.map);
+      for (let j = 0; j < n; j++) this._layer(this._changeEntry(b, j)).addTo(this.map);
+      if (cur) this._removePainted(cur);
+    } else if (n > cur.n) {
+      for (let j = cur.n; j < n; j++) this._layer(this._changeEntry(b, j)).addTo(this.map);
+    } else {
+      for (let j = n; j < cur.n; j++) b.changes[j].layer.remove();
+    }
+    this.current = { i: win.i, n, b };
     const el = this.map.getContainer();
-    el.dataset.zones = [...want].sort((a, b) => a - b).join(",");
+    const drawn = new Set(b.key.map((e) => e.faction));
+    for (let j = 0; j < n; j++) drawn.add(win.changes[j].faction);
+    el.dataset.window = String(win.i);
+    el.dataset.painted = String(n);
+    el.dataset.factions = [...drawn].filter((s) => !this.visible || this.visible.has(s)).sort().join(",");
+    return n;
+  }
+
+  _removePainted(cur) {
+    for (const e of cur.b.key) if (e.layer) e.layer.remove();
+    for (let j = 0; j < cur.n; j++) if (cur.b.changes[j] && cur.b.changes[j].layer) cur.b.changes[j].layer.remove();
+  }
+
+  // Forget a window's layers (not the one on the map).
+  dropWindow(i) {
+    const b = this.built.get(i);
+    if (!b || (this.current && this.current.b === b)) return;
+    this.built.delete(i);
   }
 
   // Outline and hatch the area that changed hands at the latest step so the eye sees the front move.

@@ -1,5 +1,6 @@
-// Playback: steps through the change instants on a timer (one step per 1.2 s at 1x). No network: the whole
-// timeline is already in memory. Calls `go(iso)` for each frame; the caller owns the current instant.
+// Playback: steps through the change instants on a timer (one step per 1.2 s at 1x). Calls `go(iso)` for each
+// frame; the caller owns the current instant. `go` may return a promise (a window still loading): the next
+// step waits for it, so the animation never runs ahead of what is painted.
 import { stepInstant, instantIndex } from "./timeline.js";
 
 export const SPEEDS = [0.5, 1, 2, 4];
@@ -45,18 +46,21 @@ export class Player {
   setLoop(v) { this.loop = !!v; this.onState(this); }
 
   schedule() {
-    this.timer = setTimeout(() => this.tick(), STEP_MS / this.speed);
+    this.timer = setTimeout(() => { this.timer = null; this.tick(); }, STEP_MS / this.speed);
   }
 
   tick() {
     if (!this.playing) return;
+    let shown;
     if (this.atEnd()) {
       if (!this.loop) { this.pause(); return; }
-      this.go(this.instants[0]);
+      shown = this.go(this.instants[0]);
     } else {
-      this.go(stepInstant(this.instants, this.getT(), +1));
+      shown = this.go(stepInstant(this.instants, this.getT(), +1));
     }
     if (this.playing && !this.loop && this.atEnd()) { this.pause(); return; }
-    this.schedule();
+    const next = () => { if (this.playing && !this.timer) this.schedule(); };
+    this.timer = null;
+    if (shown && typeof shown.then === "function") shown.then(next, next); else next();
   }
 }

@@ -3,10 +3,64 @@
 // arrows step between changes, Home/End. All labels are text (textContent), never HTML.
 import { tr } from "./i18n.js";
 import { SPEEDS } from "./player.js";
-import { formatLocal } from "./timefmt.js";
+import { formatLocal, fromInputValue, localParts, toInputValue } from "./timefmt.js";
 import { icon } from "./icons.js";
 
 const MIN = 60000;
+const DAY = 86400000;
+const TICK_BINS = 200;
+const MONTHS = {
+  en: ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+  ar: ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"],
+};
+
+// Axis marks between t0 and t1 (ms) at local calendar boundaries (offset `off` ms east of UTC), with the
+// finest unit that gives at most `most` marks. Pure: unit-tested.
+export function axisMarks(t0, t1, off, most, lang = "en") {
+  const months = MONTHS[lang === "ar" ? "ar" : "en"];
+  const localMidnight = (ms) => Math.ceil((ms + off) / DAY) * DAY - off;
+  const dayText = (ms) => { const p = localParts(new Date(ms), off / MIN); return `${p.d} ${months[p.m - 1]}`; };
+  const units = [
+    { kind: "hours", step: 6 * 3600000 }, { kind: "days", n: 1 }, { kind: "days", n: 2 }, { kind: "days", n: 7 },
+    { kind: "days", n: 14 }, { kind: "months", n: 1 }, { kind: "months", n: 3 }, { kind: "months", n: 6 },
+    { kind: "years", n: 1 }, { kind: "years", n: 2 }, { kind: "years", n: 5 }, { kind: "years", n: 10 },
+  ];
+  const span = t1 - t0;
+  for (const u of units) {
+    const approx = u.kind === "hours" ? u.step : u.kind === "days" ? u.n * DAY : u.kind === "months" ? u.n * 30.4 * DAY : u.n * 365.25 * DAY;
+    if (span / approx > most) continue;
+    const out = [];
+    if (u.kind === "hours") {
+      if (span > 2 * DAY) continue;
+      for (let ms = Math.ceil((t0 + off) / u.step) * u.step - off; ms <= t1; ms += u.step) {
+        const p = localParts(new Date(ms), off / MIN);
+        out.push({ ms, text: p.hh === 0 ? dayText(ms) : `${String(p.hh).padStart(2, "0")}:00` });
+      }
+    } else if (u.kind === "days") {
+      for (let ms = localMidnight(t0); ms <= t1; ms += u.n * DAY) out.push({ ms, text: dayText(ms) });
+    } else {
+      const p = localParts(new Date(t0), off / MIN);
+      let y = p.y, m = p.m - 1;
+      const step = u.kind === "months" ? u.n : 12 * u.n;
+      // first boundary at or after t0 aligned to the unit
+      for (;;) {
+        const ms = Date.UTC(y, m, 1) - off;
+        if (ms >= t0 && m % Math.min(step, 12) === 0 && (step < 12 || y % (step / 12) === 0)) break;
+        m += 1; if (m === 12) { m = 0; y += 1; }
+      }
+      for (;;) {
+        const ms = Date.UTC(y, m, 1) - off;
+        if (ms > t1) break;
+        const text = u.kind === "years" ? String(y) : m === 0 ? `${months[m]} ${y}` : months[m];
+        out.push({ ms, text });
+        m += step; while (m >= 12) { m -= 12; y += 1; }
+      }
+      if (out.length && !/\d{4}/.test(out[0].text)) out[0].text += ` ${localParts(new Date(out[0].ms), off / MIN).y}`;
+    }
+    return out;
+  }
+  return [];
+}
 const el = (tag, props = {}, ...kids) => {
   const e = Object.assign(document.createElement(tag), props);
   for (const k of kids) e.append(k);
@@ -36,24 +90,45 @@ export function buildTimeControl(root, { timeline, lang, player, onSeek, onStep,
   label.setAttribute("aria-live", "polite");
   const slider = el("input", { type: "range", className: "tc-slider", min: String(t0 / MIN), max: String(t1 / MIN), step: "60" });
   slider.setAttribute("aria-label", tr(lang, "timeSlider"));
+  // Ticks: the change instants binned by position along the track (at most TICK_BINS marks, however many
+  // changes), each mark as strong as its share of changes; one DOM node per bin, not per change.
   const ticks = el("div", { className: "tc-ticks" });
   ticks.setAttribute("aria-hidden", "true");
+  const bins = new Map();  // bin -> {n, pos}
+  const exact = timeline.instants.length <= TICK_BINS;
   for (const iso of timeline.instants) {
-    const pct = ((Date.parse(iso) - t0) / (t1 - t0)) * 100;
+    const f = (Date.parse(iso) - t0) / (t1 - t0 || 1);
+    const k = Math.min(TICK_BINS - 1, Math.floor(f * TICK_BINS));
+    const bin = bins.get(k);
+    if (bin) bin.n += 1; else bins.set(k, { n: 1, pos: exact ? f : (k + 0.5) / TICK_BINS });
+  }
+  let most = 1;
+  for (const { n } of bins.values()) most = Math.max(most, n);
+  for (const { n, pos } of bins.values()) {
     const tick = el("span", { className: "tc-tick" });
-    tick.style.insetInlineStart = `${pct}%`;
+    tick.style.insetInlineStart = `${pos * 100}%`;
+    if (most > 1) tick.style.opacity = String(0.35 + 0.65 * Math.sqrt(n / most));
     ticks.append(tick);
   }
-  // Day marks under the slider (local midnight), so the time scale reads at a glance.
+  // Labels under the slider at local calendar boundaries, the unit chosen so that they never crowd (hours,
+  // days, weeks, months, quarters, years): readable from a day to many years.
   const days = el("div", { className: "tc-days" });
   days.setAttribute("aria-hidden", "true");
   const off = ds.utc_offset_minutes * MIN;
-  for (let d = Math.ceil((t0 + off) / 86400000) * 86400000 - off; d <= t1; d += 86400000) {
-    const pct = ((d - t0) / (t1 - t0)) * 100;
-    const s = el("span", { className: "tc-day", textContent: fmt(d).split(/[,،]/)[0].replace(/ \d{4}$/, "") });
-    s.style.insetInlineStart = `${pct}%`;
-    days.append(s);
-  }
+  const drawLabels = () => {
+    const width = days.clientWidth || root.clientWidth || 600;
+    const marks = axisMarks(t0, t1, off, Math.max(2, Math.floor(width / (lang === "ar" ? 80 : 64))), lang);
+    days.replaceChildren(...marks.map(({ ms, text }) => {
+      const s = el("span", { className: "tc-day", textContent: text });
+      s.style.insetInlineStart = `${((ms - t0) / (t1 - t0 || 1)) * 100}%`;
+      return s;
+    }));
+  };
+  new ResizeObserver(() => {
+    const w = days.clientWidth;
+    if (w && w !== drawLabels.width) { drawLabels.width = w; drawLabels(); }
+  }).observe(days);
+  drawLabels();
   const track = el("div", { className: "tc-track" }, ticks, slider, days);
 
   const speed = el("select", { className: "tc-speed" });
@@ -64,8 +139,20 @@ export function buildTimeControl(root, { timeline, lang, player, onSeek, onStep,
   loopBtn.setAttribute("aria-label", tr(lang, "loop"));
   loopBtn.title = tr(lang, "loop");
 
+  // Jump to a day: the map at that day's local midnight.
+  const dayValue = (ms) => toInputValue(new Date(ms), ds.utc_offset_minutes).slice(0, 10);
+  const date = el("input", { type: "date", className: "tc-speed tc-date", min: dayValue(t0), max: dayValue(t1) });
+  date.setAttribute("aria-label", tr(lang, "timeSlider"));
+  date.title = tr(lang, "timeSlider");
+  date.addEventListener("change", () => {
+    const d = fromInputValue(`${date.value}T00:00`, ds.utc_offset_minutes);
+    if (!d) return;
+    player.pause();
+    onSeek(Math.min(t1, Math.max(t0, d.getTime())));
+  });
+
   const buttons = el("div", { className: "tc-buttons" }, prevBtn, playBtn, nextBtn);
-  const extras = el("div", { className: "tc-extras" }, speed, loopBtn);
+  const extras = el("div", { className: "tc-extras" }, date, speed, loopBtn);
   root.replaceChildren(el("div", { className: "tc-row" }, buttons, label, extras), track);
 
   playBtn.addEventListener("click", () => player.toggle());
@@ -103,6 +190,7 @@ export function buildTimeControl(root, { timeline, lang, player, onSeek, onStep,
       const text = fmt(ms);
       label.textContent = text;
       slider.setAttribute("aria-valuetext", text);
+      if (document.activeElement !== date) date.value = dayValue(ms);
     },
     renderPlayer,
     slider,

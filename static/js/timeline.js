@@ -75,3 +75,41 @@ export function clampTime(dataset, instants, t) {
 export function atStart(timeline, t) {
   return instantIndex(timeline.instants, t) <= 0;
 }
+
+// ---- Windows: the index (/api/timeline) cuts the period into windows [from, to) of change instants; a window
+// doc carries a keyframe (the zones valid at `from`) and the changes with from <= at < to, in (at, id) order.
+
+// The window holding t (the first one before the first instant, the last one after the last).
+export function windowIndexAt(windows, t) {
+  const x = typeof t === "number" ? t : ms(t);
+  let lo = 0, hi = windows.length - 1, ans = 0;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (ms(windows[mid].from) <= x) { ans = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  return ans;
+}
+
+// Prepare a window doc once: each change gets its instant in ms (`t`), in (at, id) order.
+export function prepareWindow(doc) {
+  const changes = (doc.changes || []).map((c) => ({ ...c, t: ms(c.at) }));
+  changes.sort((a, b) => a.t - b.t || a.id - b.id);
+  return { ...doc, changes };
+}
+
+// How many of the window's changes are painted at t (those with at <= t): a prefix of the ordered list.
+export function paintedCount(win, t) {
+  const x = typeof t === "number" ? t : ms(t);
+  const cs = win.changes;
+  let lo = 0, hi = cs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cs[mid].t <= x) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+// The index as the feed, description and popups read it, with the changes of the loaded window.
+export function viewOf(index, win) {
+  return { ...index, changes: win ? win.changes : [] };
+}

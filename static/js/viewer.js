@@ -1,5 +1,7 @@
 // The public viewer (/): wires the map, time control, legend, chart, feed, compare, share and permalink
-// around one /api/timeline response. The whole period animates from memory: no request while playing.
+// around the timeline index (/api/timeline: instants, areas, windows; no geometry) and the window of the
+// instant shown (keyframe + deltas), loaded by the stage. The seed data is one window inlined in the index:
+// it plays from that one response with no network during play.
 import { getJSON } from "./api.js";
 import { readConfig } from "./config.js";
 import { lookupPoint } from "./pointinfo.js";
@@ -15,23 +17,30 @@ import { buildShare } from "./share.js";
 import { popupContent } from "./popup.js";
 import { describe } from "./describe.js";
 import { parseState, buildQuery, absoluteUrl, replaceUrl } from "./permalink.js";
-import { areasAt, atStart, changesAtStep, clampTime, isoUTC, stepInstant } from "./timeline.js";
+import { areasAt, isoUTC, stepInstant } from "./timeline.js";
 import { isoLocal } from "./timefmt.js";
+import { Stage } from "./stage.js";
+import { windowFetcher } from "./windows.js";
 
 const $ = (id) => document.getElementById(id);
+
+function loadError(lang) {
+  $("map").replaceChildren(Object.assign(document.createElement("p"), { className: "load-error", textContent: tr(lang, "errorLoad") }));
+}
 
 async function main() {
   const config = readConfig();
   const lang = normLang(document.documentElement.lang);
   const state = parseState(window.location.search);
-  let timeline;
+  document.body.dataset.ready = "0";
+  let index;
   try {
-    timeline = await getJSON(config.urls.timeline);
+    index = await getJSON(config.urls.timeline);
   } catch (e) {
-    $("map").replaceChildren(Object.assign(document.createElement("p"), { className: "load-error", textContent: tr(lang, "errorLoad") }));
+    loadError(lang);
     throw e;
   }
-  const ds = timeline.dataset;
+  const ds = index.dataset;
   const title = field(ds, "title", lang);
   $("ds-title").textContent = title;
   document.title = `${title} · ${tr(lang, "title")}`;
@@ -39,50 +48,76 @@ async function main() {
   const fm = new FrontMap($("map"), config, { lang, dataset: ds });
   if (state.center) fm.setView(state.center[0], state.center[1], state.zoom ?? ds.home_view.zoom);
   else if (state.bbox) fm.fitBbox(state.bbox, 16);
-  fm.setData(timeline);
+  fm.setFactions(index.factions);
 
-  const slugs = timeline.factions.map((f) => f.slug);
-  let visible = new Set(state.factions ? state.factions.filter((s) => slugs.includes(s)) : slugs);
-  let t = clampTime(ds, timeline.instants, state.t ?? Date.parse(timeline.instants[0]));
+  const slugs = index.factions.map((f) => f.slug);
+  const visible = new Set(state.factions ? state.factions.filter((s) => slugs.includes(s)) : slugs);
+  const t0 = index.instants.length ? Date.parse(index.instants[0]) : Date.parse(ds.start);
+  const t = () => stage.t;
 
   const currentQuery = (extra) => buildQuery({
-    t, view: fm.getView(), lang, offsetMinutes: ds.utc_offset_minutes, extra,
+    t: t(), view: fm.getView(), lang, offsetMinutes: ds.utc_offset_minutes, extra,
     factions: visible.size === slugs.length ? null : slugs.filter((s) => visible.has(s)),
   });
 
   const legend = buildLegend($("legend"), {
-    factions: timeline.factions, lang, visible,
+    factions: index.factions, lang, visible,
     onToggle(slug, on) {
       if (on) visible.add(slug); else visible.delete(slug);
-      render(false);
+      stage.setVisible(visible);
+      legend.update(areasAt(index, t()), visible);
+      syncUrl();
     },
   });
-  const feed = buildFeed($("feed"), {
-    timeline, lang,
-    onPick(c) {
-      player.pause();
-      seek(Date.parse(c.at));
-      if (c.bbox) fm.fitBbox(c.bbox);
-    },
-  });
-  const chart = buildChart($("chart"), { timeline, lang, onSeek: (ms) => { player.pause(); seek(ms); } });
-  buildCompare($("compare"), { config, timeline, lang, frontMap: fm });
+  // The feed lists the changes of the window shown (all of them when the period is one window).
+  let feed = null;
+  let feedWindow = null;
+  const onPick = (c) => {
+    player.pause();
+    seek(Date.parse(c.at));
+    if (c.bbox) fm.fitBbox(c.bbox);
+  };
+  const chart = buildChart($("chart"), { timeline: index, lang, onSeek: (ms) => { player.pause(); seek(ms); } });
+  buildCompare($("compare"), { config, timeline: index, lang, frontMap: fm });
 
-  const player = new Player(timeline.instants, {
-    getT: () => t,
+  const stage = new Stage({
+    index, frontMap: fm, visible,
+    fetchWindow: windowFetcher(config, index.revision),
+    onInstant(ms) {
+      legend.update(areasAt(index, ms), visible);
+      chart.setTime(ms);
+      tc.setTime(ms);
+      syncUrl();
+    },
+    onPainted(ms, win, step) {
+      if (win && feedWindow !== win) {
+        feedWindow = win;
+        feed = buildFeed($("feed"), { timeline: stage.view, lang, onPick });
+      }
+      fm.highlight(step.filter((c) => visible.has(c.faction)));
+      if (feed) feed.mark(step, followFeed);
+      $("description").textContent = describe(stage.view, ms, lang);
+    },
+    onError() { loadError(lang); },
+  });
+  let followFeed = true;
+  const seek = (ms, follow = true) => { followFeed = follow; return stage.seek(ms); };
+
+  const player = new Player(index.instants, {
+    getT: t,
     go: (iso) => seek(Date.parse(iso)),
     onState: () => tc.renderPlayer(),
     speed: 1,
   });
-  const step = (dir) => seek(Date.parse(stepInstant(timeline.instants, t, dir)));
-  const tc = buildTimeControl($("timecontrol"), { timeline, lang, player, onSeek: (ms) => seek(ms), onStep: step });
+  const step = (dir) => seek(Date.parse(stepInstant(index.instants, t(), dir)));
+  const tc = buildTimeControl($("timecontrol"), { timeline: index, lang, player, onSeek: (ms) => seek(ms), onStep: step });
   bindGlobalKeys(player, (dir) => { player.pause(); step(dir); });
 
   const share = buildShare($("share-dialog"), {
-    config, timeline, lang,
+    config, timeline: index, lang,
     getState: () => ({
       url: absoluteUrl(config.urls.viewer, currentQuery()),
-      iso: isoLocal(new Date(t), ds.utc_offset_minutes),
+      iso: isoLocal(new Date(t()), ds.utc_offset_minutes),
       embedQuery: (extra) => currentQuery(extra),
     }),
   });
@@ -90,6 +125,7 @@ async function main() {
 
   const langLink = $("lang-switch");
   function syncUrl() {
+    if (stage.t === null) return;
     const q = currentQuery();
     replaceUrl(q);
     const other = new URLSearchParams(q);
@@ -101,32 +137,12 @@ async function main() {
   let popupSeq = 0;
   fm.onClick(async ({ lat, lon }) => {
     const seq = ++popupSeq;
-    const at = isoUTC(t);
+    const at = isoUTC(t());
     // Outside the data set (404/422) there is nothing to say: no popup.
-    const point = await lookupPoint(config, timeline, { lat, lon, at });
-    if (point && seq === popupSeq) fm.openPopup({ lat, lon }, popupContent(point, { timeline, lang }));
+    const point = await lookupPoint(config, stage.view, { lat, lon, at, win: stage.win });
+    if (point && seq === popupSeq) fm.openPopup({ lat, lon }, popupContent(point, { timeline: index, lang }));
   });
   fm.onMove(syncUrl);
-
-  function render(follow = true) {
-    fm.show(t, visible);
-    const step = changesAtStep(timeline, t);
-    fm.highlight(atStart(timeline, t) ? [] : step.filter((c) => visible.has(c.faction)));
-    legend.update(areasAt(timeline, t), visible);
-    feed.mark(step, follow);
-    chart.setTime(t);
-    tc.setTime(t);
-    document.body.dataset.instant = isoUTC(t);
-    $("description").textContent = describe(timeline, t, lang);
-    syncUrl();
-  }
-
-  function seek(ms) {
-    const c = clampTime(ds, timeline.instants, ms);
-    if (c === null) return;
-    t = c;
-    render();
-  }
 
   // Phone: the panel is a bottom sheet; the map keeps its space until the reader opens it.
   const toggle = $("panel-toggle");
@@ -138,9 +154,9 @@ async function main() {
   });
   new ResizeObserver(() => fm.invalidateSize()).observe($("map"));
 
-  render();
+  await seek(state.t ?? t0);
   await fm.base;  // ready means drawn: zones and the base geography (nothing left loading)
-  document.body.dataset.ready = "1";
+  stage.baseLoaded();
 }
 
 main();

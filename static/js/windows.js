@@ -1,0 +1,61 @@
+// The window store: the index (/api/timeline, no geometry) plus the windows (keyframe + deltas) loaded on
+// demand, a few at a time. A window is fetched once (concurrent asks share the request) and dropped when it
+// is no longer near the instant shown, so memory stays bounded however long the war.
+import { getJSON } from "./api.js";
+import { fillUrl } from "./config.js";
+import { prepareWindow, windowIndexAt } from "./timeline.js";
+
+export class WindowStore {
+  // fetchDoc(i) -> Promise of the window doc. `keep`: neighbours kept on each side of the current window.
+  constructor(index, fetchDoc, { keep = 1, onDrop = () => {} } = {}) {
+    this.index = index;
+    this.fetchDoc = fetchDoc;
+    this.keep = keep;
+    this.onDrop = onDrop;
+    this.loaded = new Map();   // i -> prepared window doc
+    this.pending = new Map();  // i -> Promise
+    for (const w of index.windows || []) if (w.data) this.loaded.set(w.i, prepareWindow(w.data));
+  }
+
+  get count() { return (this.index.windows || []).length; }
+  at(t) { return windowIndexAt(this.index.windows, t); }
+  get(i) { return this.loaded.get(i); }
+
+  load(i) {
+    if (i < 0 || i >= this.count) return Promise.resolve(null);
+    if (this.loaded.has(i)) return Promise.resolve(this.loaded.get(i));
+    if (!this.pending.has(i)) {
+      const p = this.fetchDoc(i).then((doc) => {
+        const win = prepareWindow(doc);
+        this.loaded.set(i, win);
+        return win;
+      }).finally(() => this.pending.delete(i));
+      this.pending.set(i, p);
+    }
+    return this.pending.get(i);
+  }
+
+  // Fetch the windows next to `i` in the background (the one ahead first); errors are retried on demand.
+  prefetch(i, dir = 1) {
+    for (const j of [i + dir, i - dir]) if (Math.abs(j - i) <= this.keep) this.load(j).catch(() => {});
+  }
+
+  // Keep the window `i` and its neighbours; forget the rest.
+  retain(i) {
+    for (const j of [...this.loaded.keys()]) {
+      if (Math.abs(j - i) > this.keep) {
+        this.loaded.delete(j);
+        this.onDrop(j);
+      }
+    }
+  }
+}
+
+// How a page fetches a window: on a live server /api/timeline/window?i=K&rev=N; on a baked site the file
+// named by the `window` URL template (api/window/{i}.json).
+export function windowFetcher(config, revision) {
+  const urls = config.urls || {};
+  if (urls.window && urls.window.includes("{i}")) return (i) => getJSON(fillUrl(urls.window, { i }));
+  const base = urls.window || `${urls.timeline}/window`;
+  return (i) => getJSON(base, { i, rev: revision });
+}
