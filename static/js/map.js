@@ -71,6 +71,12 @@ export class FrontMap {
     }
     this.map.getPane("step").style.pointerEvents = "none";
     this.map.getPane("diff").style.pointerEvents = "none";
+    // The view in data-view ("lat,lon,zoom", unrounded): what tests and tools read to map pixels to places.
+    const syncView = () => {
+      const c = this.map.getCenter();
+      el.dataset.view = `${c.lat},${c.lng},${this.map.getZoom()}`;
+    };
+    this.map.on("moveend zoomend viewreset", syncView);
     if (dataset) this.fitExtent(dataset);
     this.base = addBaseLayers(this.map, config, { lang, theme, placeMaxRank }).catch(() => null);
     this.theme = theme;

@@ -141,7 +141,7 @@ export function buildTimeControl(root, { timeline, lang, player, onSeek, onStep,
 
   // Jump to a day: the map at that day's local midnight.
   const dayValue = (ms) => toInputValue(new Date(ms), ds.utc_offset_minutes).slice(0, 10);
-  const date = el("input", { type: "date", className: "tc-speed tc-date", min: dayValue(t0), max: dayValue(t1) });
+  const date = el("input", { type: "date", className: "tc-date", min: dayValue(t0), max: dayValue(t1) });
   date.setAttribute("aria-label", tr(lang, "timeSlider"));
   date.title = tr(lang, "timeSlider");
   date.addEventListener("change", () => {

@@ -127,7 +127,9 @@ def test_only_the_embed_can_be_framed(live_seed, browser, host):
 
 
 def test_description_matches_the_chosen_instant(live_seed, page):
+    from tests.browser.test_viewer import window_changes
     tl = httpx.get(f"{live_seed.url}/api/timeline", timeout=60).json()
+    tl["changes"] = window_changes(live_seed.url, tl)
     i = 12
     t = tl["instants"][i]
     page.goto(f"{live_seed.url}/embed?t={t}&controls=0")
