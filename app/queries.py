@@ -22,13 +22,6 @@ _ZONE_COLS = """
     z.change_ids, ST_AsGeoJSON(z.geom, :digits) AS geometry
 """
 
-ZONES_OF_REVISION = text(f"""
-    SELECT {_ZONE_COLS}
-    FROM control_zones z JOIN factions f ON f.id = z.faction_id
-    WHERE z.revs @> CAST(:rev AS integer)
-    ORDER BY lower(z.valid), f.sort_order
-""")
-
 # Zones valid at an instant, in revision :rev. `valid @> :at` uses the GiST index on valid:
 #   Bitmap Index Scan on ix_control_zones_valid  Index Cond: (valid @> '2024-11-30 09:00:00+00'::timestamptz)
 ZONES_AT = text(f"""
@@ -38,20 +31,66 @@ ZONES_AT = text(f"""
     ORDER BY f.sort_order
 """)
 
-CHANGES_OF_REVISION = text("""
-    SELECT c.id, c.key, c.at, f.slug AS faction, c.confidence, c.summary_en, c.summary_ar, c.note,
-           c.created_in, ST_AsGeoJSON(c.geom, :digits) AS geometry,
-           ST_Area(c.geom::geography) / 1e6 AS area_km2,
+PUBLIC_REVISIONS = text("""
+    SELECT r.id, r.created_at, r.kind, r.reverts_id, CASE WHEN r.kind = 'revert' THEN r.reason ELSE '' END AS reason,
+           coalesce((SELECT json_agg(c.id ORDER BY c.id) FROM control_changes c WHERE c.created_in = r.id), '[]') AS changes,
+           coalesce((SELECT json_agg(c.id ORDER BY c.id) FROM control_changes c WHERE c.retracted_in = r.id), '[]') AS retracted
+    FROM revisions r ORDER BY r.id DESC LIMIT :l
+""")
+
+# Every zone piece's validity and area in revision :rev, summed per (faction, interval): the time axis and the
+# area series come from this sweep, without geometry.
+ZONE_SPANS = text("""
+    SELECT f.slug AS faction, lower(z.valid) AS valid_from, upper(z.valid) AS valid_to, sum(z.area_km2) AS area_km2
+    FROM control_zones z JOIN factions f ON f.id = z.faction_id
+    WHERE z.revs @> CAST(:rev AS integer)
+    GROUP BY 1, 2, 3
+""")
+
+# The pieces valid at an instant (GiST index on valid; the live revision also has a partial index).
+PIECES_AT = text("""
+    SELECT f.slug AS faction, lower(z.valid) AS valid_from, z.area_km2, z.change_ids, ST_AsBinary(z.geom) AS wkb
+    FROM control_zones z JOIN factions f ON f.id = z.faction_id
+    WHERE z.valid @> CAST(:at AS timestamptz) AND z.revs @> CAST(:rev AS integer)
+""")
+
+_ACTIVE = "c.created_in <= :rev AND (c.retracted_in IS NULL OR c.retracted_in > :rev)"
+_REPORT_IDS = "coalesce((SELECT json_agg(cr.report_id ORDER BY cr.report_id) FROM change_reports cr WHERE cr.change_id = c.id), '[]')"
+
+# The public facts of every change of revision :rev (no geometry, no editors' note).
+CHANGES_META_OF_REVISION = text(f"""
+    SELECT c.id, c.key, c.at, f.slug AS faction, c.confidence, c.summary_en, c.summary_ar,
+           ST_Area(c.geom::geography) / 1e6 AS area_km2, ST_NPoints(c.geom) AS npoints,
            ST_XMin(c.geom) AS minx, ST_YMin(c.geom) AS miny, ST_XMax(c.geom) AS maxx, ST_YMax(c.geom) AS maxy,
-           coalesce((SELECT json_agg(cr.report_id ORDER BY cr.report_id) FROM change_reports cr WHERE cr.change_id = c.id), '[]') AS report_ids
+           {_REPORT_IDS} AS report_ids
     FROM control_changes c JOIN factions f ON f.id = c.faction_id
-    WHERE c.created_in <= :rev AND (c.retracted_in IS NULL OR c.retracted_in > :rev)
+    WHERE {_ACTIVE}
     ORDER BY c.at, c.id
+""")
+
+# The geometry of the changes of revision :rev with :t0 <= at < :t1 (a window's deltas).
+CHANGES_IN_RANGE = text(f"""
+    SELECT c.id, ST_AsGeoJSON(c.geom, :digits) AS geometry
+    FROM control_changes c
+    WHERE {_ACTIVE} AND c.at >= :t0 AND c.at < CAST(:t1 AS timestamptz)
+    ORDER BY c.at, c.id
+""")
+
+CHANGE_GEOMETRIES = text("""
+    SELECT c.id, ST_AsGeoJSON(c.geom, :digits) AS geometry FROM control_changes c WHERE c.id = ANY(:ids)
+""")
+
+REPORTS_OF_REVISION = text("""
+    SELECT r.id, r.key, r.title, r.publisher, r.published_at, r.url, r.language, r.summary FROM reports r
+    WHERE CAST(:rev AS integer) IS NULL OR EXISTS (
+        SELECT 1 FROM change_reports cr JOIN control_changes c ON c.id = cr.change_id
+        WHERE cr.report_id = r.id AND c.created_in <= :rev AND (c.retracted_in IS NULL OR c.retracted_in > :rev))
+    ORDER BY r.published_at, r.id
 """)
 
 # The changes (in revision :rev, up to :at) whose area covers a point: the "why is this colour" chain.
 CHANGES_AT_POINT = text("""
-    SELECT c.id, c.at, f.slug AS faction, c.confidence, c.summary_en, c.summary_ar, c.note,
+    SELECT c.id, c.at, f.slug AS faction, c.confidence, c.summary_en, c.summary_ar,
            coalesce((SELECT json_agg(cr.report_id ORDER BY cr.report_id) FROM change_reports cr WHERE cr.change_id = c.id), '[]') AS report_ids
     FROM control_changes c JOIN factions f ON f.id = c.faction_id
     WHERE c.created_in <= :rev AND (c.retracted_in IS NULL OR c.retracted_in > :rev)
