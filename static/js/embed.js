@@ -101,6 +101,9 @@ async function main() {
     ? buildTimeControl($("timecontrol"), { timeline: index, lang, player, onSeek: (ms) => seek(ms), onStep: step, compact: true })
     : null;
 
+  // The frame's size changes (the time control appears, the host resizes the frame): keep the map's idea of
+  // its size true, or it draws off-centre.
+  new ResizeObserver(() => fm.invalidateSize()).observe($("map"));
   fm.onMove(() => {
     if (stage.t !== null) brand.href = `${config.urls.viewer}?${buildQuery({ t: stage.t, view: fm.getView(), lang, offsetMinutes: ds.utc_offset_minutes })}`;
   });
