@@ -39,9 +39,15 @@ def test_baked_embed_renders_and_plays_without_the_app(live_seed, make_page, tmp
         page.wait_for_function("(t) => document.body.dataset.instant !== t", arg=first_instant, timeout=30000)
         assert page.locator(".leaflet-zones-pane path").count() > 0
         assert to_app == []
-        page.goto(f"{static}/{latest['viewer']}")
+        page.goto(f"{static}/{latest['viewer']}?t=2024-11-30T12:00:00%2B03:00&c=36.1993,37.1626&z=13")
         page.wait_for_function("() => document.body.dataset.ready === '1'", timeout=30000)
         assert page.locator(".leaflet-zones-pane path").count() > 0
+        # the popup's "why" is computed in the page from the loaded window: the citadel is HTS's, with its reports
+        box = page.locator("#map").bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        popup = page.locator(".leaflet-popup-content .popup")
+        popup.wait_for()
+        assert "Hayat Tahrir al-Sham" in popup.inner_text() and popup.locator(".popup-report").count() >= 1
         assert to_app == []
     finally:
         srv.shutdown()
