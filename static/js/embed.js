@@ -90,6 +90,7 @@ async function main() {
       fm.highlight(step.filter((c) => visible.has(c.faction)));
       $("description").textContent = describe(stage.view, ms, lang);
     },
+    onError() { $("description").textContent = tr(lang, "errorLoad"); },
   });
   const seek = (ms) => stage.seek(ms);
   const player = new Player(index.instants, {

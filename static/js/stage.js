@@ -43,9 +43,16 @@ export class Stage {
     if (win || !this.store.count) { this._paint(win || null); return Promise.resolve(); }
     this.painted = false;
     document.body.dataset.ready = "0";
+    // The zones still on the map belong to another instant: greyed until the window arrives.
+    this.fm.map.getContainer().dataset.loading = "1";
     return this.store.load(k).then((w) => {
       if (gen === this.gen) this._paint(w);
-    }, (e) => { if (gen === this.gen) this.onError(e); });
+    }, (e) => {
+      // A window that failed to load (network, server restart): say so, and try again while it is still wanted.
+      if (gen !== this.gen) return;
+      this.onError(e);
+      setTimeout(() => { if (gen === this.gen) this.seek(this.t); }, 3000);
+    });
   }
 
   // Faction visibility changed: restyle in place.
@@ -76,6 +83,7 @@ export class Stage {
       this.store.prefetch(win.i, this.dir);
     }
     this.painted = true;
+    delete this.fm.map.getContainer().dataset.loading;
     this.onPainted(t, win, step);
     this._flag();
   }

@@ -98,7 +98,7 @@ async function main() {
       if (feed) feed.mark(step, followFeed);
       $("description").textContent = describe(stage.view, ms, lang);
     },
-    onError() { loadError(lang); },
+    onError() { $("description").textContent = tr(lang, "errorLoad"); },
   });
   let followFeed = true;
   const seek = (ms, follow = true) => { followFeed = follow; return stage.seek(ms); };
