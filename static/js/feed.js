@@ -54,7 +54,7 @@ export function buildFeed(root, { timeline, lang, onPick }) {
       if (follow && first && root.clientHeight) {
         const top = first.offsetTop;  // the feed is the offsetParent (position: relative)
         if (top < root.scrollTop || top + first.offsetHeight > root.scrollTop + root.clientHeight) {
-          root.scrollTo({ top: Math.max(0, top - 8), behavior: "smooth" });
+          root.scrollTo({ top: Math.max(0, top - 8), behavior: "instant" });
         }
       }
     },
