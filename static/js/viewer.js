@@ -78,7 +78,15 @@ async function main() {
     if (c.bbox) fm.fitBbox(c.bbox);
   };
   const chart = buildChart($("chart"), { timeline: index, lang, onSeek: (ms) => { player.pause(); seek(ms); } });
-  buildCompare($("compare"), { config, timeline: index, lang, frontMap: fm });
+  // Compare lists every instant twice (thousands of options in a long war): built when first opened.
+  const cmpBox = $("compare").closest("details");
+  let cmpBuilt = false;
+  const buildCmp = () => {
+    if (cmpBuilt) return;
+    cmpBuilt = true;
+    buildCompare($("compare"), { config, timeline: index, lang, frontMap: fm });
+  };
+  if (cmpBox) cmpBox.addEventListener("toggle", () => { if (cmpBox.open) buildCmp(); }); else buildCmp();
 
   const stage = new Stage({
     index, frontMap: fm, visible,

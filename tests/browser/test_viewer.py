@@ -267,3 +267,16 @@ def test_share_dialog_downloads_a_server_rendered_picture(live_seed, page):
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
     assert dl.value.suggested_filename.endswith(".png")
     assert "Ready" in page.locator(".share-status").text_content()
+
+
+def test_compare_two_instants_draws_and_lists_the_difference(live_seed, page, timeline):
+    open_viewer(page, live_seed)
+    page.locator("details.compare summary").click()
+    page.locator("#cmp-from").select_option(timeline["instants"][0])
+    page.locator("#cmp-to").select_option(timeline["instants"][-1])
+    page.get_by_role("button", name="Show", exact=True).click()
+    page.locator(".cmp-row").first.wait_for()
+    assert page.locator(".leaflet-diff-pane path").count() >= 1
+    diff = httpx.get(f"{live_seed.url}/api/diff", params={"from": timeline["instants"][0], "to": timeline["instants"][-1]}).json()
+    changed = [r for r in diff["factions"] if r["gained_km2"] > 0.05 or r["lost_km2"] > 0.05]
+    assert page.locator(".cmp-row").count() == len(changed)
