@@ -1,5 +1,5 @@
-// The timeline model: pure functions over the /api/timeline response (no DOM, no Leaflet), so they are
-// unit-tested with `node --test`. Validity is half-open: a zone is shown at t when from <= t < (to or ∞).
+// The timeline model: pure functions over the timeline index (/api/timeline) and its windows (no DOM, no
+// Leaflet), so they are unit-tested with `node --test`. Validity is half-open: from <= t < (to or ∞).
 
 const ms = (iso) => Date.parse(iso);
 
@@ -17,15 +17,6 @@ export function instantIndex(instants, t) {
     if (ms(instants[mid]) <= x) { ans = mid; lo = mid + 1; } else hi = mid - 1;
   }
   return ans;
-}
-
-export function zoneValidAt(zone, t) {
-  const x = typeof t === "number" ? t : ms(t);
-  return ms(zone.from) <= x && (zone.to == null || x < ms(zone.to));
-}
-
-export function zonesAt(zones, t) {
-  return zones.filter((z) => zoneValidAt(z, t));
 }
 
 // km2 per faction slug at t (from the precomputed series; 0 before the first instant).
@@ -69,11 +60,6 @@ export function clampTime(dataset, instants, t) {
   const x = typeof t === "number" ? t : ms(t);
   if (Number.isNaN(x)) return null;
   return Math.min(hi, Math.max(lo, x));
-}
-
-// True while the initial state is in effect (nothing has "changed hands" yet: no step to highlight).
-export function atStart(timeline, t) {
-  return instantIndex(timeline.instants, t) <= 0;
 }
 
 // ---- Windows: the index (/api/timeline) cuts the period into windows [from, to) of change instants; a window

@@ -1,7 +1,7 @@
 // Pure front-end logic, run by `node --test` (tests/unit/test_js.py runs it under pytest).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { instantIndex, zonesAt, areasAt, changesAtStep, stepInstant, clampTime, isoUTC, atStart } from "../../static/js/timeline.js";
+import { instantIndex, areasAt, changesAtStep, stepInstant, clampTime, isoUTC } from "../../static/js/timeline.js";
 import { parseState, parseTime, buildQuery } from "../../static/js/permalink.js";
 import { embedSnippet } from "../../static/js/snippet.js";
 import { describe as describeMap } from "../../static/js/describe.js";
@@ -12,10 +12,6 @@ const TL = {
   instants: I,
   factions: [{ slug: "red", name_en: "Red", name_ar: "الأحمر" }, { slug: "blue", name_en: "Blue", name_ar: "الأزرق" }],
   areas_km2: { red: [10, 20, 25], blue: [30, 20, 15] },
-  zones: [
-    { id: 1, faction: "red", from: I[0], to: I[1] }, { id: 2, faction: "red", from: I[1], to: I[2] },
-    { id: 3, faction: "red", from: I[2], to: null }, { id: 4, faction: "blue", from: I[0], to: null },
-  ],
   changes: [
     { id: 1, at: I[0], faction: "red", summary_en: "Start red.", summary_ar: "بداية" },
     { id: 2, at: I[1], faction: "red", summary_en: "Red takes the <b>middle</b>.", summary_ar: "الأحمر يتقدم" },
@@ -31,11 +27,6 @@ test("instantIndex finds the change in effect (half-open intervals)", () => {
   assert.equal(instantIndex(I, "2030-01-01T00:00:00Z"), 2);
 });
 
-test("zonesAt: from <= t < to", () => {
-  assert.deepEqual(zonesAt(TL.zones, I[1]).map((z) => z.id), [2, 4]);
-  assert.deepEqual(zonesAt(TL.zones, "2024-01-09T00:00:00Z").map((z) => z.id), [3, 4]);
-});
-
 test("areas, step changes and stepping", () => {
   assert.deepEqual(areasAt(TL, "2024-01-02T12:00:00Z"), { red: 20, blue: 20 });
   assert.deepEqual(changesAtStep(TL, "2024-01-02T12:00:00Z").map((c) => c.id), [2]);
@@ -43,8 +34,6 @@ test("areas, step changes and stepping", () => {
   assert.equal(stepInstant(I, I[2], +1), I[2]);
   assert.equal(stepInstant(I, "2024-01-02T12:00:00Z", -1), I[1]);
   assert.equal(stepInstant(I, I[1], -1), I[0]);
-  assert.equal(atStart(TL, I[0]), true);
-  assert.equal(atStart(TL, I[1]), false);
   assert.equal(clampTime(TL.dataset, I, "2020-01-01T00:00:00Z"), Date.parse(I[0]));
   assert.equal(clampTime(TL.dataset, I, "nonsense"), null);
   assert.equal(isoUTC(Date.parse("2024-11-30T12:00:00+03:00")), "2024-11-30T09:00:00Z");
