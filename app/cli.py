@@ -77,6 +77,16 @@ def migrate(settings) -> None:
     cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     cfg.attributes["url"] = settings.database_url
     command.upgrade(cfg, "head")
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from app import services
+    engine = create_engine(settings.database_url)
+    try:
+        with Session(engine) as s:
+            services.refold_legacy(s)
+    finally:
+        engine.dispose()
 
 
 def _session(settings):

@@ -186,6 +186,36 @@ class ReadModel:
                 return zones_at(s, pub, idx)
         return self.cache.get_or_build(("zones", rev, idx), build)
 
+    def zone_versions(self, rev: int) -> list[tuple[str, int, datetime, datetime | None]]:
+        """Every (faction, instant index, valid_from, valid_to) at which a faction's dissolved zone starts, in time order."""
+        def build():
+            pub = self.publication(rev)
+            order = {f["slug"]: i for i, f in enumerate(pub.factions)}
+            out = []
+            for f, steps in pub.faction_steps.items():
+                for idx in steps:
+                    if idx < len(pub.instants) and pub.areas[f][idx] > 0:
+                        vf, vt = pub.zone_validity(f, idx)
+                        out.append((f, idx, vf, vt))
+            return sorted(out, key=lambda v: (v[1], order[v[0]]))
+        return self.cache.get_or_build(("versions", rev), build)
+
+    def versions_in_box(self, rev: int, box) -> set[tuple[str, int]]:
+        """The (faction, instant index) zone versions with a piece inside a box, from the pieces' bounding boxes."""
+        with self.Session() as s:
+            rows = s.execute(queries.PIECE_SPANS_IN_BOX, {"rev": rev, "x0": box[0], "y0": box[1], "x1": box[2], "y1": box[3]}).mappings().all()
+        spans: dict[str, list] = {}
+        for r in rows:
+            spans.setdefault(r["faction"], []).append((r["valid_from"], r["valid_to"]))
+        out = set()
+        for f, idx, vf, vt in self.zone_versions(rev):
+            for a, b in spans.get(f, []):
+                # the version [vf, vt) overlaps a piece's validity [a, b)
+                if a < (vt or datetime.max.replace(tzinfo=a.tzinfo)) and (b is None or vf < b):
+                    out.add((f, idx))
+                    break
+        return out
+
     # --- formats (bytes, each built once per (revision, format, parameters)) ------------------------------
     def timeline(self, rev: int) -> Payload:
         """The index: everything to lay out the time axis and the charts, no geometry; the windows to load."""
