@@ -249,12 +249,16 @@ def load(session: Session, folder: Path, *, replace: bool = False) -> str:
                "rank": p["rank"], "lon": p["lon"], "lat": p["lat"], "search_text": p["search_text"]})
     rev = services.new_revision(session, kind="load", reason=f"load data set {ds['slug']}",
                                 details={"source": str(folder.name), "content_hash": digest, "changes": len(data["changes"])})
-    for c in data["changes"]:
-        cid = session.execute(queries.INSERT_CHANGE, {
-            "key": c["key"], "at": c["at"], "faction": c["faction"], "confidence": c["confidence"],
-            "wkb": c["geom"].wkb, "summary_en": c["summary_en"], "summary_ar": c["summary_ar"],
-            "note": c["note"], "rev": rev}).scalar_one()
-        for k in c["reports"]:
-            session.execute(queries.CITE, {"change_id": cid, "report_id": report_ids[k]})
+    ids = list(session.execute(queries.NEW_CHANGE_IDS, {"n": len(data["changes"])}).scalars()) if data["changes"] else []
+    rows, cites = [], []
+    for cid, c in zip(ids, data["changes"]):
+        rows.append({"id": cid, "key": c["key"], "at": c["at"], "faction": c["faction"], "confidence": c["confidence"],
+                     "wkb": c["geom"].wkb, "summary_en": c["summary_en"], "summary_ar": c["summary_ar"],
+                     "note": c["note"], "rev": rev})
+        cites += [{"change_id": cid, "report_id": report_ids[k]} for k in c["reports"]]
+    for i in range(0, len(rows), 1000):  # batches: one round trip per thousand changes, not per change
+        session.execute(queries.INSERT_CHANGE_MANY, rows[i:i + 1000])
+    for i in range(0, len(cites), 5000):
+        session.execute(queries.CITE, cites[i:i + 5000])
     services.recompute_from(session, None, rev)
     return outcome

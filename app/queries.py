@@ -209,11 +209,21 @@ LATER_CHANGES_OVER = text("""
 """)
 
 INSERT_CHANGE = text("""
-    INSERT INTO control_changes (key, at, faction_id, confidence, geom, summary_en, summary_ar, note, created_in)
-    SELECT :key, :at, f.id, :confidence, ST_Multi(ST_GeomFromWKB(:wkb, 4326)), :summary_en, :summary_ar, :note, :rev
+    INSERT INTO control_changes (id, key, at, faction_id, confidence, geom, summary_en, summary_ar, note, created_in)
+    SELECT coalesce(CAST(:id AS integer), nextval('control_changes_id_seq')), :key, :at, f.id, :confidence,
+           ST_Multi(ST_GeomFromWKB(:wkb, 4326)), :summary_en, :summary_ar, :note, :rev
     FROM factions f WHERE f.slug = :faction
     RETURNING id
 """)
+
+INSERT_CHANGE_MANY = text("""
+    INSERT INTO control_changes (id, key, at, faction_id, confidence, geom, summary_en, summary_ar, note, created_in)
+    SELECT :id, :key, :at, f.id, :confidence, ST_Multi(ST_GeomFromWKB(:wkb, 4326)), :summary_en, :summary_ar, :note, :rev
+    FROM factions f WHERE f.slug = :faction
+""")
+
+# Ids for a batch of changes inserted at once (the loader), so the inserts need not return them one by one.
+NEW_CHANGE_IDS = text("SELECT nextval('control_changes_id_seq') FROM generate_series(1, :n)")
 
 CITE = text("INSERT INTO change_reports (change_id, report_id) VALUES (:change_id, :report_id)")
 

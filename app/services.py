@@ -205,7 +205,7 @@ def preview_change(session: Session, data: ChangeInput, *, max_vertices: int) ->
 
 def _insert_change(session: Session, data: ChangeInput, geom, rev: int) -> int:
     cid = session.execute(queries.INSERT_CHANGE, {
-        "key": None, "at": data.at, "faction": data.faction, "confidence": data.confidence, "wkb": geom.wkb,
+        "id": None, "key": None, "at": data.at, "faction": data.faction, "confidence": data.confidence, "wkb": geom.wkb,
         "summary_en": data.summary_en or data.note[:300], "summary_ar": data.summary_ar, "note": data.note, "rev": rev}).scalar_one()
     for rid in dict.fromkeys(data.report_ids):
         session.execute(queries.CITE, {"change_id": cid, "report_id": rid})
