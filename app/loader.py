@@ -20,7 +20,10 @@ from app.domain.geometry import parse_polygonal
 from app.domain.times import parse_instant
 from app.errors import BadInput, FrontlineError
 
-FILES = ["dataset.json", "factions.json", "reports.json", "geojson/changes.geojson", "geojson/places.geojson"]
+FILES = ["dataset.json", "factions.json", "reports.json", "geojson/changes.geojson", "geojson/places.geojson",
+         "changes.json"]
+CONFIDENCES = ("confirmed", "claimed", "inferred")
+TEXT_FIELDS = ("summary_en", "summary_ar", "note")
 KINDS = {"city", "town", "village", "neighbourhood", "landmark", "base", "airport", "road"}
 
 
@@ -53,6 +56,8 @@ def content_hash(folder: Path) -> str:
     h = hashlib.sha256()
     for name in FILES:
         p = folder / name
+        if name == "changes.json" and not p.exists():
+            continue  # optional: folders without it hash as before
         h.update(name.encode())
         h.update(p.read_bytes() if p.exists() else b"")
     return h.hexdigest()
@@ -78,6 +83,19 @@ def validate(folder: Path, *, max_vertices: int = 200_000) -> dict:
     reports = _read_json(folder, "reports.json", problems)
     changes = _read_json(folder, "geojson/changes.geojson", problems)
     places = _read_json(folder, "geojson/places.geojson", problems)
+    # The changes' texts may sit beside the coordinates in changes.json ([{key, summary_en, summary_ar, note}]).
+    texts: dict[str, dict] = {}
+    if (folder / "changes.json").exists():
+        tlist = _read_json(folder, "changes.json", problems)
+        if tlist is not None and not isinstance(tlist, list):
+            problems.append(Problem("changes.json", "file", "must be a list of {key, summary_en, summary_ar, note}"))
+        for i, t in enumerate(tlist if isinstance(tlist, list) else []):
+            if not isinstance(t, dict) or not t.get("key"):
+                problems.append(Problem("changes.json", f"entry {i}", "missing key"))
+            elif t["key"] in texts:
+                problems.append(Problem("changes.json", f"entry {i} ({t['key']})", "duplicate key"))
+            else:
+                texts[t["key"]] = t
     if problems:
         raise LoadError("the data set cannot be read:\n" + "\n".join(map(str, problems)), problems=[str(p) for p in problems])
     out: dict = {"dataset": ds}
@@ -136,8 +154,8 @@ def validate(folder: Path, *, max_vertices: int = 200_000) -> dict:
                 raise BadInput(f"at {p.get('at')} is outside the data set's period")
             if p.get("faction") not in slugs:
                 raise BadInput(f"unknown faction {p.get('faction')!r}")
-            if p.get("confidence") not in ("confirmed", "claimed"):
-                raise BadInput("confidence must be 'confirmed' or 'claimed'")
+            if p.get("confidence") not in CONFIDENCES:
+                raise BadInput("confidence must be 'confirmed', 'claimed' or 'inferred'")
             refs = p.get("reports") or []
             if not refs:
                 raise BadInput("cites no report (every change must cite at least one)")
@@ -152,10 +170,14 @@ def validate(folder: Path, *, max_vertices: int = 200_000) -> dict:
             problems.append(Problem("geojson/changes.geojson", where, e.message))
             continue
         cited.update(refs)
+        t = texts.get(p.get("key")) or {}
+        if texts and not t and not p.get("summary_en"):
+            problems.append(Problem("changes.json", f"change {p.get('key')}", "no texts for this change"))
+        words = {k: (p.get(k) if p.get(k) is not None else t.get(k)) or "" for k in TEXT_FIELDS}
         parsed_changes.append({"order": i, "key": p.get("key"), "at": at, "faction": p["faction"],
-                               "confidence": p["confidence"], "reports": refs, "geom": geom,
-                               "summary_en": p.get("summary_en", ""), "summary_ar": p.get("summary_ar", ""),
-                               "note": p.get("note", "")})
+                               "confidence": p["confidence"], "reports": refs, "geom": geom, **words})
+    for k in sorted(set(texts) - ckeys):
+        problems.append(Problem("changes.json", f"entry {k}", "no change in geojson/changes.geojson has this key"))
     if not parsed_changes and not problems:
         problems.append(Problem("geojson/changes.geojson", "features", "no control changes"))
     out["changes"] = parsed_changes
