@@ -176,7 +176,8 @@ def validate(folder: Path, *, max_vertices: int = 200_000) -> dict:
         words = {k: (p.get(k) if p.get(k) is not None else t.get(k)) or "" for k in TEXT_FIELDS}
         parsed_changes.append({"order": i, "key": p.get("key"), "at": at, "faction": p["faction"],
                                "confidence": p["confidence"], "reports": refs, "geom": geom, **words})
-    for k in sorted(set(texts) - ckeys):
+    feature_keys = {(f.get("properties") or {}).get("key") for f in (changes or {}).get("features", [])}
+    for k in sorted(set(texts) - feature_keys):
         problems.append(Problem("changes.json", f"entry {k}", "no change in geojson/changes.geojson has this key"))
     if not parsed_changes and not problems:
         problems.append(Problem("geojson/changes.geojson", "features", "no control changes"))
