@@ -60,6 +60,24 @@ def _dist_km(a, b) -> float:
     return math.hypot((b[0] - a[0]) * math.cos(lat), b[1] - a[1]) * KM_PER_DEG
 
 
+def resolution(folder: Path) -> dict:
+    """segment_figures on the zones of every instant of the data set's fold, without the extent's edge and
+    the international borders (real features), the city being the hull of the gazetteer's neighbourhoods + 1 km."""
+    from shapely.geometry import MultiPoint, box
+
+    folder = Path(folder)
+    data = loader.validate(folder)
+    hood = [(p["lon"], p["lat"]) for p in data["places"] if p["kind"] == "neighbourhood"]
+    city = MultiPoint(hood).convex_hull.buffer(0.01) if len(hood) >= 3 else None
+    lines = [box(*data["dataset"]["extent_box"]).exterior]
+    borders = folder / "geojson" / "base" / "worldatlas_neighbours_admin0.geojson"
+    if borders.exists():
+        for f in json.loads(borders.read_text())["features"]:
+            lines.append(shape(f["geometry"]).boundary)
+    versions = fold([Change(c["order"], c["at"], c["faction"], c["geom"]) for c in data["changes"]])
+    return segment_figures([v.geom for v in versions], city=city, features=unary_union(lines))
+
+
 def _polygons(g) -> list[Polygon]:
     if g.is_empty:
         return []
@@ -86,18 +104,25 @@ def needles(poly: Polygon) -> list[tuple[float, float]]:
     return out
 
 
-def segment_figures(geoms: Iterable, *, city=None) -> dict:
+def segment_figures(geoms: Iterable, *, city=None, features=None) -> dict:
     """Vertex spacing and straight runs of the boundaries of `geoms` (km).
 
     A straight run is a chain of consecutive segments that turn by less than 3 degrees at each vertex.
-    `city` (a polygon) splits the segments into city and countryside ones by their midpoint."""
+    `city` (a polygon) splits the segments into city and countryside ones by their midpoint. Segments lying on
+    `features` (lines: the data set's edge, international borders) are real features and are left out."""
     city_seg, country_seg, runs = [], [], []
+    near = features.buffer(1e-6) if features is not None else None
     for g in geoms:
         for p in _polygons(g):
             for ring in [p.exterior, *p.interiors]:
                 cs = list(ring.coords)
                 run, prev_dir = 0.0, None
                 for a, b in zip(cs, cs[1:]):
+                    if near is not None and near.covers(Point(a)) and near.covers(Point(b)):
+                        if run:
+                            runs.append((run, a))
+                        run, prev_dir = 0.0, None
+                        continue
                     d = _dist_km(a, b)
                     mid = Point((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
                     (city_seg if city is not None and city.contains(mid) else country_seg).append(d)
