@@ -187,7 +187,7 @@ def test_readme_table_lists_every_change_with_a_sentence_of_a_cited_report():
 # Resolution of the lines, measured on the zones of every instant (the data set's edge and the international
 # borders are real features and left out). The target is village level; the data does not meet it yet.
 TARGET = {"city_median_km": 0.25, "country_median_km": 1.0, "straight_run_km": 5.0}
-NOW = {"city_median_km": 0.95, "country_median_km": 4.6, "straight_run_km": 95.0}
+NOW = {"city_median_km": 0.95, "country_median_km": 4.6, "straight_run_km": 95.0}  # measured 0.90, 4.49, 93.7
 
 
 def _figures():
