@@ -78,6 +78,7 @@ def _read_json(folder: Path, name: str, problems: list[Problem]):
 def validate(folder: Path, *, max_vertices: int = 200_000) -> dict:
     """Read and check the whole data set; raise LoadError listing every problem found."""
     problems: list[Problem] = []
+    folder = Path(folder)
     ds = _read_json(folder, "dataset.json", problems)
     factions = _read_json(folder, "factions.json", problems)
     reports = _read_json(folder, "reports.json", problems)
