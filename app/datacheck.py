@@ -212,6 +212,11 @@ def check(folder: Path) -> tuple[list[str], dict]:
     reports = {r["key"]: r for r in data["reports"]}
     places = data["places"]
     start = data["dataset"]["start_at"]
+    from datetime import timedelta, timezone
+    local = timezone(timedelta(minutes=int(data["dataset"].get("utc_offset_minutes") or 0)))
+
+    def when(t: datetime) -> str:
+        return t.astimezone(local).isoformat()
 
     cited = {k for c in changes for k in c["reports"]}
     for k in sorted(set(reports) - cited):
@@ -221,7 +226,7 @@ def check(folder: Path) -> tuple[list[str], dict]:
             continue
         early = [k for k in c["reports"] if reports[k]["published"] < c["at"]]
         if early:
-            problems.append(f"changes: {c['key']}: cites report(s) {early} published before the change ({c['at'].isoformat()})")
+            problems.append(f"changes: {c['key']}: cites report(s) {early} published before the change ({when(c['at'])})")
 
     # Place containment.
     for c in changes:
@@ -250,7 +255,7 @@ def check(folder: Path) -> tuple[list[str], dict]:
     for t in instants:
         st = {f: v.geom for f, v in state_at(versions, t).items()}
         names = sorted(st)
-        where = f"after {t.isoformat()} ({', '.join(keys_at[t][:3])}{'...' if len(keys_at[t]) > 3 else ''})"
+        where = f"after {when(t)} ({', '.join(keys_at[t][:3])}{'...' if len(keys_at[t]) > 3 else ''})"
         for i, a in enumerate(names):
             for b in names[i + 1:]:
                 ov = _km2(st[a].intersection(st[b]))
