@@ -151,6 +151,42 @@ def cmd_load(args) -> int:
     return 0
 
 
+def cmd_data(args) -> int:
+    from app import datacheck
+
+    folder = Path(args.folder or PROJECT_ROOT / "data")
+    if args.action == "tidy":
+        n = datacheck.tidy(folder)
+        print(f"rewrote {folder / 'geojson' / 'changes.geojson'}: {n} changes on one planar partition")
+        return 0
+    problems, figures = datacheck.check(folder)
+    if problems:
+        print(f"frontline data check: {folder}: {len(problems)} problem(s):", file=sys.stderr)
+        for p in problems:
+            print(f"  {p}", file=sys.stderr)
+        return 1
+    print(f"{folder}: ok; " + ", ".join(f"{k} {v}" for k, v in figures.items()))
+    return 0
+
+
+def cmd_export_dataset(args) -> int:
+    from app import datacheck, loader
+
+    s = load_settings()
+    check_database(s)
+    engine, session = _session(s)
+    try:
+        with session:
+            counts = datacheck.export_dataset(session, Path(args.folder))
+    except loader.LoadError as e:
+        print(f"frontline export-dataset: {e.message}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"wrote {args.folder}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    return 0
+
+
 def cmd_user(args) -> int:
     from app import auth
 
@@ -313,6 +349,13 @@ def main(argv: list[str] | None = None) -> int:
     ld.add_argument("--replace", action="store_true", help="wipe the data set in the database first")
     ld.add_argument("--if-empty", action="store_true", help="only when no data set is loaded")
     ld.set_defaults(func=cmd_load)
+    dc = sub.add_parser("data", help="check a data set folder (`data check DIR`) or tidy its topology (`data tidy DIR`)")
+    dc.add_argument("action", choices=["check", "tidy"])
+    dc.add_argument("folder", nargs="?", help="default: data/")
+    dc.set_defaults(func=cmd_data)
+    xd = sub.add_parser("export-dataset", help="write the database's data set back as a data set folder")
+    xd.add_argument("folder")
+    xd.set_defaults(func=cmd_export_dataset)
     ex = sub.add_parser("export", help="write the whole data set to a versioned file (.json or .json.gz)")
     ex.add_argument("file")
     ex.add_argument("--with-password-hashes", action="store_true", help="include users' password hashes")

@@ -22,7 +22,9 @@ from app.domain.geometry import parse_polygonal
 from app.domain.times import parse_instant
 from app.errors import BadInput, FrontlineError
 
-FILES = ["dataset.json", "factions.json", "reports.json", "geojson/changes.geojson", "geojson/places.geojson"]
+FILES = ["dataset.json", "factions.json", "reports.json", "geojson/changes.geojson", "geojson/places.geojson",
+         "changes.json"]
+TEXT_FIELDS = ("summary_en", "summary_ar", "note")
 KINDS = {"city", "town", "village", "neighbourhood", "landmark", "base", "airport", "road"}
 
 
@@ -55,6 +57,8 @@ def content_hash(folder: Path) -> str:
     h = hashlib.sha256()
     for name in FILES:
         p = folder / name
+        if name == "changes.json" and not p.exists():
+            continue  # optional: folders without it hash as before
         h.update(name.encode())
         h.update(p.read_bytes() if p.exists() else b"")
     return h.hexdigest()
@@ -75,11 +79,25 @@ def _read_json(folder: Path, name: str, problems: list[Problem]):
 def validate(folder: Path, *, max_vertices: int = 200_000) -> dict:
     """Read and check the whole data set; raise LoadError listing every problem found."""
     problems: list[Problem] = []
+    folder = Path(folder)
     ds = _read_json(folder, "dataset.json", problems)
     factions = _read_json(folder, "factions.json", problems)
     reports = _read_json(folder, "reports.json", problems)
     changes = _read_json(folder, "geojson/changes.geojson", problems)
     places = _read_json(folder, "geojson/places.geojson", problems)
+    # The changes' texts may sit beside the coordinates in changes.json ([{key, summary_en, summary_ar, note}]).
+    texts: dict[str, dict] = {}
+    if (folder / "changes.json").exists():
+        tlist = _read_json(folder, "changes.json", problems)
+        if tlist is not None and not isinstance(tlist, list):
+            problems.append(Problem("changes.json", "file", "must be a list of {key, summary_en, summary_ar, note}"))
+        for i, t in enumerate(tlist if isinstance(tlist, list) else []):
+            if not isinstance(t, dict) or not t.get("key"):
+                problems.append(Problem("changes.json", f"entry {i}", "missing key"))
+            elif t["key"] in texts:
+                problems.append(Problem("changes.json", f"entry {i} ({t['key']})", "duplicate key"))
+            else:
+                texts[t["key"]] = t
     if problems:
         raise LoadError("the data set cannot be read:\n" + "\n".join(map(str, problems)), problems=[str(p) for p in problems])
     out: dict = {"dataset": ds}
@@ -154,10 +172,15 @@ def validate(folder: Path, *, max_vertices: int = 200_000) -> dict:
             problems.append(Problem("geojson/changes.geojson", where, e.message))
             continue
         cited.update(refs)
+        t = texts.get(p.get("key")) or {}
+        if texts and not t and not p.get("summary_en"):
+            problems.append(Problem("changes.json", f"change {p.get('key')}", "no texts for this change"))
+        words = {k: (p.get(k) if p.get(k) is not None else t.get(k)) or "" for k in TEXT_FIELDS}
         parsed_changes.append({"order": i, "key": p.get("key"), "at": at, "faction": p["faction"],
-                               "confidence": p["confidence"], "reports": refs, "geom": geom,
-                               "summary_en": p.get("summary_en", ""), "summary_ar": p.get("summary_ar", ""),
-                               "note": p.get("note", "")})
+                               "confidence": p["confidence"], "reports": refs, "geom": geom, **words})
+    feature_keys = {(f.get("properties") or {}).get("key") for f in (changes or {}).get("features", [])}
+    for k in sorted(set(texts) - feature_keys):
+        problems.append(Problem("changes.json", f"entry {k}", "no change in geojson/changes.geojson has this key"))
     if not parsed_changes and not problems:
         problems.append(Problem("geojson/changes.geojson", "features", "no control changes"))
     out["changes"] = parsed_changes

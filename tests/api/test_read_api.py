@@ -68,7 +68,7 @@ def test_snapshot_is_geojson_with_faction_slugs(http):
     for f in fc["features"]:
         p = f["properties"]
         assert p["valid_from"] <= "2024-11-30T09:00:00Z" and (p["valid_to"] is None or p["valid_to"] > "2024-11-30T09:00:00Z")
-        assert p["confidence"] in ("confirmed", "claimed") and p["report_ids"]
+        assert p["confidence"] in ("confirmed", "claimed", "inferred") and p["report_ids"]
 
 
 def test_etag_304_and_cache_headers(http):

@@ -19,11 +19,15 @@ def _rev(db):
 
 
 def test_at_least_25_named_places_hold_the_expected_faction(seed_db):
+    """Each check names a gazetteer place (its slug); the map is asked at the gazetteer's own point."""
     assert len({c["place"] for c in CHECKS}) >= 25
     rev = _rev(seed_db)
+    where = {r.slug: (r.lon, r.lat) for r in seed_db.execute(text("SELECT slug, ST_X(geom) lon, ST_Y(geom) lat FROM places"))}
+    assert not {c["place"] for c in CHECKS} - set(where), "story checks must name gazetteer places"
     wrong = []
     for c in CHECKS:
-        row = seed_db.execute(queries.ZONE_AT_POINT, {"lat": c["lat"], "lon": c["lon"], "at": datetime.fromisoformat(c["at"]), "rev": rev}).mappings().first()
+        lon, lat = where[c["place"]]
+        row = seed_db.execute(queries.ZONE_AT_POINT, {"lat": lat, "lon": lon, "at": datetime.fromisoformat(c["at"]), "rev": rev}).mappings().first()
         got = row["faction"] if row else None
         if got != c["faction"]:
             wrong.append(f"{c['place']} at {c['at']}: expected {c['faction']}, map says {got}")
