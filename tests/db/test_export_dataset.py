@@ -1,5 +1,4 @@
 """`frontline export-dataset`: the database written back as a data set folder that loads and checks the same."""
-import json
 import os
 import subprocess
 import sys
