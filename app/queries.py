@@ -39,7 +39,7 @@ ZONE_SPANS = text("""
 
 # The pieces valid at an instant (GiST index on valid; the live revision also has a partial index).
 PIECES_AT = text("""
-    SELECT f.slug AS faction, lower(z.valid) AS valid_from, z.area_km2, z.change_ids, ST_AsBinary(z.geom) AS wkb
+    SELECT f.slug AS faction, z.cell, lower(z.valid) AS valid_from, z.area_km2, z.change_ids, ST_AsBinary(z.geom) AS wkb
     FROM control_zones z JOIN factions f ON f.id = z.faction_id
     WHERE z.valid @> CAST(:at AS timestamptz) AND z.revs @> CAST(:rev AS integer)
 """)

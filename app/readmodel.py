@@ -25,6 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import queries
+from app.domain.cells import Grid
 from app.domain.times import iso
 from app.errors import NotFound
 
@@ -152,7 +153,7 @@ class ReadModel:
     def _meta(self, s: Session) -> dict:
         ds = s.execute(text("""SELECT slug, title_en, title_ar, description_en, description_ar, notes_en, utc_offset_minutes,
                    tz_label, start_at, end_at, ST_XMin(extent) x0, ST_YMin(extent) y0, ST_XMax(extent) x1, ST_YMax(extent) y1,
-                   home_view - '_content_hash' AS home_view FROM dataset LIMIT 1""")).mappings().one_or_none()
+                   home_view - '_content_hash' AS home_view, cell_deg FROM dataset LIMIT 1""")).mappings().one_or_none()
         factions = [dict(r) for r in s.execute(text("""SELECT slug, name_en, name_ar, short_en, short_ar, color,
                    description_en, description_ar FROM factions ORDER BY sort_order""")).mappings()]
         return {"dataset": dict(ds) if ds else None, "factions": factions}
@@ -347,6 +348,7 @@ class Publication:
     changes: list[dict]
     reports: list[dict]
     windows: list[tuple[int, int]]
+    grid: Grid | None = None
 
     @classmethod
     def build(cls, s: Session, rev: int, meta: dict) -> "Publication":
@@ -382,9 +384,11 @@ class Publication:
         windows = cut_windows(instants, changes)
         for c in changes:
             del c["_npoints"]
+        ds = meta["dataset"]
+        grid = Grid.over((ds["x0"], ds["y0"], ds["x1"], ds["y1"]), ds["cell_deg"]) if ds else None
         return cls(rev, meta["dataset"], dataset_json(meta["dataset"]), meta["factions"], instants, areas,
                    {f: sorted(v) for f, v in steps.items()}, [{k: v for k, v in c.items() if k != "_at"} for c in changes],
-                   public_reports(s, rev), windows)
+                   public_reports(s, rev), windows, grid)
 
     def interval(self, at: datetime) -> int:
         return bisect.bisect_right(self.instants, at) - 1
@@ -437,7 +441,7 @@ def zones_at(s: Session, pub: Publication, idx: int) -> list[dict]:
         pieces = by_faction.get(f)
         if not pieces:
             continue
-        geom = dissolve([bytes(p["wkb"]) for p in pieces])
+        geom = dissolve([bytes(p["wkb"]) for p in pieces], [p["cell"] for p in pieces], pub.grid)
         if geom is None:
             continue
         valid_from, valid_to = pub.zone_validity(f, idx)
