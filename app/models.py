@@ -182,6 +182,7 @@ class ControlZone(Base):
         # Invariant 2, per cell: one piece per faction and cell at any instant, in any revision (btree_gist).
         ExcludeConstraint(("faction_id", "="), ("cell", "="), ("valid", "&&"), ("revs", "&&"), name="one_zone_per_faction", using="gist"),
         Index("ix_control_zones_live_cell", "cell", postgresql_where="upper_inf(revs)"),
+        Index("ix_control_zones_geom_valid", "geom", "valid", postgresql_using="gist"),
         Index("ix_control_zones_valid", "valid", postgresql_using="gist"),
         # The public map reads only live rows: a partial GiST index keeps that lookup independent of history.
         Index("ix_control_zones_live_valid", "valid", postgresql_using="gist", postgresql_where="upper_inf(revs)"),

@@ -29,6 +29,8 @@ def upgrade() -> None:
                   EXCLUDE USING gist (faction_id WITH =, cell WITH =, valid WITH &&, revs WITH &&)""")
     # The write path reads the live pieces of a few cells.
     op.execute("CREATE INDEX ix_control_zones_live_cell ON control_zones (cell) WHERE upper_inf(revs)")
+    # "Who holds this point at T": one index walk on place and time together, however long the history.
+    op.execute("CREATE INDEX ix_control_zones_geom_valid ON control_zones USING gist (geom, valid)")
     op.execute("ALTER TABLE control_changes DROP CONSTRAINT ck_control_changes_confidence")
     op.execute("""ALTER TABLE control_changes ADD CONSTRAINT ck_control_changes_confidence
                   CHECK (confidence IN ('confirmed', 'claimed', 'inferred'))""")
@@ -38,6 +40,7 @@ def downgrade() -> None:
     op.execute("ALTER TABLE control_changes DROP CONSTRAINT ck_control_changes_confidence")
     op.execute("ALTER TABLE control_changes ADD CONSTRAINT ck_control_changes_confidence CHECK (confidence IN ('confirmed', 'claimed'))")
     op.execute("DROP INDEX ix_control_zones_live_cell")
+    op.execute("DROP INDEX ix_control_zones_geom_valid")
     op.execute("ALTER TABLE control_zones DROP CONSTRAINT one_zone_per_faction")
     op.execute("DELETE FROM control_zones WHERE cell <> -1")
     op.execute("""ALTER TABLE control_zones ADD CONSTRAINT one_zone_per_faction
