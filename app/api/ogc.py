@@ -28,8 +28,9 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 ]
 GEOJSON = "application/geo+json"
-# Items are built on demand (each a dissolved zone): at most this many per page.
-MAX_PAGE = 100
+# Items are built on demand (each a dissolved zone, cached per revision): at most this many per page, so one
+# request costs a bounded number of dissolves.
+MAX_PAGE = 25
 
 
 def _base(request: Request) -> str:
@@ -151,7 +152,7 @@ def items(request: Request, rm: ReadModelDep, pin: PinDep, collection_id: str,
           datetime_: Annotated[str | None, Query(alias="datetime", max_length=100,
                                                  description="instant or interval (a/b, '..' open) matched against validity")] = None,
           bbox: Annotated[str | None, Query(max_length=200, description="minlon,minlat,maxlon,maxlat")] = None,
-          limit: Annotated[int, Query(ge=1, le=1000, description="at most 100 are returned per page")] = 100,
+          limit: Annotated[int, Query(ge=1, le=1000, description="at most 25 are returned per page")] = 25,
           offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
           f: Annotated[str | None, Query(max_length=10)] = None):
     """Each item is one faction's zone over one validity interval (its area is the same throughout it)."""
