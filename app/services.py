@@ -14,7 +14,7 @@ from shapely import wkb as shapely_wkb
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app import queries
+from app import queries, webhooks
 from app.domain.geojson import geometry_json
 from app.domain.geometry import parse_polygonal
 from app.domain.timeline import Change, ZoneVersion, fold
@@ -181,6 +181,7 @@ def record_change(session: Session, data: ChangeInput, *, base_revision: int, au
     overlaps = check_overlaps(session)
     if overlaps:  # cannot happen by construction; refuse rather than publish a broken map
         raise BadInput(f"the change would make zones overlap: {overlaps[:3]}")
+    webhooks.enqueue_for_revision(session, rev)  # same transaction: queued exactly when published
     session.commit()
     return {"revision": rev, "change_id": cid}
 
@@ -208,5 +209,6 @@ def revert_revision(session: Session, target: int, *, base_revision: int, author
         session.execute(text("UPDATE control_changes SET retracted_in = NULL WHERE id = ANY(:ids)"), {"ids": ids})
     t = session.execute(text("SELECT min(at) FROM control_changes WHERE id = ANY(:ids)"), {"ids": ids}).scalar_one()
     recompute_from(session, t, rev)
+    webhooks.enqueue_for_revision(session, rev)  # same transaction: queued exactly when published
     session.commit()
     return {"revision": rev, "changes": ids}
