@@ -288,38 +288,50 @@ def json_feed(items: list[dict], ds: dict, *, base: str, self_url: str, rev: int
 
 
 def atom_feed(items: list[dict], ds: dict, *, base: str, self_url: str, rev: int, updated: datetime) -> bytes:
-    """Atom 1.0 (RFC 4287) through feedgen, which writes the XML with lxml (escaping, namespaces)."""
-    from feedgen.feed import FeedGenerator
+    """Atom 1.0 (RFC 4287), written with lxml (escaping, namespaces). feedgen was tried first: its 1.0 drops
+    every attribute but href from entry links, which turns "related" source links into duplicate
+    "alternate" ones, something RFC 4287 forbids."""
+    from lxml import etree
 
-    fg = FeedGenerator()
-    fg.id(f"urn:frontline:{ds['slug']}:changes")
-    fg.title(f"{ds['title_en']}: control changes")
-    fg.subtitle(f"Each published change of control (revision {rev}): instant, faction, confidence, area, places and sources.")
-    fg.author({"name": "Frontline"})
-    fg.link(href=self_url, rel="self", type="application/atom+xml")
-    fg.link(href=f"{base}/", rel="alternate", type="text/html")
-    fg.language("en")
-    fg.generator("Frontline", uri=None, version=None)
-    fg.updated(updated)
-    # feedgen prepends entries by default; add oldest first so the document lists the newest first.
-    for e in reversed(items):
-        off = ds["utc_offset_minutes"]
-        fe = fg.add_entry()
-        fe.id(f"urn:frontline:{ds['slug']}:change:{e['id']}")
-        fe.title(_title(e))
-        fe.link(href=e["link"], rel="alternate", type="text/html")
-        fe.updated(e["published_at"])
-        fe.published(e["published_at"])
-        fe.summary(_text(e, ds["tz_label"], off))
-        fe.content(_html(e, ds["tz_label"], off), type="html")
-        fe.category(term=e["faction"], label=e["faction_en"], scheme=f"{base}/api/factions")
-        fe.category(term=e["confidence"], scheme=f"{base}/#confidence")
-        for p in e["places"]:
-            fe.category(term=p["slug"], label=p["name_en"] or p["slug"], scheme=f"{base}/api/places")
+    ns = "http://www.w3.org/2005/Atom"
+
+    def el(parent, tag, text=None, **attrs):
+        e = etree.SubElement(parent, f"{{{ns}}}{tag}", {k: v for k, v in attrs.items() if v is not None})
+        if text is not None:
+            e.text = text
+        return e
+
+    def stamp(t: datetime) -> str:
+        return t.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+    feed = etree.Element(f"{{{ns}}}feed", nsmap={None: ns})
+    feed.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
+    el(feed, "id", f"urn:frontline:{ds['slug']}:changes")
+    el(feed, "title", f"{ds['title_en']}: control changes")
+    el(feed, "subtitle", f"Each published change of control (revision {rev}): instant, faction, confidence, area, places and sources.")
+    el(feed, "updated", stamp(updated))
+    el(el(feed, "author"), "name", "Frontline")
+    el(feed, "link", href=self_url, rel="self", type="application/atom+xml")
+    el(feed, "link", href=f"{base}/", rel="alternate", type="text/html")
+    el(feed, "generator", "Frontline")
+    off = ds["utc_offset_minutes"]
+    for e in items:
+        entry = el(feed, "entry")
+        el(entry, "id", f"urn:frontline:{ds['slug']}:change:{e['id']}")
+        el(entry, "title", _title(e))
+        el(entry, "updated", stamp(e["published_at"]))
+        el(entry, "published", stamp(e["published_at"]))
+        el(entry, "link", href=e["link"], rel="alternate", type="text/html")
         for r in e["reports"]:
             if r["url"]:
-                fe.link(href=r["url"], rel="related", title=f"{r['publisher']}: {r['title']}"[:200])
-    return fg.atom_str(pretty=False)
+                el(entry, "link", href=r["url"], rel="related", title=f"{r['publisher']}: {r['title']}"[:200])
+        el(entry, "category", term=e["faction"], label=e["faction_en"], scheme=f"{base}/api/factions")
+        el(entry, "category", term=e["confidence"], scheme=f"{base}/#confidence")
+        for p in e["places"]:
+            el(entry, "category", term=p["slug"], label=p["name_en"] or p["slug"], scheme=f"{base}/api/places")
+        el(entry, "summary", _text(e, ds["tz_label"], off), type="text")
+        el(entry, "content", _html(e, ds["tz_label"], off), type="html")
+    return etree.tostring(feed, xml_declaration=True, encoding="utf-8")
 
 
 # --- corrections ------------------------------------------------------------------------------------------
