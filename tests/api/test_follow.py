@@ -244,3 +244,29 @@ def test_a_change_after_the_latest_instant_is_not_a_correction(mini_server, edit
         r = editor_client.post("/api/changes", json=change(revision(c), at="2024-01-04T12:00:00+03:00"))
         assert r.status_code in (200, 201), r.text
         assert c.get("/api/corrections").json()["corrections"] == []
+
+
+def test_events_stream_announces_new_revisions(mini_server, editor_client):
+    with mini_server.client() as c, c.stream("GET", "/api/events") as s:
+        assert s.status_code == 200 and s.headers["content-type"].startswith("text/event-stream")
+        assert s.headers["cache-control"] == "no-store"
+        lines = s.iter_lines()
+        seen = []
+        for line in lines:
+            if line.startswith("data:"):
+                seen.append(int(line.split(":")[2].strip(" }")))
+                if len(seen) == 1:
+                    r = editor_client.post("/api/changes", json=change(seen[0]))
+                    assert r.status_code in (200, 201), r.text
+                else:
+                    break
+        assert seen == [seen[0], r.json()["revision"]]
+        assert c.get("/api/health").json()["revision"] == r.json()["revision"]
+
+
+def test_events_streams_are_bounded(live_mini, monkeypatch):
+    from app.api import follow
+    monkeypatch.setattr(follow, "MAX_STREAMS", 0)
+    with live_mini.client() as c:
+        r = c.get("/api/events")
+        assert r.status_code == 503 and "poll /api/health" in r.json()["message"] and r.headers["retry-after"]
