@@ -183,7 +183,7 @@ def viewer_link(base: str, at: datetime, lat: float, lon: float, zoom: int, offs
     q = {"t": local(at, offset_minutes).isoformat(), "c": f"{lat:.4f},{lon:.4f}", "z": str(zoom)}
     if rev is not None:
         q["rev"] = str(rev)
-    return f"{base}/{'embed' if rev is not None else ''}?{urlencode(q)}"
+    return f"{base}/{'embed' if rev is not None else ''}?{urlencode(q, safe=',:')}"
 
 
 def _entry(r, base: str, offset: int) -> dict:

@@ -15,7 +15,7 @@ from starlette.background import BackgroundTask
 
 from app import auth, feeds, webhooks
 from app.api.deps import PinDep, ReadModelDep, SessionDep, send, session_user
-from app.domain.times import iso, parse_instant
+from app.domain.times import local, parse_instant
 from app.errors import BadInput, Unavailable
 from app.readmodel import Payload, _json
 from app.web.render import render
@@ -164,7 +164,14 @@ def corrections(request: Request, rm: ReadModelDep, pin: PinDep,
 def corrections_page(request: Request, rm: ReadModelDep, pin: PinDep, lang: Annotated[str, Query(max_length=5)] = "en"):
     lang = "ar" if lang == "ar" else "en"
     doc = orjson.loads(_corrections(request, rm, pin, 100).body)
-    return render(request, "corrections.html", {"config": {"revision": pin.rev}, "lang": lang, "items": doc["corrections"],
+    with rm.Session() as s:
+        ds = feeds.dataset(s)
+
+    def shown(t: str) -> str:  # in the data set's local time, labelled (as everywhere in the app)
+        return local(parse_instant(t, "t"), ds["utc_offset_minutes"]).strftime("%Y-%m-%d %H:%M ") + ds["tz_label"]
+    items = [{**c, "instants_shown": [shown(t) for t in c["instants"]], "published_shown": shown(c["published_at"])}
+             for c in doc["corrections"]]
+    return render(request, "corrections.html", {"config": {"revision": pin.rev}, "lang": lang, "items": items,
                                                 "revision": pin.rev}, headers={"Cache-Control": pin.cache_control})
 
 

@@ -63,7 +63,7 @@ def test_atom_feed_is_valid_atom_newest_first(live_mini):
     assert "Source:" in d2.summary
     assert {t.term for t in d2.tags} >= {"red", "claimed", "midville"}
     link = d2.link
-    assert "/?t=2024-01-02T12%3A00%3A00%2B03%3A00&c=" in link and "&z=" in link
+    assert "/?t=2024-01-02T12:00:00%2B03:00&c=" in link and "&z=" in link
     lat, lon = map(float, link.split("c=")[1].split("&")[0].replace("%2C", ",").split(","))
     assert 36.8 <= lon <= 37.0 and 35.5 <= lat <= 36.5
 
