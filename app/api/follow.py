@@ -10,7 +10,7 @@ from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
 from app import auth, feeds, webhooks
@@ -189,11 +189,15 @@ class _Slot:
 
 @router.get("/api/events", summary="Server-Sent Events: a `revision` event whenever a new revision is published")
 async def events(request: Request):
-    """`event: revision` with `{"revision": N}` on connect and after each publish; a comment every 15 s.
+    """With `Accept: text/event-stream` (as EventSource sends): `event: revision` with `{"revision": N}` on
+    connect and after each publish, and a comment every 15 s. Otherwise the current revision as JSON, once.
     Streams end after five minutes (browsers reconnect by themselves). When too many are open, 503:
     poll `/api/health`'s `revision` instead."""
     state = request.app.state
     rm = state.readmodel
+    if "text/event-stream" not in request.headers.get("accept", ""):
+        # Not an event-stream client (EventSource always asks for one): the current revision, once.
+        return JSONResponse({"revision": rm._revision or 0}, headers={"Cache-Control": "no-store"})
     if state.sse_streams >= MAX_STREAMS:
         raise Unavailable("too many live connections right now; poll /api/health for the revision", retry_after=30)
     state.sse_streams += 1

@@ -247,7 +247,9 @@ def test_a_change_after_the_latest_instant_is_not_a_correction(mini_server, edit
 
 
 def test_events_stream_announces_new_revisions(mini_server, editor_client):
-    with mini_server.client() as c, c.stream("GET", "/api/events") as s:
+    with mini_server.client() as c:
+        assert c.get("/api/events").json() == {"revision": revision(c)}  # not an event-stream client: once
+    with mini_server.client() as c, c.stream("GET", "/api/events", headers={"Accept": "text/event-stream"}) as s:
         assert s.status_code == 200 and s.headers["content-type"].startswith("text/event-stream")
         assert s.headers["cache-control"] == "no-store"
         lines = s.iter_lines()
@@ -268,5 +270,5 @@ def test_events_streams_are_bounded(live_mini, monkeypatch):
     from app.api import follow
     monkeypatch.setattr(follow, "MAX_STREAMS", 0)
     with live_mini.client() as c:
-        r = c.get("/api/events")
+        r = c.get("/api/events", headers={"Accept": "text/event-stream"})
         assert r.status_code == 503 and "poll /api/health" in r.json()["message"] and r.headers["retry-after"]
