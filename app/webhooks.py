@@ -284,7 +284,10 @@ class Worker:
             claimed = s.execute(CLAIM, {"lease": f"{int(LEASE.total_seconds())} seconds", "batch": BATCH}).mappings().all()
             s.commit()
         for d in claimed:
-            self._attempt(d)
+            try:
+                self._attempt(d)
+            except Exception as e:  # e.g. the database went away mid-attempt: the lease expires, it is retried
+                log.warning("webhook delivery %s: %s", d["id"], e.__class__.__name__)
         return len(claimed)
 
     def _attempt(self, d) -> None:
