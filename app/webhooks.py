@@ -25,6 +25,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 import orjson
+import psycopg
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -255,8 +256,9 @@ CLAIM = text("""
 class Worker:
     """Sends due deliveries from a daemon thread. `base_delay` is the first retry's wait in seconds."""
 
-    def __init__(self, Session: sessionmaker, *, base_url: str, poll_seconds: float = 1.0, base_delay: float = 10.0):
-        self.Session, self.base_url = Session, base_url.rstrip("/")
+    def __init__(self, Session: sessionmaker, *, base_url: str, listen_url: str | None = None, poll_seconds: float = 1.0,
+                 base_delay: float = 10.0):
+        self.Session, self.base_url, self.listen_url = Session, base_url.rstrip("/"), listen_url
         self.poll_seconds, self.base_delay = poll_seconds, base_delay
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -269,14 +271,29 @@ class Worker:
     def stop(self) -> None:
         self._stop.set()
 
+    def _drain(self) -> None:
+        try:
+            while self.run_once() and not self._stop.is_set():
+                pass
+        except Exception as e:  # the database may be down: try again later
+            log.warning("webhook worker: %s", e.__class__.__name__)
+
     def _loop(self) -> None:
+        # Woken by the revisions trigger's NOTIFY (a publish just committed its deliveries), and every
+        # poll_seconds anyway for retries that come due and for a notification missed across a reconnect.
         while not self._stop.is_set():
             try:
-                while self.run_once() and not self._stop.is_set():
-                    pass
-            except Exception as e:  # the database may be down: try again later
-                log.warning("webhook worker: %s", e.__class__.__name__)
-            self._stop.wait(self.poll_seconds)
+                if not self.listen_url:
+                    raise RuntimeError("no listen url")
+                with psycopg.connect(self.listen_url, autocommit=True, connect_timeout=3) as conn:
+                    conn.execute("LISTEN frontline_revision")
+                    while not self._stop.is_set():
+                        self._drain()
+                        for _ in conn.notifies(timeout=self.poll_seconds, stop_after=1):
+                            pass
+            except Exception:
+                self._drain()
+                self._stop.wait(self.poll_seconds)
 
     def run_once(self) -> int:
         """Claim and send one batch of due deliveries; returns how many were attempted."""

@@ -30,7 +30,8 @@ MAX_FEED_ENTRIES = 200
 async def lifespan(app: FastAPI):
     s = app.state.settings
     base = getattr(s, "public_url", None) or f"http://{s.host}:{s.port}"
-    worker = webhooks.Worker(app.state.db.Session, base_url=base)
+    listen = s.database_url.replace("postgresql+psycopg://", "postgresql://")
+    worker = webhooks.Worker(app.state.db.Session, base_url=base, listen_url=listen)
     app.state.webhooks = worker
     app.state.sse_streams = 0
     worker.start()
