@@ -21,7 +21,7 @@ from app.readmodel import Payload, _json
 from app.web.render import render
 
 MAX_STREAMS = 500          # concurrent /api/events streams per process; more get 503 and poll /api/health
-STREAM_SECONDS = 300       # a stream ends after this and the browser reconnects (keeps shutdowns quick)
+STREAM_SECONDS = 60        # a stream ends after this and the browser reconnects (a shutdown waits at most this long)
 HEARTBEAT_SECONDS = 15     # a comment line, so proxies do not close an idle stream
 MAX_FEED_ENTRIES = 200
 
@@ -192,7 +192,7 @@ class _Slot:
 async def events(request: Request):
     """With `Accept: text/event-stream` (as EventSource sends): `event: revision` with `{"revision": N}` on
     connect and after each publish, and a comment every 15 s. Otherwise the current revision as JSON, once.
-    Streams end after five minutes (browsers reconnect by themselves). When too many are open, 503:
+    Streams end after a minute (browsers reconnect by themselves). When too many are open, 503:
     poll `/api/health`'s `revision` instead."""
     state = request.app.state
     rm = state.readmodel
