@@ -100,8 +100,8 @@ class _PinnedHTTP(http.client.HTTPConnection):
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
-    def __init__(self, host, port, ip, timeout):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+    def __init__(self, host, port, ip, timeout, context=None):
+        super().__init__(host, port, timeout=timeout, context=context or ssl.create_default_context())
         self._ip = ip
 
     def connect(self):
@@ -113,12 +113,17 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def post(url: str, body: bytes, headers: dict, *, allow_private: bool, timeout: float = TIMEOUT_SECONDS) -> tuple[int | None, str | None]:
-    """POST once. (HTTP status or None, error text or None); success is a 2xx and no error."""
+def post(url: str, body: bytes, headers: dict, *, allow_private: bool, timeout: float = TIMEOUT_SECONDS,
+         ssl_context: ssl.SSLContext | None = None) -> tuple[int | None, str | None]:
+    """POST once. (HTTP status or None, error text or None); success is a 2xx and no error. TLS is
+    verified against the system's certificate authorities (or `ssl_context`) and the URL's host name."""
     try:
         scheme, host, port, path = check_url(url)
         ip = resolve(host, port, allow_private=allow_private)
-        conn = (_PinnedHTTPS if scheme == "https" else _PinnedHTTP)(host, port, ip, timeout)
+        if scheme == "https":
+            conn = _PinnedHTTPS(host, port, ip, timeout, ssl_context)
+        else:
+            conn = _PinnedHTTP(host, port, ip, timeout)
         try:
             conn.request("POST", path, body=body, headers={**headers, "Content-Length": str(len(body))})
             resp = conn.getresponse()

@@ -196,6 +196,9 @@ def test_a_revert_is_announced_with_the_retracted_change(mini_server, editor_cli
     ("http://169.254.169.254/latest/meta-data", "private, loopback or reserved"),
     ("http://[::1]:8080/hook", "private, loopback or reserved"),
     ("http://localhost/hook", "private, loopback or reserved"),
+    ("http://[::ffff:127.0.0.1]/hook", "private, loopback or reserved"),
+    ("http://2130706433/hook", "private, loopback or reserved"),  # 127.0.0.1 written as one number
+    ("http://0.0.0.0/hook", "private, loopback or reserved"),
     ("ftp://example.org/hook", "only http:// and https://"),
     ("file:///etc/passwd", "only http:// and https://"),
     ("http://user:pw@example.org/hook", "no user name or password"),
@@ -236,6 +239,42 @@ def test_redirects_are_not_followed(receiver):
         srv.shutdown()
         srv.server_close()
     assert status == 302 and "redirects are not followed" in error
+
+
+def test_https_certificates_are_verified(tmp_path):
+    import ssl
+    import subprocess
+
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")], check=True, capture_output=True)
+
+    class Ok(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *a):
+            pass
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Ok)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    url = f"https://localhost:{srv.server_port}/"
+    try:
+        refused = webhooks.post(url, b"{}", {}, allow_private=True)
+        trusted = webhooks.post(url, b"{}", {}, allow_private=True, ssl_context=ssl.create_default_context(cafile=tmp_path / "cert.pem"))
+        wrong_name = webhooks.post(f"https://127.0.0.1:{srv.server_port}/", b"{}", {}, allow_private=True,
+                                   ssl_context=ssl.create_default_context(cafile=tmp_path / "cert.pem"))
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    # A self-signed certificate is refused; trusted, it works through the pinned address with the host name
+    # checked (the same certificate does not pass for another name).
+    assert refused[0] is None and "CERTIFICATE_VERIFY_FAILED" in refused[1]
+    assert trusted == (200, None)
+    assert wrong_name[0] is None and "CERTIFICATE_VERIFY_FAILED" in wrong_name[1]
 
 
 def test_retry_backoff_grows_and_is_capped():
