@@ -272,3 +272,13 @@ def test_events_streams_are_bounded(live_mini, monkeypatch):
     with live_mini.client() as c:
         r = c.get("/api/events", headers={"Accept": "text/event-stream"})
         assert r.status_code == 503 and "poll /api/health" in r.json()["message"] and r.headers["retry-after"]
+
+
+def test_viewer_advertises_the_feeds(live_mini):
+    from lxml import html
+    with live_mini.client() as c:
+        doc = html.fromstring(c.get("/").text)
+        links = {e.get("type"): e.get("href") for e in doc.xpath("//head/link[@rel='alternate']")}
+        assert set(links) == {"application/atom+xml", "application/feed+json"}
+        for href in links.values():
+            assert c.get(href).status_code == 200
