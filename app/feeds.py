@@ -116,18 +116,29 @@ CORRECTIONS = text(f"""
     WITH rv AS (
         SELECT r.id, r.created_at, r.kind, r.reverts_id FROM revisions r
         WHERE r.kind IN ('change', 'revert') AND r.id <= :rev
-    ), touched AS (
-        SELECT rv.id AS rev, c.id AS change_id, c.at, c.geom, c.created_in, {_PUBLIC_SUMMARY} AS summary_en, c.summary_ar,
-               f.slug AS faction
-        FROM rv JOIN control_changes c ON c.created_in = rv.id OR c.retracted_in = rv.id
-             OR c.id IN (SELECT CAST(x AS integer) FROM revisions r2, jsonb_array_elements_text(
-                 CASE WHEN jsonb_typeof(r2.details->'restored') = 'array' THEN r2.details->'restored' ELSE '[]' END) x
-                 WHERE r2.id = rv.id)
-        JOIN factions f ON f.id = c.faction_id
+    ), touched_ids AS (
+        SELECT created_in AS rev, id AS change_id FROM control_changes WHERE created_in <= :rev
+        UNION SELECT retracted_in, id FROM control_changes WHERE retracted_in <= :rev
+        UNION SELECT r.id, CAST(x AS integer) FROM revisions r, jsonb_array_elements_text(
+            CASE WHEN jsonb_typeof(r.details->'restored') = 'array' THEN r.details->'restored' ELSE '[]' END) x
+        WHERE r.id <= :rev AND r.kind = 'revert'
     ), latest_before AS (
-        SELECT rv.id AS rev, (SELECT max(c.at) FROM control_changes c
-                              WHERE c.created_in < rv.id AND (c.retracted_in IS NULL OR c.retracted_in >= rv.id)) AS latest
-        FROM rv
+        -- The latest instant the map had shown before each revision: a running maximum over revisions.
+        SELECT r.id AS rev, max(p.m) OVER (ORDER BY r.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS latest
+        FROM revisions r LEFT JOIN (SELECT created_in, max(at) AS m FROM control_changes GROUP BY created_in) p
+             ON p.created_in = r.id
+        WHERE r.id <= :rev
+    ), past AS (
+        -- The changes each revision touched that lie in the map's past (all of a revert's).
+        SELECT ti.rev, ti.change_id FROM touched_ids ti JOIN rv ON rv.id = ti.rev
+        JOIN control_changes c ON c.id = ti.change_id JOIN latest_before lb ON lb.rev = ti.rev
+        WHERE rv.kind = 'revert' OR (lb.latest IS NOT NULL AND c.at < lb.latest)
+    ), picked AS (
+        SELECT DISTINCT rev FROM past ORDER BY rev DESC LIMIT :limit
+    ), touched AS (
+        SELECT past.rev, c.at, c.geom, {_PUBLIC_SUMMARY} AS summary_en, c.summary_ar, f.slug AS faction
+        FROM past JOIN picked ON picked.rev = past.rev JOIN control_changes c ON c.id = past.change_id
+        JOIN factions f ON f.id = c.faction_id
     )
     SELECT rv.id, rv.created_at, rv.kind, rv.reverts_id,
            array_agg(DISTINCT t.at ORDER BY t.at) AS instants,
@@ -138,17 +149,17 @@ CORRECTIONS = text(f"""
            ST_XMax(ST_Collect(t.geom)) AS maxx, ST_YMax(ST_Collect(t.geom)) AS maxy,
            array_agg(DISTINCT t.summary_en) FILTER (WHERE t.summary_en <> '') AS summaries_en,
            array_agg(DISTINCT t.summary_ar) FILTER (WHERE t.summary_ar <> '') AS summaries_ar,
-           (SELECT coalesce(json_agg(json_build_object('slug', p.slug, 'name_en', p.name_en, 'name_ar', p.name_ar)
-                                     ORDER BY p.rank, p.name_en), '[]')
-            FROM (SELECT p.slug, p.name_en, p.name_ar, p.rank FROM places p
-                  WHERE EXISTS (SELECT 1 FROM touched t2 WHERE t2.rev = rv.id AND ST_Covers(t2.geom, p.geom))
-                  ORDER BY p.rank, p.name_en LIMIT {MAX_PLACES}) p) AS places
-    FROM rv JOIN touched t ON t.rev = rv.id JOIN latest_before lb ON lb.rev = rv.id
-    WHERE rv.kind = 'revert' OR (lb.latest IS NOT NULL AND t.at < lb.latest)
+           (SELECT coalesce(json_agg(json_build_object('slug', q.slug, 'name_en', q.name_en, 'name_ar', q.name_ar)
+                                     ORDER BY q.rank, q.name_en), '[]')
+            FROM (SELECT DISTINCT p.slug, p.name_en, p.name_ar, p.rank FROM touched t2
+                  JOIN places p ON ST_Covers(t2.geom, p.geom) WHERE t2.rev = rv.id
+                  ORDER BY p.rank, p.name_en LIMIT {MAX_PLACES}) q) AS places
+    FROM rv JOIN touched t ON t.rev = rv.id
     GROUP BY rv.id, rv.created_at, rv.kind, rv.reverts_id
     ORDER BY rv.id DESC
-    LIMIT :limit
 """)
+
+
 
 
 def faction_slugs(session: Session) -> list[str]:
