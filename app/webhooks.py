@@ -21,6 +21,7 @@ import logging
 import socket
 import ssl
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
@@ -248,6 +249,10 @@ def retry_delay(attempts: int, base_seconds: float) -> timedelta:
     return min(timedelta(seconds=base_seconds * 3 ** max(0, attempts - 1)), MAX_DELAY)
 
 
+# The delivery log keeps finished deliveries for a month (pending ones give up after a day anyway).
+KEEP_LOG = timedelta(days=30)
+PRUNE = text("DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < now() - CAST(:keep AS interval)")
+
 CLAIM = text("""
     UPDATE webhook_deliveries d SET next_attempt_at = now() + CAST(:lease AS interval)
     FROM webhook_endpoints e
@@ -267,6 +272,7 @@ class Worker:
         self.poll_seconds, self.base_delay = poll_seconds, base_delay
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._next_prune = 0.0
 
     def start(self) -> None:
         if self._thread is None:
@@ -280,6 +286,11 @@ class Worker:
         try:
             while self.run_once() and not self._stop.is_set():
                 pass
+            if time.monotonic() >= self._next_prune:
+                self._next_prune = time.monotonic() + 3600
+                with self.Session() as s:
+                    s.execute(PRUNE, {"keep": f"{KEEP_LOG.days} days"})
+                    s.commit()
         except Exception as e:  # the database may be down: try again later
             log.warning("webhook worker: %s", e.__class__.__name__)
 
