@@ -15,6 +15,11 @@ export function isPinned(search) {
   return q.has("rev") || q.has("as_of");
 }
 
+// Whether an announced revision is news to a page that loaded `known`.
+export function isNewer(known, rev) {
+  return Number.isInteger(rev) && rev > (Number(known) || 0);
+}
+
 function buildNotice(lang, onShow) {
   const t = TEXT[lang] || TEXT.en;
   const box = document.createElement("div");
@@ -64,7 +69,7 @@ export function follow({ config = readConfig(), search = window.location.search 
     window.location.reload();
   };
   const seen = (rev) => {
-    if (!Number.isInteger(rev) || rev <= known) return;
+    if (!isNewer(known, rev)) return;
     box = box || buildNotice(lang, show);
     box.hidden = false;
     box.style.display = "flex";
@@ -91,4 +96,4 @@ export function follow({ config = readConfig(), search = window.location.search 
   return { seen };
 }
 
-follow();
+if (typeof document !== "undefined") follow();
