@@ -15,7 +15,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app import queries
+from app import queries, webhooks
 from app.domain.geojson import geometry_json
 from app.domain.geometry import parse_polygonal
 from app.domain.cells import Grid, fold_cell
@@ -206,7 +206,7 @@ def preview_change(session: Session, data: ChangeInput, *, max_vertices: int) ->
 def _insert_change(session: Session, data: ChangeInput, geom, rev: int) -> int:
     cid = session.execute(queries.INSERT_CHANGE, {
         "id": None, "key": None, "at": data.at, "faction": data.faction, "confidence": data.confidence, "wkb": geom.wkb,
-        "summary_en": data.summary_en or data.note[:300], "summary_ar": data.summary_ar, "note": data.note, "rev": rev}).scalar_one()
+        "summary_en": data.summary_en, "summary_ar": data.summary_ar, "note": data.note, "rev": rev}).scalar_one()
     for rid in dict.fromkeys(data.report_ids):
         session.execute(queries.CITE, {"change_id": cid, "report_id": rid})
     return cid
@@ -233,6 +233,7 @@ def record_change(session: Session, data: ChangeInput, *, base_revision: int, au
     overlaps = check_overlaps(session, rev)
     if overlaps:  # cannot happen by construction; refuse rather than publish a broken map
         raise BadInput(f"the change would make zones overlap: {overlaps[:3]}")
+    webhooks.enqueue_for_revision(session, rev)  # same transaction: queued exactly when published
     session.commit()
     return {"revision": rev, "change_id": cid}
 
@@ -265,5 +266,6 @@ def revert_revision(session: Session, target: int, *, base_revision: int, author
     overlaps = check_overlaps(session, rev)
     if overlaps:
         raise BadInput(f"the revert would make zones overlap: {overlaps[:3]}")
+    webhooks.enqueue_for_revision(session, rev)  # same transaction: queued exactly when published
     session.commit()
     return {"revision": rev, "changes": ids}
