@@ -156,8 +156,7 @@ def validate(folder: Path, *, max_vertices: int = 200_000) -> dict:
                                "confidence": p["confidence"], "reports": refs, "geom": geom,
                                "summary_en": p.get("summary_en", ""), "summary_ar": p.get("summary_ar", ""),
                                "note": p.get("note", "")})
-    if not parsed_changes and not problems:
-        problems.append(Problem("geojson/changes.geojson", "features", "no control changes"))
+    # No changes at all is a new war not drawn yet (`frontline dataset init`): it loads as an empty map.
     out["changes"] = parsed_changes
 
     pslugs = set()
