@@ -30,7 +30,10 @@ def cluster_url(name: str) -> str:
 
 
 def frontline(*args: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([PY, "-m", "app.cli", *args], env=env, check=True, capture_output=True, text=True)
+    r = subprocess.run([PY, "-m", "app.cli", *args], env=env, capture_output=True, text=True)
+    if r.returncode:
+        raise SystemExit(f"frontline {args[0]} failed:\n{r.stderr[-3000:]}")
+    return r
 
 
 def main() -> int:

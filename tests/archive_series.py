@@ -23,7 +23,8 @@ def blob(cx: float, cy: float, r: float, vertices: int, phase: float) -> Polygon
 def occupied(day: int, center: tuple[float, float], size: float, vertices: int = 3000) -> MultiPolygon:
     """One faction's area on day `day`: two blobs of vertices/2 each; every third day repeats the day before."""
     d = day - (1 if day % 3 == 2 else 0)
-    grow = 1 + 0.04 * d - (0.1 if d % 5 == 4 else 0)  # mostly advancing, sometimes falling back
+    # advancing and falling back over months, with a set-back every fifth day; bounded for long series
+    grow = 1 + 0.3 * math.sin(d / 15) + 0.0005 * d - (0.1 if d % 5 == 4 else 0)
     cx, cy = center
     a = blob(cx - size * 0.3, cy, size * 0.25 * grow, vertices // 2, 0.3 * d)
     b = blob(cx + size * 0.35, cy + size * 0.1, size * 0.15 * grow, vertices // 2, 0.2 * d)
