@@ -255,18 +255,22 @@ def read_features(path: Path) -> list[RawFeature]:
         content = _open_text(path)
     except (OSError, EOFError, gzip.BadGzipFile, UnicodeDecodeError) as e:
         raise ValueError(f"cannot be read: {str(e)[:160] or e.__class__.__name__}") from None
-    suffix = _stem_suffix(path)
+    return features_from_text(path.name, content, _stem_suffix(path))
+
+
+def features_from_text(name: str, content: str, suffix: str = "") -> list[RawFeature]:
+    """Every feature of a GeoJSON, GeoJSON-seq or KML text (the kind told by the suffix, else sniffed)."""
     if suffix == ".kml" or content.lstrip().startswith("<"):
-        return _kml_features(path.name, content)
-    if suffix in SEQ_SUFFIXES:
-        return _seq_features(path.name, content)
+        return _kml_features(name, content)
+    if suffix in SEQ_SUFFIXES or content.lstrip().startswith("\x1e"):
+        return _seq_features(name, content)
     try:
         doc = json.loads(content)
     except json.JSONDecodeError as e:
         if e.msg == "Extra data":  # one feature per line without the sequence suffix
-            return _seq_features(path.name, content)
+            return _seq_features(name, content)
         raise ValueError(f"is not valid JSON (line {e.lineno}: {e.msg})") from None
-    return _geojson_features(path.name, doc)
+    return _geojson_features(name, doc)
 
 
 def _geojson_features(name: str, doc, base: int = 0) -> list[RawFeature]:
@@ -654,6 +658,7 @@ _FRAME = text("""SELECT start_at, end_at, ST_XMin(extent) x0, ST_YMin(extent) y0
 _FACTIONS = text("SELECT slug, name_en, name_ar FROM factions ORDER BY sort_order")
 _COLORS = text("SELECT slug, color FROM factions")
 _REPORT = text("SELECT id FROM reports WHERE key = :key")
+_REPORT_IDS = text("SELECT id FROM reports WHERE id = ANY(:ids)")
 _PLACES = text("SELECT name_en, name_ar, rank, ST_X(geom) lon, ST_Y(geom) lat FROM places")
 _CHANGE_INSTANTS = text("""SELECT DISTINCT at FROM control_changes
                            WHERE retracted_in IS NULL AND at >= :t1 AND at <= :t2 ORDER BY at""")
@@ -765,17 +770,31 @@ def import_snapshots(session: Session, source: Path, opts: ImportOptions,
         summary.seconds = time.monotonic() - t0
         return summary
 
+    rev = write_changes(session, changes, kind="import", reason=f"import snapshots from {Path(source).name}",
+                        details={"source": Path(source).name, "snapshots": len(snaps), "changes": len(changes),
+                                 "report": opts.report, "km2_moved": round(summary.km2_moved, 3),
+                                 "from": snaps[0].at.isoformat(), "to": snaps[-1].at.isoformat()},
+                        report_ids=[report_id], confidence=opts.confidence, names=factions, frame=frame, progress=progress)
+    summary.revision = rev
+    summary.seconds = time.monotonic() - t0
+    return summary
+
+
+def write_changes(session: Session, changes: list[PlannedChange], *, kind: str, reason: str, details: dict,
+                  report_ids: list[int], confidence: str, names: dict[str, tuple[str, str]], frame: Frame,
+                  author_id: int | None = None, progress: Progress | None = None) -> int:
+    """Store planned changes as one revision through the services (summaries generated here), recompute the
+    zones once from the earliest change, check invariant 1 and commit. The caller holds the write lock."""
+    from app import services
+
     places = [Place(r["name_en"], r["name_ar"], r["rank"], r["lon"], r["lat"]) for r in session.execute(_PLACES).mappings()]
-    rev = services.new_revision(session, kind="import", reason=f"import snapshots from {Path(source).name}",
-                                details={"source": Path(source).name, "snapshots": len(snaps), "changes": len(changes),
-                                         "report": opts.report, "km2_moved": round(summary.km2_moved, 3),
-                                         "from": snaps[0].at.isoformat(), "to": snaps[-1].at.isoformat()})
+    rev = services.new_revision(session, kind=kind, reason=reason[:500], author_id=author_id, details=details)
     for n, c in enumerate(changes):
         if progress:
             progress("writing", n, len(changes))
-        en, ar = summarise(c, factions, places, frame)
-        data = services.ChangeInput(faction=c.faction, at=c.at, geometry=mapping(c.geom), confidence=opts.confidence,
-                                    report_ids=[report_id], note=f"imported from {c.source}", summary_en=en, summary_ar=ar)
+        en, ar = summarise(c, names, places, frame)
+        data = services.ChangeInput(faction=c.faction, at=c.at, geometry=mapping(c.geom), confidence=confidence,
+                                    report_ids=report_ids, note=f"imported from {c.source}", summary_en=en, summary_ar=ar)
         services._insert_change(session, data, c.geom, rev)
     if progress:
         progress("writing", len(changes), len(changes))
@@ -788,9 +807,7 @@ def import_snapshots(session: Session, source: Path, opts: ImportOptions,
     if progress:
         progress("recomputing the zones", 1, 1)
     session.commit()
-    summary.revision = rev
-    summary.seconds = time.monotonic() - t0
-    return summary
+    return rev
 
 
 # --- export ----------------------------------------------------------------------------------------------
@@ -894,3 +911,133 @@ def export_snapshots(session: Session, out_dir: Path, *, every: str = "day", t_f
     if progress:
         progress("exporting", len(instants), len(instants))
     return ExportSummary(written, skipped, time.monotonic() - t0)
+
+
+# --- one snapshot uploaded in the editor -----------------------------------------------------------------
+@dataclass
+class Upload:
+    """An editor's upload: a GeoJSON/KML text, how its features map to factions, and the instant."""
+    content: str
+    filename: str
+    at: datetime
+    remainder: str
+    faction: str | None = None           # every feature is this faction's ...
+    faction_field: str | None = None     # ... or the value of this property, through `assign`
+    assign: dict[str, str] = field(default_factory=dict)   # property value -> faction slug ("" = leave out)
+    report_ids: list[int] = field(default_factory=list)
+    confidence: str = "confirmed"
+    note: str = ""
+
+
+def inspect_upload(content: str, filename: str) -> dict:
+    """What a file holds, for mapping its features to factions: feature count and each property's values."""
+    try:
+        feats = features_from_text(filename, content, _stem_suffix(Path(filename or "upload")))
+    except ValueError as e:
+        raise ArchiveError(f"{filename}: {e}") from None
+    props: dict[str, list[str]] = {}
+    for rf in feats:
+        for k, v in rf.props.items():
+            if k.startswith("_") or isinstance(v, (dict, list)) or v in (None, ""):
+                continue
+            vals = props.setdefault(k, [])
+            if str(v) not in vals and len(vals) < 50:
+                vals.append(str(v))
+    return {"features": len(feats), "properties": props}
+
+
+def upload_context(session: Session) -> dict:
+    from app import queries
+    frame = frame_of(session)
+    factions = [{"slug": r["slug"], "name_en": r["name_en"], "name_ar": r["name_ar"]} for r in session.execute(_FACTIONS).mappings()]
+    return {"revision": queries.current_revision(session), "factions": factions,
+            "utc_offset_minutes": frame.offset_minutes, "tz_label": frame.tz_label,
+            "start": frame.start.isoformat(), "end": frame.end.isoformat()}
+
+
+def _plan_upload(session: Session, up: Upload) -> tuple[Frame, dict, list[PlannedChange], Snapshot, dict]:
+    frame = frame_of(session)
+    factions = {r["slug"]: (r["name_en"], r["name_ar"]) for r in session.execute(_FACTIONS).mappings()}
+    if up.remainder not in factions:
+        raise ArchiveError(f"unknown faction {up.remainder!r} for the area nobody in the file takes")
+    if not (frame.start <= up.at < frame.end):
+        raise ArchiveError(f"the instant {frame.label(up.at)} is outside the data set's period "
+                           f"{frame.label(frame.start)} - {frame.label(frame.end)}")
+    if up.confidence not in ("confirmed", "claimed"):
+        raise ArchiveError("confidence must be 'confirmed' or 'claimed'")
+    try:
+        feats = features_from_text(up.filename, up.content, _stem_suffix(Path(up.filename or "upload")))
+    except ValueError as e:
+        raise ArchiveError(f"{up.filename}: {e}") from None
+    problems, areas, counts = [], {}, {"features": len(feats), "used": 0, "left_out": 0, "repaired": 0}
+    for rf in feats:
+        faction = up.faction
+        if up.faction_field:
+            faction = up.assign.get(str(rf.props.get(up.faction_field, "")), "")
+        if not faction:
+            counts["left_out"] += 1
+            continue
+        if faction not in factions:
+            problems.append(f"{rf.where}: unknown faction {str(faction)[:40]!r}")
+            continue
+        try:
+            area, repaired = to_area(rf.geometry, frame.extent)
+        except ValueError as e:
+            problems.append(f"{rf.where}: {e}")
+            continue
+        counts["used"] += 1
+        counts["repaired"] += repaired
+        areas.setdefault(faction, []).append(area)
+    if problems:
+        raise ArchiveError(f"{len(problems)} problem(s) in the file; nothing was saved:\n" + "\n".join(problems[:MAX_PROBLEMS]),
+                           problems=problems[:MAX_PROBLEMS])
+    if not areas:
+        raise ArchiveError("no feature is mapped to a faction: choose the faction, or map the values of a property")
+    snap = Snapshot(up.at, up.filename, {f: union(gs) for f, gs in areas.items()})
+    overlaps = overlapping_factions(snap)
+    if overlaps:
+        raise ArchiveError("the file gives one area to several factions:\n" + "\n".join(overlaps))
+    changes = diff_step(map_at(session, up.at), snap, up.remainder)
+    return frame, factions, changes, snap, counts
+
+
+def _change_json(c: PlannedChange, names, places, frame) -> dict:
+    en, _ = summarise(c, names, places, frame)
+    return {"faction": c.faction, "kind": c.kind, "area_km2": round(c.area_km2, 3), "summary_en": en,
+            "geometry": mapping(shapely.set_precision(c.geom, 1e-5))}
+
+
+def preview_upload(session: Session, up: Upload) -> dict:
+    """The changes an upload would make at its instant (with km2 and generated summaries); nothing stored."""
+    frame, names, changes, snap, counts = _plan_upload(session, up)
+    places = [Place(r["name_en"], r["name_ar"], r["rank"], r["lon"], r["lat"]) for r in session.execute(_PLACES).mappings()]
+    session.rollback()
+    return {"at": up.at.isoformat(), **counts, "km2_moved": round(sum(c.area_km2 for c in changes), 3),
+            "changes": [_change_json(c, names, places, frame) for c in changes]}
+
+
+def save_upload(session: Session, up: Upload, *, base_revision: int, author_id: int) -> dict:
+    """Save an upload's changes as one revision (kind 'change': revertible from the history like any edit)."""
+    from app import queries
+    from app.errors import Conflict
+
+    if not up.report_ids:
+        raise ArchiveError("cite at least one report")
+    found = set(session.execute(_REPORT_IDS, {"ids": list(up.report_ids)}).scalars())
+    missing = [i for i in up.report_ids if i not in found]
+    if missing:
+        raise ArchiveError(f"unknown report id(s): {missing[:10]}")
+    queries.lock_writes(session)
+    current = queries.current_revision(session)
+    if base_revision != current:
+        raise Conflict(f"the map changed since you loaded it (you edited revision {base_revision}, the current one is "
+                       f"{current}); reload and upload again", base_revision=base_revision, current_revision=current)
+    frame, names, changes, snap, counts = _plan_upload(session, up)
+    if not changes:
+        raise ArchiveError("the map already shows this snapshot at that instant: nothing to save")
+    rev = write_changes(session, changes, kind="change",
+                        reason=up.note or f"upload of snapshot {up.filename} at {frame.label(up.at)}",
+                        details={"upload": up.filename[:200], "at": up.at.isoformat(), "changes": len(changes)},
+                        report_ids=list(dict.fromkeys(up.report_ids)), confidence=up.confidence, names=names, frame=frame,
+                        author_id=author_id)
+    return {"revision": rev, "changes": len(changes), "km2_moved": round(sum(c.area_km2 for c in changes), 3)}
