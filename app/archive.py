@@ -949,7 +949,9 @@ def inspect_upload(content: str, filename: str) -> dict:
 def upload_context(session: Session) -> dict:
     from app import queries
     frame = frame_of(session)
-    factions = [{"slug": r["slug"], "name_en": r["name_en"], "name_ar": r["name_ar"]} for r in session.execute(_FACTIONS).mappings()]
+    colors = dict(session.execute(_COLORS).all())
+    factions = [{"slug": r["slug"], "name_en": r["name_en"], "name_ar": r["name_ar"], "color": colors.get(r["slug"])}
+                for r in session.execute(_FACTIONS).mappings()]
     return {"revision": queries.current_revision(session), "factions": factions,
             "utc_offset_minutes": frame.offset_minutes, "tz_label": frame.tz_label,
             "start": frame.start.isoformat(), "end": frame.end.isoformat()}
