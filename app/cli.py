@@ -372,7 +372,7 @@ def cmd_dataset_init(args) -> int:
         return 1
     print(f"data set scaffolded in {args.dir} ({len(files)} files). Next:\n"
           f"  1. fill in reports.json (key {spec.report_key!r}) and the Arabic names in factions.json\n"
-          f"  2. frontline load {args.dir} --replace\n"
+          f"  2. frontline load {args.dir}   (add --replace to wipe the data set loaded now)\n"
           f"  3. frontline import-snapshots SNAPSHOTS --faction SLUG --remainder SLUG --report {spec.report_key}"
           f"   (or draw the changes in the editor)")
     return 0

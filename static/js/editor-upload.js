@@ -186,7 +186,9 @@ export async function initUpload(root) {
       tbody.replaceChildren();
       for (const c of p.changes) {
         const tr = el("tr", { className: "gain" });
-        tr.append(el("td", {}, names[c.faction] || c.faction), el("td", {}, c.area_km2.toLocaleString("en", { maximumFractionDigits: 2 })),
+        const name = el("td", {}, names[c.faction] || c.faction);
+        name.style.textAlign = "start";
+        tr.append(name, el("td", {}, c.area_km2.toLocaleString("en", { maximumFractionDigits: 2 })),
           el("td", {}, c.kind === "gain" ? "gained" : "lost by the file's factions"));
         tbody.append(tr);
       }
