@@ -749,7 +749,7 @@ def import_snapshots(session: Session, source: Path, opts: ImportOptions,
                             repaired=series.repaired, dry_run=opts.dry_run, first=snaps[0].at, last=snaps[-1].at)
 
     queries.lock_writes(session)  # the map read below must stay the map we write against
-    before = map_at(session, snaps[0].at)
+    before = map_at(session, snaps[0].at, series.factions)
     steps = plan(snaps, before, opts.remainder, progress)
     # Idempotence: leading snapshots the map already shows (an earlier import of this series, or of its
     # first part) are skipped; from the first snapshot that differs on, every step is kept.
@@ -839,7 +839,7 @@ def kml_text(areas: dict[str, MultiPolygon], at: datetime, frame: Frame, colors:
     stamp = frame.local(at).isoformat()
 
     def coords(ring) -> str:
-        return " ".join(f"{x:.7f},{y:.7f}".replace(".0000000,", ",") for x, y in ring.coords)
+        return " ".join(f"{x:.7f},{y:.7f}" for x, y in ring.coords)
     out = ['<?xml version="1.0" encoding="UTF-8"?>', '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>',
            f"<name>{escape(frame.label(at))}</name>"]
     for f, g in areas.items():

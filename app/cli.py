@@ -323,6 +323,8 @@ def cmd_import_snapshots(args) -> int:
 
 
 def cmd_export_snapshots(args) -> int:
+    from datetime import timedelta
+
     from app import archive
     from app.domain.times import parse_instant
     from app.errors import FrontlineError
@@ -338,7 +340,10 @@ def cmd_export_snapshots(args) -> int:
                 if v is None:
                     return None
                 from app.dataset_init import parse_when
-                return parse_when(v, frame.offset_minutes, name, end=end) if len(v) == 10 else parse_instant(v, name)
+                if len(v) != 10:
+                    return parse_instant(v, name)
+                # a date: from its first instant, or up to its last one (the midnight after is the next day's)
+                return parse_when(v, frame.offset_minutes, name, end=end) - timedelta(microseconds=1 if end else 0)
             out = archive.export_snapshots(session, Path(args.out_dir), every=args.every, t_from=when(args.start, "--from"),
                                            t_to=when(args.end, "--to", end=True), fmt=args.format,
                                            time_of_day=archive.parse_time_of_day(args.time),

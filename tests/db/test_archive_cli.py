@@ -58,6 +58,10 @@ def test_new_war_in_two_commands(cli_db, tmp_path, capsys):
     assert "written 4 snapshot file(s)" in capsys.readouterr().out  # 5 days, one repeating the day before
     assert sorted(p.name for p in (tmp_path / "out").iterdir())[0] == "2022-03-01.kml"
 
+    assert cli.main(["export-snapshots", str(tmp_path / "days"), "--from", "2022-03-02", "--to", "2022-03-04", "--quiet"]) == 0
+    assert sorted(p.name for p in (tmp_path / "days").iterdir()) == ["2022-03-02.geojson", "2022-03-03.geojson", "2022-03-04.geojson"]
+    capsys.readouterr()
+
     assert cli.main(["import-snapshots", str(series), "--faction", "ru", "--remainder", "ua", "--report", "missing"]) == 1
     assert "unknown report 'missing' (--report)" in capsys.readouterr().err
     assert counts(cli_db) == after
