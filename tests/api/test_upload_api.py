@@ -68,6 +68,10 @@ def test_inspect_preview_save(editor_client, mini_server):
     r = editor_client.post("/api/snapshot-upload", json={**_body(editor_client), "base_revision": 1})
     assert r.status_code == 409
     assert _counts(mini_server.settings.database_url) == after
+    # the upload is one revision, reverted as a whole from the history
+    r = editor_client.post(f"/api/revisions/{saved['revision']}/revert", json={"base_revision": saved["revision"]})
+    assert r.status_code == 200, r.text
+    assert len(r.json()["changes"]) == saved["changes"]
 
 
 def test_bad_uploads_are_refused(editor_client, mini_server):
