@@ -77,6 +77,16 @@ def migrate(settings) -> None:
     cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     cfg.attributes["url"] = settings.database_url
     command.upgrade(cfg, "head")
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from app import services
+    engine = create_engine(settings.database_url)
+    try:
+        with Session(engine) as s:
+            services.refold_legacy(s)
+    finally:
+        engine.dispose()
 
 
 def _session(settings):
@@ -207,7 +217,6 @@ def cmd_render(args) -> int:
     """PNG at an instant, or GIF/MP4 of a period, with a progress bar on standard error."""
     from datetime import timedelta
 
-    import orjson
 
     from app import render
     from app.db import Database
@@ -224,18 +233,19 @@ def cmd_render(args) -> int:
         n = int(30 * done / total)
         print(f"\r[{'#' * n}{'.' * (30 - n)}] {done}/{total} frames", end="" if done < total else "\n", file=sys.stderr, flush=True)
     try:
-        body = rm.timeline(args.rev or rm.revision).body
+        rev = args.rev or rm.revision
         out = Path(args.out)
         fmt = out.suffix.lstrip(".").lower()
         if fmt == "png":
-            data = render.png(body, parse_instant(args.at or "", "--at"), width=args.width, height=args.height, lang=args.lang)
+            at = parse_instant(args.at or "", "--at")
+            data = render.png(rm.frames(rev, [at]), at, width=args.width, height=args.height, lang=args.lang)
         else:
-            tl = orjson.loads(body)
+            tl = rm.publication(rev).describe_doc()
             ds = tl["dataset"]
             t1 = parse_instant(args.start or ds["start"].replace("Z", "+00:00"), "--from")
             t2 = parse_instant(args.end or ds["end"].replace("Z", "+00:00"), "--to")
             inst = render.frame_instants(tl, t1, t2, timedelta(minutes=args.step) if args.step else None)
-            data = render.animation(body, inst, fmt=fmt, fps=args.fps, width=args.width, height=args.height, lang=args.lang, progress=bar)
+            data = render.animation(rm.frames(rev, inst), inst, fmt=fmt, fps=args.fps, width=args.width, height=args.height, lang=args.lang, progress=bar)
     except FrontlineError as e:
         print(f"frontline render: {e.message}", file=sys.stderr)
         return 1

@@ -16,6 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app import queries
+from app.domain.cells import cell_size_for
+from app.models import CONFIDENCE
 from app.domain.geometry import parse_polygonal
 from app.domain.times import parse_instant
 from app.errors import BadInput, FrontlineError
@@ -136,8 +138,8 @@ def validate(folder: Path, *, max_vertices: int = 200_000) -> dict:
                 raise BadInput(f"at {p.get('at')} is outside the data set's period")
             if p.get("faction") not in slugs:
                 raise BadInput(f"unknown faction {p.get('faction')!r}")
-            if p.get("confidence") not in ("confirmed", "claimed"):
-                raise BadInput("confidence must be 'confirmed' or 'claimed'")
+            if p.get("confidence") not in CONFIDENCE:
+                raise BadInput("confidence must be 'confirmed', 'claimed' or 'inferred'")
             refs = p.get("reports") or []
             if not refs:
                 raise BadInput("cites no report (every change must cite at least one)")
@@ -213,15 +215,15 @@ def load(session: Session, folder: Path, *, replace: bool = False) -> str:
     home_view["_content_hash"] = digest
     session.execute(text("""
         INSERT INTO dataset (id, slug, title_en, title_ar, description_en, description_ar, notes_en,
-                             utc_offset_minutes, tz_label, start_at, end_at, extent, home_view)
+                             utc_offset_minutes, tz_label, start_at, end_at, extent, home_view, cell_deg)
         VALUES (1, :slug, :title_en, :title_ar, :description_en, :description_ar, :notes_en,
-                :off, :label, :start_at, :end_at, ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326), CAST(:home AS jsonb))
+                :off, :label, :start_at, :end_at, ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326), CAST(:home AS jsonb), :cell)
     """), {"slug": ds["slug"], "title_en": ds.get("title_en", ds["slug"]), "title_ar": ds.get("title_ar", ""),
            "description_en": ds.get("description_en", ""), "description_ar": ds.get("description_ar", ""),
            "notes_en": ds.get("notes_en", ""), "off": int(ds["utc_offset_minutes"]), "label": ds["tz_label"],
            "start_at": ds["start_at"], "end_at": ds["end_at"],
            "minx": ds["extent_box"][0], "miny": ds["extent_box"][1], "maxx": ds["extent_box"][2], "maxy": ds["extent_box"][3],
-           "home": json.dumps(home_view)})
+           "home": json.dumps(home_view), "cell": cell_size_for(ds["extent_box"])})
     for i, f in enumerate(data["factions"]):
         session.execute(text("""
             INSERT INTO factions (slug, name_en, name_ar, short_en, short_ar, color, description_en, description_ar, sort_order)

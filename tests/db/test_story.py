@@ -47,8 +47,9 @@ def test_one_zone_per_faction_at_every_instant(seed_db):
     rev = _rev(seed_db)
     instants = seed_db.execute(text("SELECT DISTINCT at FROM control_changes ORDER BY at")).scalars().all()
     for t in instants:
-        rows = seed_db.execute(queries.ZONES_AT, {"at": t, "rev": rev, "digits": 1}).mappings().all()
-        counts = Counter(r["faction"] for r in rows)
+        # Stored: one piece per faction and grid cell; served: their union, one MultiPolygon per faction.
+        rows = seed_db.execute(queries.PIECES_AT_WITH_CELL, {"at": t, "rev": rev}).mappings().all()
+        counts = Counter((r["faction"], r["cell"]) for r in rows)
         assert all(n == 1 for n in counts.values()), (t, counts)
 
 
