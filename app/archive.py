@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
 import numpy as np
 import orjson
@@ -33,7 +33,6 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.domain.geometry import GRID, to_multipolygon
-from app.domain.times import parse_instant
 from app.errors import BadInput
 
 SNAPSHOT_SUFFIXES = (".geojson", ".json", ".kml", ".geojsonl", ".geojsons", ".geojsonseq", ".ndjson", ".jsonl")
@@ -516,7 +515,7 @@ def read_series(source: Path, frame: Frame, opts: ReadOptions, known_factions: I
     if progress:
         progress("reading", 1, 1)
     if problems:
-        more = f"\n... and more" if len(problems) > MAX_PROBLEMS else ""
+        more = "\n... and more" if len(problems) > MAX_PROBLEMS else ""
         raise ArchiveError(f"{len(problems)} problem(s) in the snapshots; nothing was imported:\n"
                            + "\n".join(problems[:MAX_PROBLEMS]) + more, problems=problems[:MAX_PROBLEMS])
     if not by_instant:
@@ -676,15 +675,20 @@ def frame_of(session: Session) -> Frame:
 
 
 def map_at(session: Session, at: datetime, factions: Iterable[str] | None = None) -> dict[str, MultiPolygon]:
-    """The map at an instant (faction -> area; only `factions` when given), read through the public snapshot
-    query of the current revision, at the grid's full precision (7 decimals) so that comparisons are exact."""
+    """The map at an instant (faction -> area; only `factions` when given) in the current revision, built as
+    the public snapshot builds it: the stored pieces valid then, dissolved per faction, at full precision so
+    that comparisons are exact."""
     from app import queries
+    from app.domain.dissolve import union_pieces
 
     rev = queries.current_revision(session)
-    rows = session.execute(queries.ZONES_AT, {"at": at, "rev": rev, "digits": 7}).mappings().all()
     keep = None if factions is None else set(factions)
-    return {r["faction"]: to_multipolygon(shape(orjson.loads(r["geometry"]))) for r in rows
-            if keep is None or r["faction"] in keep}
+    pieces: dict[str, list[bytes]] = {}
+    for r in session.execute(queries.PIECES_AT, {"at": at, "rev": rev}).mappings():
+        if keep is None or r["faction"] in keep:
+            pieces.setdefault(r["faction"], []).append(bytes(r["wkb"]))
+    out = {f: to_multipolygon(union_pieces(list(shapely.from_wkb(w)))) for f, w in pieces.items()}
+    return {f: g for f, g in out.items() if not g.is_empty}
 
 
 @dataclass
@@ -731,7 +735,7 @@ class ImportSummary:
 def import_snapshots(session: Session, source: Path, opts: ImportOptions,
                      progress: Progress | None = None) -> ImportSummary:
     """Import a snapshot series as one revision, all or nothing. Commits (or rolls back for a dry run)."""
-    from app import queries, services
+    from app import queries
 
     t0 = time.monotonic()
     frame = frame_of(session)
@@ -806,7 +810,7 @@ def write_changes(session: Session, changes: list[PlannedChange], *, kind: str, 
         progress("writing", len(changes), len(changes))
         progress("recomputing the zones", 0, 1)
     services.recompute_from(session, min(c.at for c in changes), rev)
-    overlaps = services.check_overlaps(session)
+    overlaps = services.check_overlaps(session, rev)
     if overlaps:  # cannot happen by construction; refuse rather than publish a broken map
         session.rollback()
         raise ArchiveError(f"the import would make zones overlap: {overlaps[:3]}")
