@@ -732,7 +732,7 @@ class ImportSummary:
         if self.dry_run:
             out.append("dry run: nothing was stored")
         elif self.revision is not None:
-            out.append(f"stored as revision {self.revision} (revert it as a whole to undo the import)")
+            out.append(f"stored as revision {self.revision} (one revision for the whole import)")
         else:
             out.append("nothing to store: the map already matches every snapshot")
         out.append(f"time: {self.seconds:.1f} s")
