@@ -7,27 +7,43 @@ import math
 from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, box, mapping
 
 
-def blob(cx: float, cy: float, r: float, vertices: int, phase: float) -> Polygon:
-    pts = []
-    for k in range(vertices):
-        t = 2 * math.pi * k / vertices
-        rr = r * (1 + 0.08 * math.sin(7 * t + phase) + 0.03 * math.sin(31 * t + 2 * phase))
-        pts.append((cx + rr * math.cos(t), cy + 0.8 * rr * math.sin(t)))
-    return Polygon(pts)
+GOLDEN = math.pi * (3 - math.sqrt(5))
+
+
+def _moves(day: int) -> list[tuple[float, float]]:
+    """(sector centre angle, signed push) of every day up to `day` that moved the front: each day the front
+    moves in one sector only (as real fronts do), advancing, with a set-back every fifth day; every third day
+    repeats the day before."""
+    out = []
+    for d in range(1, day + 1):
+        if d % 3 == 2:
+            continue
+        out.append(((d * GOLDEN) % (2 * math.pi), -1.0 if d % 5 == 4 else 1.0))
+    return out
+
+
+def blob(cx: float, cy: float, r: float, vertices: int, moves: list[tuple[float, float]], offset: float = 0.0) -> Polygon:
+    t = np.linspace(0, 2 * np.pi, vertices, endpoint=False)
+    rr = r * (1 + 0.08 * np.sin(7 * t) + 0.03 * np.sin(31 * t))
+    width = 0.35  # radians: a push moves about 6% of the border; vertices outside it stay exactly where they were
+    for centre, sign in moves:
+        dt = np.angle(np.exp(1j * (t - centre - offset)))
+        inside = np.abs(dt) < width
+        rr = rr + np.where(inside, sign * 0.04 * r * np.cos(dt / width * np.pi / 2) ** 2, 0.0)
+    return Polygon(np.column_stack([cx + rr * np.cos(t), cy + 0.8 * rr * np.sin(t)]))
 
 
 def occupied(day: int, center: tuple[float, float], size: float, vertices: int = 3000) -> MultiPolygon:
-    """One faction's area on day `day`: two blobs of vertices/2 each; every third day repeats the day before."""
-    d = day - (1 if day % 3 == 2 else 0)
-    # advancing and falling back over months, with a set-back every fifth day; bounded for long series
-    grow = 1 + 0.3 * math.sin(d / 15) + 0.0005 * d - (0.1 if d % 5 == 4 else 0)
+    """One faction's area on day `day`: two blobs of vertices/2 each, their fronts moving locally day by day."""
+    moves = _moves(day)
     cx, cy = center
-    a = blob(cx - size * 0.3, cy, size * 0.25 * grow, vertices // 2, 0.3 * d)
-    b = blob(cx + size * 0.35, cy + size * 0.1, size * 0.15 * grow, vertices // 2, 0.2 * d)
+    a = blob(cx - size * 0.3, cy, size * 0.25, vertices // 2, moves)
+    b = blob(cx + size * 0.35, cy + size * 0.1, size * 0.15, vertices // 2, moves, offset=1.0)
     return MultiPolygon([a, b])
 
 
