@@ -430,6 +430,7 @@ def read_series(source: Path, frame: Frame, opts: ReadOptions, known_factions: I
         raise ArchiveError(f"{source}: no such file or folder")
     by_instant: dict[datetime, dict[str, list[MultiPolygon]]] = {}
     sources: dict[datetime, str] = {}
+    name_date = None if source.is_dir() else date_in_name(source.name)
     series = Series([], [])
 
     def add(at: datetime, faction: str, area: MultiPolygon, src: str):
@@ -450,8 +451,11 @@ def read_series(source: Path, frame: Frame, opts: ReadOptions, known_factions: I
             return
         if at is None:
             v = rf.props.get(opts.date_field, rf.props.get("_when"))
+            if v in (None, "") and name_date is not None:  # one snapshot in one file named with its date
+                d, t = name_date
+                v = datetime.combine(d, t or opts.time_of_day, frame.tz).isoformat()
             if v in (None, ""):
-                problems.append(f"{rf.where}: no {opts.date_field!r} property giving its date")
+                problems.append(f"{rf.where}: no {opts.date_field!r} property giving its date (nor a date in the file name)")
                 return
             try:
                 at = instant_of(v, frame.tz, opts.time_of_day)

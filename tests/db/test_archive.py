@@ -152,7 +152,7 @@ BOW_TIE_LINE = {"type": "Polygon", "coordinates": [[[31, 48], [31.1, 48], [31.2,
     ("unreadable", "2022-03-02.geojson: is not valid JSON"),
     ("empty-repair", "2022-03-01.geojson: feature 0: geometry is invalid"),
     ("not-an-area", "2022-03-01.geojson: feature 0: geometry is a LineString"),
-    ("no-date-property", "all.geojson: feature 0: no 'date' property"),
+    ("no-date-property", "all.geojson: feature 0: no 'date' property giving its date (nor a date in the file name)"),
     ("bad-kml", "2022-03-01.kml: is not valid KML/XML"),
 ])
 def test_bad_input_is_refused_naming_file_and_feature(war, tmp_path, case, expect):
@@ -193,6 +193,13 @@ def test_bad_input_is_refused_naming_file_and_feature(war, tmp_path, case, expec
         archive.import_snapshots(war, src, o)
     assert expect in e.value.message
     assert counts(war) == before
+
+
+def test_one_file_named_with_its_date_is_one_snapshot(war, tmp_path):
+    _bad(tmp_path, "snapshot-2022-03-05.geojson")
+    s = archive.import_snapshots(war, tmp_path / "snapshot-2022-03-05.geojson", opts())
+    assert s.snapshots == 1 and s.first == at(date(2022, 3, 5)) and s.revision
+    assert archive.map_at(war, at(date(2022, 3, 5)))["red"].area > 0
 
 
 def test_kml_entities_are_refused(war, tmp_path):
