@@ -269,7 +269,7 @@ def features_from_text(name: str, content: str, suffix: str = "") -> list[RawFea
     """Every feature of a GeoJSON, GeoJSON-seq or KML text (the kind told by the suffix, else sniffed)."""
     if suffix == ".kml" or content.lstrip().startswith("<"):
         return _kml_features(name, content)
-    if suffix in SEQ_SUFFIXES or content.lstrip().startswith("\x1e"):
+    if suffix in SEQ_SUFFIXES or content.lstrip(" \t\r\n").startswith("\x1e"):  # RFC 8142 record separator
         return _seq_features(name, content)
     try:
         doc = orjson.loads(content)  # several times faster than json on big coordinate arrays
