@@ -393,6 +393,98 @@ def cmd_webhook(args) -> int:
     return 0
 
 
+def _bar(stage: str, done: int, total: int) -> None:
+    """A progress bar on standard error (one line per stage)."""
+    n = int(30 * done / total) if total else 30
+    print(f"\r{stage:<22} [{'#' * n}{'.' * (30 - n)}] {done}/{total}", end="" if done < total else "\n",
+          file=sys.stderr, flush=True)
+
+
+def cmd_import_snapshots(args) -> int:
+    from app import archive
+    from app.errors import FrontlineError
+
+    s = load_settings()
+    check_database(s)
+    migrate(s)
+    engine, session = _session(s)
+    try:
+        opts = archive.ImportOptions(faction=args.faction, date_field=args.date_field, faction_field=args.faction_field,
+                                     time_of_day=archive.parse_time_of_day(args.time), remainder=args.remainder,
+                                     report=args.report, confidence=args.confidence, dry_run=args.dry_run)
+        with session:
+            frame = archive.frame_of(session)
+            summary = archive.import_snapshots(session, Path(args.source), opts, progress=None if args.quiet else _bar)
+    except FrontlineError as e:
+        print(f"frontline import-snapshots: {e.message}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print("\n".join(summary.lines(frame)))
+    return 0
+
+
+def cmd_export_snapshots(args) -> int:
+    from datetime import timedelta
+
+    from app import archive
+    from app.domain.times import parse_instant
+    from app.errors import FrontlineError
+
+    s = load_settings()
+    check_database(s)
+    engine, session = _session(s)
+    try:
+        with session:
+            frame = archive.frame_of(session)
+
+            def when(v, name, end=False):
+                if v is None:
+                    return None
+                from app.dataset_init import parse_when
+                if len(v) != 10:
+                    return parse_instant(v, name)
+                # a date: from its first instant, or up to its last one (the midnight after is the next day's)
+                return parse_when(v, frame.offset_minutes, name, end=end) - timedelta(microseconds=1 if end else 0)
+            out = archive.export_snapshots(session, Path(args.out_dir), every=args.every, t_from=when(args.start, "--from"),
+                                           t_to=when(args.end, "--to", end=True), fmt=args.format,
+                                           time_of_day=archive.parse_time_of_day(args.time),
+                                           progress=None if args.quiet else _bar)
+    except FrontlineError as e:
+        print(f"frontline export-snapshots: {e.message}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"written {len(out.written)} snapshot file(s) to {args.out_dir}"
+          + (f" ({out.skipped_empty} step(s) with an empty map left out)" if out.skipped_empty else "")
+          + f" in {out.seconds:.1f} s")
+    return 0
+
+
+def cmd_dataset_init(args) -> int:
+    from app import dataset_init as di
+    from app import loader
+    from app.errors import FrontlineError
+
+    try:
+        off = di.parse_offset(args.utc_offset)
+        spec = di.Spec(title=args.title, title_ar=args.title_ar or "", slug=args.slug or "",
+                       start=di.parse_when(args.start, off, "--start"), end=di.parse_when(args.end, off, "--end", end=True),
+                       extent=di.parse_extent(args.extent), factions=[di.parse_faction(f) for f in args.faction],
+                       utc_offset_minutes=off, baseline=args.baseline, report_key=args.report_key)
+        files = di.write(Path(args.dir), spec)
+        loader.validate(Path(args.dir))  # what `frontline load` will check
+    except FrontlineError as e:
+        print(f"frontline dataset init: {e.message}", file=sys.stderr)
+        return 1
+    print(f"data set scaffolded in {args.dir} ({len(files)} files). Next:\n"
+          f"  1. fill in reports.json (key {spec.report_key!r}) and the Arabic names in factions.json\n"
+          f"  2. frontline load {args.dir}   (add --replace to wipe the data set loaded now)\n"
+          f"  3. frontline import-snapshots SNAPSHOTS --faction SLUG --remainder SLUG --report {spec.report_key}"
+          f"   (or draw the changes in the editor)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="frontline", description="Frontline: who controls what, over time.")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -440,6 +532,44 @@ def main(argv: list[str] | None = None) -> int:
     ua.add_argument("name")
     ua.add_argument("--role", choices=["editor", "admin"], default="editor")
     ua.set_defaults(func=cmd_user)
+    isn = sub.add_parser("import-snapshots", help="import dated snapshots (a folder of dated files, or one file of dated features) as one revision")
+    isn.add_argument("source", help="a folder of .geojson/.json/.kml files named with a date (YYYYMMDD or YYYY-MM-DD), "
+                     "or one GeoJSON, GeoJSON-seq or KML file whose features carry a date")
+    isn.add_argument("--faction", metavar="SLUG", help="the faction whose whole area each snapshot shows")
+    isn.add_argument("--remainder", metavar="SLUG", required=True, help="the faction that gets area lost and gained by no one in the snapshot")
+    isn.add_argument("--report", metavar="KEY", required=True, help="key of the report every change cites")
+    isn.add_argument("--time", metavar="HH:MM", default="00:00", help="local time of day of a dated snapshot (default 00:00)")
+    isn.add_argument("--date-field", metavar="NAME", default="date", help="feature property with the date (one-file series; default: date)")
+    isn.add_argument("--faction-field", metavar="NAME", help="feature property naming the faction (then --faction is a default)")
+    isn.add_argument("--confidence", choices=["confirmed", "claimed"], default="confirmed")
+    isn.add_argument("--dry-run", action="store_true", help="print the summary and store nothing")
+    isn.add_argument("--quiet", action="store_true", help="no progress bar")
+    isn.set_defaults(func=cmd_import_snapshots)
+    esn = sub.add_parser("export-snapshots", help="write one dated file per step, readable back by import-snapshots")
+    esn.add_argument("out_dir")
+    esn.add_argument("--every", choices=["day", "change"], default="day")
+    esn.add_argument("--from", dest="start", metavar="T", help="first instant (ISO 8601 with offset) or date (default: the data set's start)")
+    esn.add_argument("--to", dest="end", metavar="T", help="last instant or date (default: the data set's end)")
+    esn.add_argument("--format", choices=["geojson", "kml"], default="geojson")
+    esn.add_argument("--time", metavar="HH:MM", default="00:00", help="local time of day of the daily steps (default 00:00)")
+    esn.add_argument("--quiet", action="store_true", help="no progress bar")
+    esn.set_defaults(func=cmd_export_snapshots)
+    dsp = sub.add_parser("dataset", help="data set folders")
+    ds_sub = dsp.add_subparsers(dest="action", required=True)
+    dsi = ds_sub.add_parser("init", help="scaffold a data set folder that `frontline load` accepts")
+    dsi.add_argument("dir")
+    dsi.add_argument("--title", required=True)
+    dsi.add_argument("--title-ar")
+    dsi.add_argument("--slug")
+    dsi.add_argument("--start", required=True, help="first day (YYYY-MM-DD, local) or instant")
+    dsi.add_argument("--end", required=True, help="last day, included (YYYY-MM-DD, local) or the end instant")
+    dsi.add_argument("--extent", required=True, help="minlon,minlat,maxlon,maxlat")
+    dsi.add_argument("--faction", action="append", required=True, metavar="SLUG:NAME:#RRGGBB",
+                     help="a faction (repeat for each); `contested` is added")
+    dsi.add_argument("--utc-offset", default="+00:00", help="the data set's local time, e.g. +03:00 (default +00:00)")
+    dsi.add_argument("--baseline", metavar="SLUG", help="the faction that holds the whole extent at the start (default: none)")
+    dsi.add_argument("--report-key", default="source-1", help="key of the first report (default source-1)")
+    dsi.set_defaults(func=cmd_dataset_init)
     wh = sub.add_parser("webhook", help="endpoints told about every publish (signed POSTs), and their delivery log")
     wh_sub = wh.add_subparsers(dest="action", required=True)
     wa = wh_sub.add_parser("add", help="register an endpoint")

@@ -243,9 +243,9 @@ def revert_revision(session: Session, target: int, *, base_revision: int, author
     r = session.execute(text("SELECT id, kind, details FROM revisions WHERE id = :id"), {"id": target}).mappings().one_or_none()
     if r is None:
         raise NotFound(f"revision {target} does not exist")
-    if r["kind"] in ("load", "import"):
+    if r["kind"] == "load":
         raise BadInput(f"revision {target} is the initial load of the data set; it cannot be reverted")
-    if r["kind"] == "change":
+    if r["kind"] in ("change", "import"):
         ids = list(session.execute(text("SELECT id FROM control_changes WHERE created_in = :r AND retracted_in IS NULL"), {"r": target}).scalars())
         if not ids:
             raise Conflict(f"revision {target} is already reverted")
