@@ -25,6 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import queries
+from app.domain.cells import Grid
 from app.domain.times import iso
 from app.errors import NotFound
 
@@ -152,7 +153,7 @@ class ReadModel:
     def _meta(self, s: Session) -> dict:
         ds = s.execute(text("""SELECT slug, title_en, title_ar, description_en, description_ar, notes_en, utc_offset_minutes,
                    tz_label, start_at, end_at, ST_XMin(extent) x0, ST_YMin(extent) y0, ST_XMax(extent) x1, ST_YMax(extent) y1,
-                   home_view - '_content_hash' AS home_view FROM dataset LIMIT 1""")).mappings().one_or_none()
+                   home_view - '_content_hash' AS home_view, cell_deg FROM dataset LIMIT 1""")).mappings().one_or_none()
         factions = [dict(r) for r in s.execute(text("""SELECT slug, name_en, name_ar, short_en, short_ar, color,
                    description_en, description_ar FROM factions ORDER BY sort_order""")).mappings()]
         return {"dataset": dict(ds) if ds else None, "factions": factions}
@@ -185,6 +186,36 @@ class ReadModel:
             with self.Session() as s:
                 return zones_at(s, pub, idx)
         return self.cache.get_or_build(("zones", rev, idx), build)
+
+    def zone_versions(self, rev: int) -> list[tuple[str, int, datetime, datetime | None]]:
+        """Every (faction, instant index, valid_from, valid_to) at which a faction's dissolved zone starts, in time order."""
+        def build():
+            pub = self.publication(rev)
+            order = {f["slug"]: i for i, f in enumerate(pub.factions)}
+            out = []
+            for f, steps in pub.faction_steps.items():
+                for idx in steps:
+                    if idx < len(pub.instants) and pub.areas[f][idx] > 0:
+                        vf, vt = pub.zone_validity(f, idx)
+                        out.append((f, idx, vf, vt))
+            return sorted(out, key=lambda v: (v[1], order[v[0]]))
+        return self.cache.get_or_build(("versions", rev), build)
+
+    def versions_in_box(self, rev: int, box) -> set[tuple[str, int]]:
+        """The (faction, instant index) zone versions with a piece inside a box, from the pieces' bounding boxes."""
+        with self.Session() as s:
+            rows = s.execute(queries.PIECE_SPANS_IN_BOX, {"rev": rev, "x0": box[0], "y0": box[1], "x1": box[2], "y1": box[3]}).mappings().all()
+        spans: dict[str, list] = {}
+        for r in rows:
+            spans.setdefault(r["faction"], []).append((r["valid_from"], r["valid_to"]))
+        out = set()
+        for f, idx, vf, vt in self.zone_versions(rev):
+            for a, b in spans.get(f, []):
+                # the version [vf, vt) overlaps a piece's validity [a, b)
+                if a < (vt or datetime.max.replace(tzinfo=a.tzinfo)) and (b is None or vf < b):
+                    out.add((f, idx))
+                    break
+        return out
 
     # --- formats (bytes, each built once per (revision, format, parameters)) ------------------------------
     def timeline(self, rev: int) -> Payload:
@@ -317,6 +348,7 @@ class Publication:
     changes: list[dict]
     reports: list[dict]
     windows: list[tuple[int, int]]
+    grid: Grid | None = None
 
     @classmethod
     def build(cls, s: Session, rev: int, meta: dict) -> "Publication":
@@ -352,9 +384,11 @@ class Publication:
         windows = cut_windows(instants, changes)
         for c in changes:
             del c["_npoints"]
+        ds = meta["dataset"]
+        grid = Grid.over((ds["x0"], ds["y0"], ds["x1"], ds["y1"]), ds["cell_deg"]) if ds else None
         return cls(rev, meta["dataset"], dataset_json(meta["dataset"]), meta["factions"], instants, areas,
                    {f: sorted(v) for f, v in steps.items()}, [{k: v for k, v in c.items() if k != "_at"} for c in changes],
-                   public_reports(s, rev), windows)
+                   public_reports(s, rev), windows, grid)
 
     def interval(self, at: datetime) -> int:
         return bisect.bisect_right(self.instants, at) - 1
@@ -407,7 +441,7 @@ def zones_at(s: Session, pub: Publication, idx: int) -> list[dict]:
         pieces = by_faction.get(f)
         if not pieces:
             continue
-        geom = dissolve([bytes(p["wkb"]) for p in pieces])
+        geom = dissolve([bytes(p["wkb"]) for p in pieces], [p["cell"] for p in pieces], pub.grid)
         if geom is None:
             continue
         valid_from, valid_to = pub.zone_validity(f, idx)

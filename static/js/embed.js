@@ -15,6 +15,7 @@ import { parseState, buildQuery } from "./permalink.js";
 import { areasAt, isoUTC, stepInstant } from "./timeline.js";
 import { Stage } from "./stage.js";
 import { windowFetcher } from "./windows.js";
+import "./follow.js";  // live updates: "The map was updated - show" (never jumps by itself)
 
 const $ = (id) => document.getElementById(id);
 const flag = (v, dflt) => (v === null ? dflt : !["0", "false", "no", "off"].includes(v.toLowerCase()));

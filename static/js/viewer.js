@@ -21,6 +21,7 @@ import { areasAt, isoUTC, stepInstant } from "./timeline.js";
 import { isoLocal } from "./timefmt.js";
 import { Stage } from "./stage.js";
 import { windowFetcher } from "./windows.js";
+import "./follow.js";  // live updates: "The map was updated - show" (never jumps by itself)
 
 const $ = (id) => document.getElementById(id);
 
