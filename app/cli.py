@@ -164,6 +164,28 @@ def cmd_user(args) -> int:
     return 0
 
 
+def cmd_user_disable(args) -> int:
+    """Disable an account: it can no longer sign in and its sessions end at once."""
+    from app import auth
+    from app.errors import NotFound
+
+    s = load_settings()
+    check_database(s)
+    engine, session = _session(s)
+    try:
+        with session:
+            try:
+                auth.disable_user(session, args.name)
+            except NotFound as e:
+                print(f"frontline: {e.message}", file=sys.stderr)
+                return 1
+            session.commit()
+    finally:
+        engine.dispose()
+    print(f"user {args.name} disabled; their sessions have ended")
+    return 0
+
+
 def cmd_export(args) -> int:
     from app import backup
 
@@ -331,6 +353,9 @@ def main(argv: list[str] | None = None) -> int:
     ua.add_argument("name")
     ua.add_argument("--role", choices=["editor", "admin"], default="editor")
     ua.set_defaults(func=cmd_user)
+    ud = us_sub.add_parser("disable", help="disable an account and end its sessions at once")
+    ud.add_argument("name")
+    ud.set_defaults(func=cmd_user_disable)
     for name, func in (("serve", cmd_serve), ("up", cmd_up)):
         sp = sub.add_parser(name, help="serve the app" if name == "serve" else "database, schema, seed data, serve")
         sp.add_argument("--host")

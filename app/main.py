@@ -66,13 +66,14 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     # Added last, so outermost: the micro-cache's copies carry the security headers too.
     app.add_middleware(FastPath)
 
-    from app.api import editor, ogc, public, render
+    from app.api import admin, editor, ogc, public, render
     from app.web import pages
 
     app.include_router(public.router)
     app.include_router(ogc.router)
     app.include_router(render.router)
     app.include_router(editor.router)
+    app.include_router(admin.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     for name, path in VENDOR.items():

@@ -1,0 +1,133 @@
+// The accounts page (admins only; the server refuses everyone else): add an account, change its role,
+// disable or enable it, reset its password. A generated password is shown once, in a box the admin closes.
+import { ApiError, getJSON, send } from "./api.js";
+import { fillUrl, readConfig } from "./config.js";
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function button(text, action, cls = "btn btn-small") {
+  const b = el("button", cls, text);
+  b.type = "button";
+  b.dataset.action = action;
+  return b;
+}
+
+const config = readConfig();
+
+function status(text) {
+  $("status").textContent = text;
+  $("status").hidden = !text;
+}
+
+function fail(err) {
+  const box = $("error");
+  box.textContent = err instanceof ApiError ? err.message : `Could not reach the server: ${err.message}`;
+  box.hidden = false;
+  box.scrollIntoView({ block: "nearest" });
+}
+
+function showSecret(sentence, password) {
+  $("secret-text").textContent = sentence;
+  $("secret-password").textContent = password;
+  $("secret").hidden = false;
+  $("secret").scrollIntoView({ block: "nearest" });
+}
+
+async function act(fn) {
+  $("error").hidden = true;
+  try {
+    await fn();
+  } catch (e) {
+    fail(e);
+  }
+}
+
+function row(u) {
+  const tr = el("tr");
+  tr.dataset.user = u.username;
+  const name = el("th", "", u.username);
+  name.scope = "row";
+  if (u.id === config.me.id) name.append(el("span", "hint", " (you)"));
+  const role = el("td");
+  const sel = el("select");
+  sel.setAttribute("aria-label", `Role of ${u.username}`);
+  sel.dataset.action = "role";
+  for (const r of ["editor", "admin"]) sel.append(new Option(r, r, false, r === u.role));
+  sel.disabled = u.id === config.me.id;
+  sel.addEventListener("change", () => act(async () => {
+    await send("PATCH", fillUrl(config.urls.user, { id: u.id }), { role: sel.value });
+    status(`${u.username} is now ${sel.value}; their sessions have ended, they sign in again.`);
+    await load();
+  }));
+  role.append(sel);
+  const state = el("td", u.active ? "adm-active" : "adm-disabled", u.active ? "active" : "disabled");
+  const seen = el("td", "", u.last_sign_in ? new Date(u.last_sign_in).toISOString().slice(0, 16).replace("T", " ") + " UTC" : "never");
+  if (u.sessions) seen.append(el("span", "hint", ` · ${u.sessions} session${u.sessions > 1 ? "s" : ""}`));
+  const actions = el("td", "adm-actions");
+  if (u.id !== config.me.id) {
+    const toggle = button(u.active ? "Disable" : "Enable", u.active ? "disable" : "enable", u.active ? "btn btn-small btn-danger" : "btn btn-small");
+    toggle.addEventListener("click", () => act(async () => {
+      await send("PATCH", fillUrl(config.urls.user, { id: u.id }), { active: !u.active });
+      status(u.active ? `${u.username} is disabled and signed out everywhere.` : `${u.username} can sign in again.`);
+      await load();
+    }));
+    actions.append(toggle);
+  }
+  const reset = button("Reset password", "reset");
+  const box = el("div", "adm-reset");
+  box.hidden = true;
+  const label = el("label", "", "New password ");
+  const pw = el("input");
+  pw.type = "password";
+  pw.autocomplete = "new-password";
+  pw.maxLength = 1000;
+  pw.placeholder = "empty: generate one";
+  label.append(pw);
+  const go = button("Set password", "confirm-reset", "btn btn-small btn-primary");
+  const cancel = button("Cancel", "cancel", "btn btn-small btn-ghost");
+  box.append(label, go, cancel);
+  reset.addEventListener("click", () => { box.hidden = false; reset.hidden = true; pw.focus(); });
+  cancel.addEventListener("click", () => { box.hidden = true; reset.hidden = false; });
+  go.addEventListener("click", () => act(async () => {
+    const res = await send("POST", fillUrl(config.urls.password, { id: u.id }), pw.value ? { password: pw.value } : {});
+    if (res.password) showSecret(`New password for ${u.username} (their sessions have ended):`, res.password);
+    else status(`Password of ${u.username} changed; their sessions have ended.`);
+    await load();
+  }));
+  actions.append(reset, box);
+  tr.append(name, role, state, seen, actions);
+  return tr;
+}
+
+async function load() {
+  const users = await getJSON(config.urls.users, { _: Date.now() });
+  $("users").querySelector("tbody").replaceChildren(...users.map(row));
+}
+
+$("add-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  act(async () => {
+    const username = $("a-name").value.trim();
+    if (!username) throw new Error("give a user name");
+    const password = $("a-password").value;
+    const res = await send("POST", config.urls.users, { username, role: $("a-role").value, ...(password ? { password } : {}) });
+    $("a-name").value = "";
+    $("a-password").value = "";
+    if (res.password) showSecret(`Account ${res.username} (${res.role}) added. Its password:`, res.password);
+    else status(`Account ${res.username} (${res.role}) added.`);
+    await load();
+  });
+});
+$("secret-done").addEventListener("click", () => {
+  $("secret").hidden = true;
+  $("secret-password").textContent = "";
+});
+
+load().then(() => { document.body.dataset.ready = "1"; }, fail);
