@@ -46,7 +46,7 @@ def revision(client) -> int:
 
 def change(base, **kw):
     body = {"faction": "green", "at": T_MID, "geometry": rect(36.7, 36.0, 36.9, 36.2), "confidence": "confirmed",
-            "report_ids": [1], "note": "test change", "base_revision": base}
+            "report_ids": [1], "note": "test change", "summary_en": "Green takes the test area", "base_revision": base}
     body.update(kw)
     return body
 
@@ -284,6 +284,7 @@ def test_preview_stores_nothing(editor_client, mini_server):
     rev = revision(editor_client)
     body = change(rev)
     body.pop("base_revision")
+    body.pop("summary_en")
     r = editor_client.post("/api/changes/preview", json=body)
     assert r.status_code == 200, r.text
     rows = {f["faction"]: f for f in r.json()["factions"]}

@@ -123,7 +123,7 @@ def test_stale_save_offers_reload_and_keeps_the_drawing(page, mini_server):
         c.headers["X-CSRF-Token"] = login(c)
         r = c.post("/api/changes", json={"faction": "blue", "at": "2024-01-01T06:00:00+03:00", "report_ids": [1],
                                          "geometry": {"type": "Polygon", "coordinates": [[[36.55, 35.6], [36.65, 35.6], [36.65, 35.7], [36.55, 35.7], [36.55, 35.6]]]},
-                                         "base_revision": 1})
+                                         "summary_en": "Blue moves first", "base_revision": 1})
         assert r.status_code == 201
     page.evaluate("""() => window.frontlineEditor.draw.setGeometry({type: "Polygon",
         coordinates: [[[36.7, 36.0], [36.9, 36.0], [36.9, 36.2], [36.7, 36.2], [36.7, 36.0]]]})""")
