@@ -80,7 +80,10 @@ def editor(request: Request, session: SessionDep):
     if user is None:
         return RedirectResponse("/login?next=/editor", status_code=303)
     config = client_config(request, user={"name": user["username"], "role": user["role"]},
-                           editorReports="/api/editor/reports")
+                           editorReports="/api/editor/reports",
+                           editorUrls={"editorRevisions": "/api/editor/revisions", "editorChange": "/api/editor/changes/{id}",
+                                       "split": "/api/editor/split", "difference": "/api/editor/difference",
+                                       "admin": "/admin"})
     return render(request, "editor.html", {"config": config,
                                            "lang": "en", "user": user}, headers={"Cache-Control": "no-store"})
 

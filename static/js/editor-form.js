@@ -1,6 +1,7 @@
 // The change form: faction, instant, confidence, cited reports (and adding a new one), summary and note;
 // Preview (nothing stored) and Save (names the revision the editor loaded: a stale one is a visible 409).
-import { ApiError, send } from "./api.js";
+import { ApiError, getJSON, send } from "./api.js";
+import { fillUrl } from "./config.js";
 import { formatLocal, fromInputValue, isoLocal, toInputValue } from "./timefmt.js";
 
 const $ = (id) => document.getElementById(id);
@@ -26,11 +27,41 @@ export function initForm(ctx) {
   function showError(message, { conflict = false } = {}) {
     $("form-error-text").textContent = message;
     reloadBtn.hidden = !conflict;
+    if (!conflict) $("others-list").hidden = true;
     errBox.hidden = false;
+    // The message and its button must be seen, wherever the editor had scrolled to.
+    errBox.scrollIntoView({ block: "center" });
   }
   function clearError() {
     errBox.hidden = true;
     reloadBtn.hidden = true;
+    $("others-list").hidden = true;
+  }
+
+  // After a 409: what the other editors saved since this page's revision, listed and outlined on the map.
+  async function showOthers(since) {
+    const list = $("others-list");
+    list.replaceChildren();
+    try {
+      const revs = (await getJSON(ctx.config.urls.editorRevisions, { limit: 50, _: Date.now() })).filter((r) => r.id > since);
+      const shapes = [];
+      for (const r of revs.reverse()) {
+        const li = document.createElement("li");
+        const who = r.author || "someone";
+        const what = r.kind === "revert" ? `reverted #${r.reverts_id}` : r.changes.map((c) => `${ctx.factionName(c.faction)}: ${c.summary_en || "(no summary)"}`).join("; ");
+        li.textContent = `#${r.id} by ${who} — ${what}`;
+        list.append(li);
+        for (const c of r.changes) {
+          const g = await getJSON(fillUrl(ctx.config.urls.editorChange, { id: c.id }));
+          shapes.push({ geometry: g.geometry, label: `#${r.id} ${ctx.factionName(c.faction)}` });
+        }
+      }
+      list.hidden = !revs.length;
+      if (shapes.length) ctx.highlight.show(shapes);
+      errBox.scrollIntoView({ block: "center" });
+    } catch {
+      list.hidden = true;  // the 409's own message still says what to do
+    }
   }
   function clearPreview() {
     previewBox.hidden = true;
@@ -93,6 +124,7 @@ export function initForm(ctx) {
   function handleFailure(err) {
     if (err instanceof ApiError && err.status === 409) {
       showError(err.message, { conflict: true });
+      showOthers(ctx.revision);
     } else if (err instanceof ApiError && err.status === 401) {
       showError("Your session has ended: sign in again in another tab, then retry (your drawing is kept here).");
     } else {
@@ -147,6 +179,10 @@ export function initForm(ctx) {
     clearError();
     const b = body();
     if (typeof b === "string") return showError(b);
+    if (!$("f-summary").value.trim()) {
+      $("f-summary").focus();
+      return showError("Write the public summary: one sentence viewers will read (the note stays private).");
+    }
     const btn = $("save-btn");
     btn.disabled = true;
     try {
@@ -154,12 +190,15 @@ export function initForm(ctx) {
         ...b, summary_en: $("f-summary").value.trim(), summary_ar: $("f-summary-ar").value.trim(), base_revision: ctx.revision,
       });
       clearPreview();
+      ctx.highlight.clear();
       ctx.draw.clear(true);
       $("f-summary").value = "";
       $("f-summary-ar").value = "";
       $("f-note").value = "";
+      ctx.onSaved();
       await ctx.reload(res.revision);
-      ctx.status(`Saved: change ${res.change_id} is revision ${res.revision}.`);
+      const next = ctx.move.takePending();
+      ctx.status(`Saved: change ${res.change_id} is revision ${res.revision}.` + (next ? ` ${ctx.statusText()}` : ""));
     } catch (err) {
       handleFailure(err);
     } finally {
@@ -175,6 +214,7 @@ export function initForm(ctx) {
       await ctx.reload();
       clearError();
       clearPreview();
+      // The other editors' areas stay outlined until the next save, to check against.
       ctx.status(`Reloaded revision ${ctx.revision}. Your drawing and form are kept: check the newer edits, then save again.`);
     } catch (err) {
       handleFailure(err);
@@ -218,5 +258,33 @@ export function initForm(ctx) {
     }
   });
 
-  return { fillFactions, fillReports, setInstant, clearPreview, clearError };
+  // The form's state, for drafts; and its restoration.
+  function state() {
+    return {
+      faction: faction.value, at: at.value, confidence: form.querySelector("input[name=confidence]:checked").value,
+      reports: [...reports.selectedOptions].map((o) => Number(o.value)),
+      summary_en: $("f-summary").value, summary_ar: $("f-summary-ar").value, note: $("f-note").value,
+    };
+  }
+  function restore(d) {
+    if (d.faction && [...faction.options].some((o) => o.value === d.faction)) faction.value = d.faction;
+    if (d.at) {
+      at.value = d.at;
+      const t = fromInputValue(d.at, ctx.offset);
+      if (t) ctx.time.set(t.getTime(), { silent: true });
+    }
+    const conf = form.querySelector(`input[name=confidence][value="${d.confidence === "claimed" ? "claimed" : "confirmed"}"]`);
+    if (conf) conf.checked = true;
+    const ids = new Set((d.reports || []).map(String));
+    for (const o of reports.options) o.selected = ids.has(o.value);
+    $("f-summary").value = d.summary_en || "";
+    $("f-summary-ar").value = d.summary_ar || "";
+    $("f-note").value = d.note || "";
+  }
+  function setFaction(slug) {
+    faction.value = slug;
+  }
+
+  return { fillFactions, fillReports, setInstant, clearPreview, clearError, showError, state, restore, setFaction,
+    faction: () => faction.value };
 }

@@ -1,5 +1,7 @@
-// The history panel: every revision (who, when, kind, reason), newest first, with Revert for edits.
-// Revert asks for a reason inline (no browser dialogs) and, like a save, names the revision it is based on.
+// The history panel (editors only; from /api/editor/revisions): every revision, newest first, saying who
+// changed what, when and why: faction, instant, km², public summary, reports, note, author; "Show on map";
+// whether it is reverted (and by which revision) and what a revert reverted. Revert is offered only where
+// there is something left to revert. Revert asks for a reason inline and names the revision it is based on.
 import { ApiError, getJSON, send } from "./api.js";
 import { fillUrl } from "./config.js";
 import { formatLocal } from "./timefmt.js";
@@ -13,22 +15,58 @@ function el(tag, cls, text) {
   return e;
 }
 
+function km2(v) {
+  return (Math.round(v * 10) / 10).toLocaleString("en", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+}
+
 export function initHistory(ctx) {
   const list = $("h-list");
   const err = $("h-error");
 
-  function describe(r) {
-    if (r.kind === "load") return `Data set loaded${r.details && r.details.changes ? ` (${r.details.changes} changes)` : ""}`;
-    if (r.kind === "revert") return r.reason || `Reverted revision ${r.reverts_id}`;
-    return r.reason || "Change";
+  function changeBlock(c) {
+    const box = el("div", "ed-rev-change");
+    box.dataset.change = String(c.id);
+    const head = el("p", "ed-rev-what");
+    const sw = el("span", "swatch");
+    sw.style.background = ctx.colors[c.faction] || "#777";
+    head.append(sw, el("strong", "", ctx.factionName(c.faction)), document.createTextNode(
+      ` · ${formatLocal(new Date(c.at), ctx.offset, ctx.tzLabel)} · ${km2(c.area_km2)} km² · ${c.confidence}`));
+    box.append(head);
+    box.append(el("p", "ed-rev-summary", c.summary_en || "(no public summary)"));
+    if (c.summary_ar) {
+      const ar = el("p", "ed-rev-summary", c.summary_ar);
+      ar.dir = "rtl";
+      ar.lang = "ar";
+      box.append(ar);
+    }
+    if (c.note) box.append(el("p", "hint ed-rev-note", `Note: ${c.note}`));
+    if (c.reports && c.reports.length) {
+      box.append(el("p", "hint ed-rev-reports", `Reports: ${c.reports.map((r) => `${r.title} (${r.publisher})`).join("; ")}`));
+    }
+    const show = el("button", "btn btn-small btn-ghost", "Show on map");
+    show.type = "button";
+    show.dataset.action = "show";
+    show.addEventListener("click", () => showOnMap(c));
+    box.append(show);
+    return box;
+  }
+
+  async function showOnMap(c) {
+    err.hidden = true;
+    try {
+      const g = await getJSON(fillUrl(ctx.config.urls.editorChange, { id: c.id }), { _: ctx.revision });
+      ctx.time.set(Date.parse(c.at));  // the map shows the instant of the change
+      ctx.highlight.show([{ geometry: g.geometry, label: `${ctx.factionName(c.faction)} #${c.created_in}` }]);
+    } catch (e) {
+      err.textContent = e instanceof ApiError ? e.message : `Could not load the change: ${e.message}`;
+      err.hidden = false;
+    }
   }
 
   function render(revs) {
     list.replaceChildren();
-    const revertedBy = new Map();
-    for (const r of revs) if (r.kind === "revert" && r.reverts_id) revertedBy.set(r.reverts_id, r.id);
     for (const r of revs) {
-      const li = el("li", `ed-rev-item kind-${r.kind}`);
+      const li = el("li", `ed-rev-item kind-${r.kind}${r.active ? "" : " is-inactive"}`);
       li.dataset.revision = String(r.id);
       const head = el("div", "ed-rev-head");
       head.append(el("span", "ed-rev-id", `#${r.id}`), el("span", `badge badge-${r.kind}`, r.kind),
@@ -36,9 +74,21 @@ export function initHistory(ctx) {
       const when = el("time", "ed-rev-when", formatLocal(new Date(r.created_at), ctx.offset, ctx.tzLabel));
       when.dateTime = r.created_at;
       head.append(when);
-      li.append(head, el("p", "ed-rev-reason", describe(r)));
-      if (revertedBy.has(r.id)) li.append(el("p", "hint", `reverted by #${revertedBy.get(r.id)}`));
-      if (r.kind === "change" || r.kind === "revert") li.append(revertControls(r));
+      li.append(head);
+      if (r.kind === "load" || r.kind === "import") {
+        li.append(el("p", "ed-rev-reason", `Data set loaded${r.changes_count ? ` (${r.changes_count} changes)` : ""}`));
+      } else if (r.kind === "revert") {
+        const what = r.effect === "restored" ? `Undid revert #${r.reverts_id}: restored` : `Reverted #${r.reverts_id}:`;
+        li.append(el("p", "ed-rev-reason", `${what} ${r.reverts && r.reverts.summary ? `“${r.reverts.summary}”` : ""}`.trim()));
+        if (r.reason) li.append(el("p", "hint", `Reason: ${r.reason}`));
+      }
+      if (r.kind !== "load" && r.kind !== "import") for (const c of r.changes) li.append(changeBlock(c));
+      if (r.kind === "change" && !r.active) {
+        li.append(el("p", "badge badge-reverted", r.reverted_by ? `reverted by #${r.reverted_by}` : "reverted"));
+      } else if (r.kind === "revert" && !r.active) {
+        li.append(el("p", "badge badge-reverted", "undone"));
+      }
+      if ((r.kind === "change" || r.kind === "revert") && r.active) li.append(revertControls(r));
       list.append(li);
     }
   }
@@ -80,6 +130,7 @@ export function initHistory(ctx) {
           err.append(" ", again);
         }
         err.hidden = false;
+        err.scrollIntoView({ block: "center" });
         go.disabled = false;
       }
     });
@@ -89,7 +140,7 @@ export function initHistory(ctx) {
 
   async function load() {
     try {
-      const revs = await getJSON(ctx.config.urls.revisions, { limit: 200, _: ctx.revision });
+      const revs = await getJSON(ctx.config.urls.editorRevisions, { limit: 200, _: ctx.revision });
       render(revs);
       err.hidden = true;
     } catch (e) {

@@ -130,6 +130,7 @@ def test_stale_save_offers_reload_and_keeps_the_drawing(page, mini_server):
     page.select_option("#f-faction", "green")
     page.fill("#f-at", "2024-01-02T00:00")
     page.select_option("#f-reports", ["2"])
+    page.fill("#f-summary", "Green takes the crossing")
     with page.expect_response(lambda r: r.url.endswith("/api/changes")) as resp:
         page.click("#save-btn")
     assert resp.value.status == 409
@@ -154,6 +155,7 @@ def test_bad_geometry_message_is_shown_next_to_the_form(page, mini_server):
         [[[36.8, 36.1], [37.0, 36.1], [37.0, 36.3], [36.8, 36.3], [36.8, 36.1]]]]})""")
     page.select_option("#f-faction", "red")
     page.select_option("#f-reports", ["1"])
+    page.fill("#f-summary", "Two shapes")
     with page.expect_response(lambda r: r.url.endswith("/api/changes")) as resp:
         page.click("#save-btn")
     assert resp.value.status == 422
