@@ -2,7 +2,7 @@
 // remove; undo/redo of drawing steps; a zone taken as an editable starting shape; a line to cut a zone.
 // Geoman runs opt-in, so only the shapes drawn here are editable: the base map and the published zones are
 // never touched by the tools. The drawn shapes together are the change's geometry.
-const L = window.L;
+const L = globalThis.window ? window.L : undefined;  // undefined under node (the pure helpers are tested there)
 
 const SHAPE_STYLE = { color: "#111", weight: 2.5, dashArray: "5 4", fillColor: "#ffd400", fillOpacity: 0.25 };
 const ZONE_EDIT_STYLE = { color: "#111", weight: 2.5, fillColor: "#ffffff", fillOpacity: 0.15 };
