@@ -129,6 +129,8 @@ export class HighlightLayer {
   }
 }
 
+export const PIECE_COLORS = ["#1971c2", "#e8590c", "#2f9e44", "#9c36b5"];
+
 // The pieces of a zone cut along a line: each clickable (and listed in the side panel for the keyboard).
 export class PiecesLayer {
   constructor(map) {
@@ -142,9 +144,8 @@ export class PiecesLayer {
 
   show(pieces, onPick) {
     this.clear();
-    const colors = ["#1971c2", "#e8590c", "#2f9e44", "#9c36b5"];
     pieces.forEach((p, i) => {
-      const c = colors[i % colors.length];
+      const c = PIECE_COLORS[i % PIECE_COLORS.length];
       const g = L.geoJSON(p.geometry, { pmIgnore: true, snapIgnore: true,
         style: { color: c, weight: 3, fillColor: c, fillOpacity: 0.35, className: `ed-piece ed-piece-${i}` } });
       g.on("click", () => onPick(i));

@@ -5,6 +5,7 @@
 // - "Cut along a line": a line drawn across the zone; the server splits the zone (shapely) and the editor
 //   clicks the side that passed to another faction, which becomes the change's area.
 import { ApiError, send } from "./api.js";
+import { PIECE_COLORS } from "./editor-map.js";
 import { zonesAt } from "./editor-time.js";
 
 const $ = (id) => document.getElementById(id);
@@ -152,7 +153,10 @@ export function initMove(ctx) {
       b.type = "button";
       b.className = "btn btn-small";
       b.dataset.piece = String(i);
-      b.textContent = `Side ${i + 1}: ${km2(p.area_km2)} km²`;
+      const sw = document.createElement("span");
+      sw.className = "swatch";
+      sw.style.background = PIECE_COLORS[i % PIECE_COLORS.length];
+      b.append(sw, document.createTextNode(`Side ${i + 1}: ${km2(p.area_km2)} km²`));
       b.addEventListener("click", () => pick(i));
       li.append(b);
       piecesList.append(li);
