@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app import auth
 from app.api.deps import SessionDep, session_user
 from app.errors import BadInput
+from app.web.editor_text import lang_of, translator
 from app.web.render import render
 
 router = APIRouter(tags=["admin"])
@@ -96,15 +97,18 @@ def _check_id(user_id: int) -> None:
 
 
 @router.get("/admin", include_in_schema=False)
-def admin_page(request: Request, session: SessionDep):
+def admin_page(request: Request, session: SessionDep, lang: Annotated[str, Query(max_length=5)] = "en"):
+    lang = lang_of(lang)
     user = session_user(request, session)
     if user is None:
-        return RedirectResponse("/login?next=/admin", status_code=303)
+        return RedirectResponse("/login?next=/admin%3Flang%3Dar&lang=ar" if lang == "ar" else "/login?next=/admin",
+                                status_code=303)
+    page = {"user": user, "lang": lang, "t": translator(lang)}
     if user["role"] != "admin":
-        return render(request, "admin.html", {"user": user, "refused": True, "config": {}},
+        return render(request, "admin.html", {**page, "refused": True, "config": {}},
                       headers={"Cache-Control": "no-store"}, status_code=403)
     config = {"urls": {"users": "/api/admin/users", "user": "/api/admin/users/{id}",
                        "password": "/api/admin/users/{id}/password", "logout": "/logout", "login": "/login"},
               "me": {"id": user["id"], "name": user["username"]}}
-    return render(request, "admin.html", {"user": user, "refused": False, "config": config},
+    return render(request, "admin.html", {**page, "refused": False, "config": config},
                   headers={"Cache-Control": "no-store"})

@@ -78,7 +78,8 @@ def login(request: Request, session: SessionDep, username: Annotated[str, Form(m
         # The form flow: back to the sign-in page (303: the browser follows with GET). The page shows a fixed
         # sentence for the code, so a crafted link cannot put words of its own on our sign-in page.
         code = "throttled" if isinstance(exc, TooManyAttempts) else "credentials"
-        resp = RedirectResponse("/login?" + urlencode({"error": code, "next": target}), status_code=303)
+        query = {"error": code, "next": target, **({"lang": "ar"} if "lang=ar" in target else {})}
+        resp = RedirectResponse("/login?" + urlencode(query), status_code=303)
         if isinstance(exc, TooManyAttempts):
             resp.headers["Retry-After"] = str(exc.detail.get("retry_after", 60))
         resp.delete_cookie(auth.SESSION_COOKIE, path="/")

@@ -2,6 +2,7 @@
 // disable or enable it, reset its password. A generated password is shown once, in a box the admin closes.
 import { ApiError, getJSON, send } from "./api.js";
 import { fillUrl, readConfig } from "./config.js";
+import { tr } from "./editor-i18n.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -28,7 +29,7 @@ function status(text) {
 
 function fail(err) {
   const box = $("error");
-  box.textContent = err instanceof ApiError ? err.message : `Could not reach the server: ${err.message}`;
+  box.textContent = err instanceof ApiError ? err.message : tr("Could not reach the server: {msg}", { msg: err.message });
   box.hidden = false;
   box.scrollIntoView({ block: "nearest" });
 }
@@ -50,60 +51,60 @@ async function act(fn) {
 }
 
 function row(u) {
-  const tr = el("tr");
-  tr.dataset.user = u.username;
+  const line = el("tr");
+  line.dataset.user = u.username;
   const name = el("th", "", u.username);
   name.scope = "row";
-  if (u.id === config.me.id) name.append(el("span", "hint", " (you)"));
+  if (u.id === config.me.id) name.append(el("span", "hint", tr(" (you)")));
   const role = el("td");
   const sel = el("select");
-  sel.setAttribute("aria-label", `Role of ${u.username}`);
+  sel.setAttribute("aria-label", tr("Role of {name}", { name: u.username }));
   sel.dataset.action = "role";
-  for (const r of ["editor", "admin"]) sel.append(new Option(r, r, false, r === u.role));
+  for (const r of ["editor", "admin"]) sel.append(new Option(tr(r), r, false, r === u.role));
   sel.disabled = u.id === config.me.id;
   sel.addEventListener("change", () => act(async () => {
     await send("PATCH", fillUrl(config.urls.user, { id: u.id }), { role: sel.value });
-    status(`${u.username} is now ${sel.value}; their sessions have ended, they sign in again.`);
+    status(tr("{name} is now {role}; their sessions have ended, they sign in again.", { name: u.username, role: tr(sel.value) }));
     await load();
   }));
   role.append(sel);
-  const state = el("td", u.active ? "adm-active" : "adm-disabled", u.active ? "active" : "disabled");
-  const seen = el("td", "", u.last_sign_in ? new Date(u.last_sign_in).toISOString().slice(0, 16).replace("T", " ") + " UTC" : "never");
-  if (u.sessions) seen.append(el("span", "hint", ` · ${u.sessions} session${u.sessions > 1 ? "s" : ""}`));
+  const state = el("td", u.active ? "adm-active" : "adm-disabled", tr(u.active ? "active" : "disabled"));
+  const seen = el("td", "", u.last_sign_in ? new Date(u.last_sign_in).toISOString().slice(0, 16).replace("T", " ") + " UTC" : tr("never"));
+  if (u.sessions) seen.append(el("span", "hint", u.sessions > 1 ? tr(" · {n} sessions", { n: u.sessions }) : tr(" · 1 session")));
   const actions = el("td", "adm-actions");
   if (u.id !== config.me.id) {
-    const toggle = button(u.active ? "Disable" : "Enable", u.active ? "disable" : "enable", u.active ? "btn btn-small btn-danger" : "btn btn-small");
+    const toggle = button(tr(u.active ? "Disable" : "Enable"), u.active ? "disable" : "enable", u.active ? "btn btn-small btn-danger" : "btn btn-small");
     toggle.addEventListener("click", () => act(async () => {
       await send("PATCH", fillUrl(config.urls.user, { id: u.id }), { active: !u.active });
-      status(u.active ? `${u.username} is disabled and signed out everywhere.` : `${u.username} can sign in again.`);
+      status(tr(u.active ? "{name} is disabled and signed out everywhere." : "{name} can sign in again.", { name: u.username }));
       await load();
     }));
     actions.append(toggle);
   }
-  const reset = button("Reset password", "reset");
+  const reset = button(tr("Reset password"), "reset");
   const box = el("div", "adm-reset");
   box.hidden = true;
-  const label = el("label", "", "New password ");
+  const label = el("label", "", tr("New password "));
   const pw = el("input");
   pw.type = "password";
   pw.autocomplete = "new-password";
   pw.maxLength = 1000;
-  pw.placeholder = "empty: generate one";
+  pw.placeholder = tr("empty: generate one");
   label.append(pw);
-  const go = button("Set password", "confirm-reset", "btn btn-small btn-primary");
-  const cancel = button("Cancel", "cancel", "btn btn-small btn-ghost");
+  const go = button(tr("Set password"), "confirm-reset", "btn btn-small btn-primary");
+  const cancel = button(tr("Cancel"), "cancel", "btn btn-small btn-ghost");
   box.append(label, go, cancel);
   reset.addEventListener("click", () => { box.hidden = false; reset.hidden = true; pw.focus(); });
   cancel.addEventListener("click", () => { box.hidden = true; reset.hidden = false; });
   go.addEventListener("click", () => act(async () => {
     const res = await send("POST", fillUrl(config.urls.password, { id: u.id }), pw.value ? { password: pw.value } : {});
-    if (res.password) showSecret(`New password for ${u.username} (their sessions have ended):`, res.password);
-    else status(`Password of ${u.username} changed; their sessions have ended.`);
+    if (res.password) showSecret(tr("New password for {name} (their sessions have ended):", { name: u.username }), res.password);
+    else status(tr("Password of {name} changed; their sessions have ended.", { name: u.username }));
     await load();
   }));
   actions.append(reset, box);
-  tr.append(name, role, state, seen, actions);
-  return tr;
+  line.append(name, role, state, seen, actions);
+  return line;
 }
 
 async function load() {
@@ -115,13 +116,13 @@ $("add-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
   act(async () => {
     const username = $("a-name").value.trim();
-    if (!username) throw new Error("give a user name");
+    if (!username) throw new Error(tr("give a user name"));
     const password = $("a-password").value;
     const res = await send("POST", config.urls.users, { username, role: $("a-role").value, ...(password ? { password } : {}) });
     $("a-name").value = "";
     $("a-password").value = "";
-    if (res.password) showSecret(`Account ${res.username} (${res.role}) added. Its password:`, res.password);
-    else status(`Account ${res.username} (${res.role}) added.`);
+    if (res.password) showSecret(tr("Account {name} ({role}) added. Its password:", { name: res.username, role: tr(res.role) }), res.password);
+    else status(tr("Account {name} ({role}) added.", { name: res.username, role: tr(res.role) }));
     await load();
   });
 });

@@ -3,17 +3,15 @@
 import { ApiError, getJSON, send } from "./api.js";
 import { fillUrl } from "./config.js";
 import { formatLocal, fromInputValue, isoLocal, toInputValue } from "./timefmt.js";
+import { factionLabel, km2, LANG, tr } from "./editor-i18n.js";
 
 const $ = (id) => document.getElementById(id);
 
 function reportLabel(r, ctx) {
-  const when = r.published_at ? formatLocal(new Date(r.published_at), ctx.offset, ctx.tzLabel, "en") : "";
+  const when = r.published_at ? formatLocal(new Date(r.published_at), ctx.offset, ctx.tzLabel, LANG) : "";
   return `${r.title} — ${r.publisher}${when ? ", " + when : ""}`;
 }
 
-function km2(v) {
-  return (Math.round(v * 10) / 10).toLocaleString("en", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-}
 
 export function initForm(ctx) {
   const form = $("change-form");
@@ -47,9 +45,9 @@ export function initForm(ctx) {
       const shapes = [];
       for (const r of revs.reverse()) {
         const li = document.createElement("li");
-        const who = r.author || "someone";
-        const what = r.kind === "revert" ? `reverted #${r.reverts_id}` : r.changes.map((c) => `${ctx.factionName(c.faction)}: ${c.summary_en || "(no summary)"}`).join("; ");
-        li.textContent = `#${r.id} by ${who} — ${what}`;
+        const who = r.author || tr("someone");
+        const what = r.kind === "revert" ? tr("reverted #{id}", { id: r.reverts_id }) : r.changes.map((c) => `${ctx.factionName(c.faction)}: ${c.summary_en || tr("(no summary)")}`).join("; ");
+        li.textContent = tr("#{id} by {who} — {what}", { id: r.id, who, what });
         list.append(li);
         for (const c of r.changes) {
           const g = await getJSON(fillUrl(ctx.config.urls.editorChange, { id: c.id }));
@@ -71,11 +69,11 @@ export function initForm(ctx) {
   function fillFactions(factions) {
     const keep = faction.value;
     faction.replaceChildren();
-    const blank = new Option("— choose —", "");
+    const blank = new Option(tr("— choose —"), "");
     blank.disabled = true;
     faction.append(blank);
     for (const f of factions) {
-      const o = new Option(f.name_ar ? `${f.name_en} · ${f.name_ar}` : f.name_en, f.slug);  // Option(): text, never HTML
+      const o = new Option(factionLabel(f), f.slug);  // Option(): text, never HTML
       o.style.borderInlineStart = `6px solid ${f.color}`;
       faction.append(o);
     }
@@ -108,12 +106,12 @@ export function initForm(ctx) {
   // The request body from the form and the drawn shapes; a sentence instead when something is missing.
   function body() {
     const geometry = ctx.draw.geometry();
-    if (!geometry) return "Draw the area that changed hands on the map first.";
-    if (!faction.value) return "Choose the faction taking control.";
+    if (!geometry) return tr("Draw the area that changed hands on the map first.");
+    if (!faction.value) return tr("Choose the faction taking control.");
     const d = fromInputValue(at.value, ctx.offset);
-    if (!d) return "Give the instant of the change.";
+    if (!d) return tr("Give the instant of the change.");
     const ids = [...reports.selectedOptions].map((o) => Number(o.value));
-    if (!ids.length) return "Cite at least one report (add a new one if it is not in the list).";
+    if (!ids.length) return tr("Cite at least one report (add a new one if it is not in the list).");
     return {
       faction: faction.value, at: isoLocal(d, ctx.offset), geometry,
       confidence: form.querySelector("input[name=confidence]:checked").value,
@@ -126,9 +124,9 @@ export function initForm(ctx) {
       showError(err.message, { conflict: true });
       showOthers(ctx.revision);
     } else if (err instanceof ApiError && err.status === 401) {
-      showError("Your session has ended: sign in again in another tab, then retry (your drawing is kept here).");
+      showError(tr("Your session has ended: sign in again in another tab, then retry (your drawing is kept here)."));
     } else {
-      showError(err instanceof ApiError ? err.message : `Could not reach the server: ${err.message}`);
+      showError(err instanceof ApiError ? err.message : tr("Could not reach the server: {msg}", { msg: err.message }));
     }
   }
 
@@ -144,26 +142,26 @@ export function initForm(ctx) {
       tbody.replaceChildren();
       for (const f of res.factions) {
         if (!f.area_before_km2 && !f.area_after_km2) continue;
-        const tr = document.createElement("tr");
-        if (Math.abs(f.delta_km2) >= 0.05) tr.className = f.delta_km2 > 0 ? "gain" : "loss";
+        const row = document.createElement("tr");
+        if (Math.abs(f.delta_km2) >= 0.05) row.className = f.delta_km2 > 0 ? "gain" : "loss";
         const name = document.createElement("th");
         name.scope = "row";
         const sw = document.createElement("span");
         sw.className = "swatch";
         sw.style.background = ctx.colors[f.faction] || "#777";
         name.append(sw, document.createTextNode(ctx.factionName(f.faction)));
-        tr.append(name);
+        row.append(name);
         for (const v of [f.area_before_km2, f.area_after_km2]) {
           const td = document.createElement("td");
           td.textContent = km2(v);
-          tr.append(td);
+          row.append(td);
         }
         const d = document.createElement("td");
         d.textContent = (f.delta_km2 > 0 ? "+" : f.delta_km2 < 0 ? "−" : "") + km2(Math.abs(f.delta_km2));
-        tr.append(d);
-        tbody.append(tr);
+        row.append(d);
+        tbody.append(row);
       }
-      $("preview-at").textContent = formatLocal(new Date(res.at), ctx.offset, ctx.tzLabel);
+      $("preview-at").textContent = formatLocal(new Date(res.at), ctx.offset, ctx.tzLabel, LANG);
       previewBox.hidden = false;
       previewBox.scrollIntoView({ block: "nearest" });
       ctx.previewLayer.show(res, ctx.colors);
@@ -181,7 +179,7 @@ export function initForm(ctx) {
     if (typeof b === "string") return showError(b);
     if (!$("f-summary").value.trim()) {
       $("f-summary").focus();
-      return showError("Write the public summary: one sentence viewers will read (the note stays private).");
+      return showError(tr("Write the public summary: one sentence viewers will read (the note stays private)."));
     }
     const btn = $("save-btn");
     btn.disabled = true;
@@ -198,7 +196,8 @@ export function initForm(ctx) {
       ctx.onSaved();
       await ctx.reload(res.revision);
       const next = ctx.move.takePending();
-      ctx.status(`Saved: change ${res.change_id} is revision ${res.revision}.` + (next ? ` ${ctx.statusText()}` : ""));
+      const savedText = tr("Saved: change {id} is revision {rev}.", { id: res.change_id, rev: res.revision });
+      ctx.status(savedText + (next ? ` ${ctx.statusText()}` : ""));
     } catch (err) {
       handleFailure(err);
     } finally {
@@ -215,7 +214,7 @@ export function initForm(ctx) {
       clearError();
       clearPreview();
       // The other editors' areas stay outlined until the next save, to check against.
-      ctx.status(`Reloaded revision ${ctx.revision}. Your drawing and form are kept: check the newer edits, then save again.`);
+      ctx.status(tr("Reloaded revision {rev}. Your drawing and form are kept: check the newer edits, then save again.", { rev: ctx.revision }));
     } catch (err) {
       handleFailure(err);
     } finally {
@@ -233,7 +232,7 @@ export function initForm(ctx) {
     const d = fromInputValue($("r-date").value, ctx.offset);
     const title = $("r-title").value.trim();
     const publisher = $("r-publisher").value.trim();
-    const problem = !title ? "Give the report's title." : !publisher ? "Give the publisher." : !d ? "Give the publication date and time." : "";
+    const problem = !title ? tr("Give the report's title.") : !publisher ? tr("Give the publisher.") : !d ? tr("Give the publication date and time.") : "";
     if (problem) {
       err.textContent = problem;
       err.hidden = false;
@@ -251,9 +250,9 @@ export function initForm(ctx) {
       if (opt) opt.selected = true;
       for (const id of ["r-title", "r-publisher", "r-url", "r-summary"]) $(id).value = "";
       $("new-report").open = false;
-      ctx.status(`Report added and cited: ${r.title}`);
+      ctx.status(tr("Report added and cited: {title}", { title: r.title }));
     } catch (e) {
-      err.textContent = e instanceof ApiError ? e.message : `Could not reach the server: ${e.message}`;
+      err.textContent = e instanceof ApiError ? e.message : tr("Could not reach the server: {msg}", { msg: e.message });
       err.hidden = false;
     }
   });

@@ -5,6 +5,7 @@
 import { ApiError, getJSON, send } from "./api.js";
 import { fillUrl } from "./config.js";
 import { formatLocal } from "./timefmt.js";
+import { km2, LANG, tr } from "./editor-i18n.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -15,9 +16,6 @@ function el(tag, cls, text) {
   return e;
 }
 
-function km2(v) {
-  return (Math.round(v * 10) / 10).toLocaleString("en", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-}
 
 export function initHistory(ctx) {
   const list = $("h-list");
@@ -30,20 +28,20 @@ export function initHistory(ctx) {
     const sw = el("span", "swatch");
     sw.style.background = ctx.colors[c.faction] || "#777";
     head.append(sw, el("strong", "", ctx.factionName(c.faction)), document.createTextNode(
-      ` · ${formatLocal(new Date(c.at), ctx.offset, ctx.tzLabel)} · ${km2(c.area_km2)} km² · ${c.confidence}`));
+      ` · ${formatLocal(new Date(c.at), ctx.offset, ctx.tzLabel, LANG)} · ${km2(c.area_km2)} ${LANG === "ar" ? "كم²" : "km²"} · ${tr(c.confidence)}`));
     box.append(head);
-    box.append(el("p", "ed-rev-summary", c.summary_en || "(no public summary)"));
+    box.append(el("p", "ed-rev-summary", c.summary_en || tr("(no public summary)")));
     if (c.summary_ar) {
       const ar = el("p", "ed-rev-summary", c.summary_ar);
       ar.dir = "rtl";
       ar.lang = "ar";
       box.append(ar);
     }
-    if (c.note) box.append(el("p", "hint ed-rev-note", `Note: ${c.note}`));
+    if (c.note) box.append(el("p", "hint ed-rev-note", tr("Note: {text}", { text: c.note })));
     if (c.reports && c.reports.length) {
-      box.append(el("p", "hint ed-rev-reports", `Reports: ${c.reports.map((r) => `${r.title} (${r.publisher})`).join("; ")}`));
+      box.append(el("p", "hint ed-rev-reports", tr("Reports: {list}", { list: c.reports.map((r) => `${r.title} (${r.publisher})`).join("; ") })));
     }
-    const show = el("button", "btn btn-small btn-ghost", "Show on map");
+    const show = el("button", "btn btn-small btn-ghost", tr("Show on map"));
     show.type = "button";
     show.dataset.action = "show";
     show.addEventListener("click", () => showOnMap(c));
@@ -58,7 +56,7 @@ export function initHistory(ctx) {
       ctx.time.set(Date.parse(c.at));  // the map shows the instant of the change
       ctx.highlight.show([{ geometry: g.geometry, label: `${ctx.factionName(c.faction)} #${c.created_in}` }]);
     } catch (e) {
-      err.textContent = e instanceof ApiError ? e.message : `Could not load the change: ${e.message}`;
+      err.textContent = e instanceof ApiError ? e.message : tr("Could not load the change: {msg}", { msg: e.message });
       err.hidden = false;
     }
   }
@@ -69,24 +67,24 @@ export function initHistory(ctx) {
       const li = el("li", `ed-rev-item kind-${r.kind}${r.active ? "" : " is-inactive"}`);
       li.dataset.revision = String(r.id);
       const head = el("div", "ed-rev-head");
-      head.append(el("span", "ed-rev-id", `#${r.id}`), el("span", `badge badge-${r.kind}`, r.kind),
-        el("span", "ed-rev-who", r.author || "system"));
-      const when = el("time", "ed-rev-when", formatLocal(new Date(r.created_at), ctx.offset, ctx.tzLabel));
+      head.append(el("span", "ed-rev-id", `#${r.id}`), el("span", `badge badge-${r.kind}`, tr(r.kind)),
+        el("span", "ed-rev-who", r.author || tr("system")));
+      const when = el("time", "ed-rev-when", formatLocal(new Date(r.created_at), ctx.offset, ctx.tzLabel, LANG));
       when.dateTime = r.created_at;
       head.append(when);
       li.append(head);
       if (r.kind === "load" || r.kind === "import") {
-        li.append(el("p", "ed-rev-reason", `Data set loaded${r.changes_count ? ` (${r.changes_count} changes)` : ""}`));
+        li.append(el("p", "ed-rev-reason", r.changes_count ? tr("Data set loaded ({n} changes)", { n: r.changes_count }) : tr("Data set loaded")));
       } else if (r.kind === "revert") {
-        const what = r.effect === "restored" ? `Undid revert #${r.reverts_id}: restored` : `Reverted #${r.reverts_id}:`;
+        const what = tr(r.effect === "restored" ? "Undid revert #{id}: restored" : "Reverted #{id}:", { id: r.reverts_id });
         li.append(el("p", "ed-rev-reason", `${what} ${r.reverts && r.reverts.summary ? `“${r.reverts.summary}”` : ""}`.trim()));
-        if (r.reason) li.append(el("p", "hint", `Reason: ${r.reason}`));
+        if (r.reason) li.append(el("p", "hint", tr("Reason: {text}", { text: r.reason })));
       }
       if (r.kind !== "load" && r.kind !== "import") for (const c of r.changes) li.append(changeBlock(c));
       if (r.kind === "change" && !r.active) {
-        li.append(el("p", "badge badge-reverted", r.reverted_by ? `reverted by #${r.reverted_by}` : "reverted"));
+        li.append(el("p", "badge badge-reverted", r.reverted_by ? tr("reverted by #{id}", { id: r.reverted_by }) : tr("reverted")));
       } else if (r.kind === "revert" && !r.active) {
-        li.append(el("p", "badge badge-reverted", "undone"));
+        li.append(el("p", "badge badge-reverted", tr("undone")));
       }
       if ((r.kind === "change" || r.kind === "revert") && r.active) li.append(revertControls(r));
       list.append(li);
@@ -95,20 +93,20 @@ export function initHistory(ctx) {
 
   function revertControls(r) {
     const box = el("div", "ed-revert");
-    const btn = el("button", "btn btn-small", r.kind === "revert" ? "Undo this revert" : "Revert");
+    const btn = el("button", "btn btn-small", tr(r.kind === "revert" ? "Undo this revert" : "Revert"));
     btn.type = "button";
     btn.dataset.action = "revert";
     const confirmBox = el("div", "ed-revert-confirm");
     confirmBox.hidden = true;
-    const label = el("label", "", "Reason ");
+    const label = el("label", "", tr("Reason "));
     const reason = el("input");
     reason.maxLength = 1000;
-    reason.placeholder = "why (optional)";
+    reason.placeholder = tr("why (optional)");
     label.append(reason);
-    const go = el("button", "btn btn-small btn-danger", `Confirm revert of #${r.id}`);
+    const go = el("button", "btn btn-small btn-danger", tr("Confirm revert of #{id}", { id: r.id }));
     go.type = "button";
     go.dataset.action = "confirm-revert";
-    const cancel = el("button", "btn btn-small btn-ghost", "Cancel");
+    const cancel = el("button", "btn btn-small btn-ghost", tr("Cancel"));
     cancel.type = "button";
     confirmBox.append(label, go, cancel);
     btn.addEventListener("click", () => { confirmBox.hidden = false; btn.hidden = true; reason.focus(); });
@@ -120,11 +118,11 @@ export function initHistory(ctx) {
         const res = await send("POST", fillUrl(ctx.config.urls.revert, { id: r.id }),
           { base_revision: ctx.revision, reason: reason.value.trim() });
         await ctx.reload(res.revision);
-        ctx.status(`Revision ${r.id} reverted: the map is now revision ${res.revision}.`);
+        ctx.status(tr("Revision {id} reverted: the map is now revision {rev}.", { id: r.id, rev: res.revision }));
       } catch (e) {
-        err.replaceChildren(document.createTextNode(e instanceof ApiError ? e.message : `Could not reach the server: ${e.message}`));
+        err.replaceChildren(document.createTextNode(e instanceof ApiError ? e.message : tr("Could not reach the server: {msg}", { msg: e.message })));
         if (e instanceof ApiError && e.status === 409) {
-          const again = el("button", "btn btn-small", "Reload");
+          const again = el("button", "btn btn-small", tr("Reload"));
           again.type = "button";
           again.addEventListener("click", () => ctx.reload().then(() => { err.hidden = true; }));
           err.append(" ", again);
@@ -144,7 +142,7 @@ export function initHistory(ctx) {
       render(revs);
       err.hidden = true;
     } catch (e) {
-      err.textContent = e instanceof ApiError ? e.message : `Could not load the history: ${e.message}`;
+      err.textContent = e instanceof ApiError ? e.message : tr("Could not load the history: {msg}", { msg: e.message });
       err.hidden = false;
     }
   }

@@ -154,8 +154,8 @@ export class PiecesLayer {
   }
 }
 
-// The faction colours, as a legend under the map.
-export function fillLegend(list, factions) {
+// The faction colours, as a legend under the map (short names; the full name on hover).
+export function fillLegend(list, factions, lang = "en") {
   list.replaceChildren();
   for (const f of factions) {
     const li = document.createElement("li");
@@ -163,7 +163,9 @@ export function fillLegend(list, factions) {
     sw.className = "swatch";
     sw.style.background = f.color;
     if (f.slug === "contested") sw.classList.add("swatch-contested");
-    li.append(sw, document.createTextNode(f.name_ar ? `${f.name_en} · ${f.name_ar}` : f.name_en));
+    const short = lang === "ar" ? (f.short_ar || f.name_ar || f.name_en) : (f.short_en || f.name_en);
+    li.append(sw, document.createTextNode(short));
+    li.title = lang === "ar" ? (f.name_ar || f.name_en) : f.name_en;
     li.dataset.faction = f.slug;
     list.append(li);
   }

@@ -7,12 +7,10 @@
 import { ApiError, send } from "./api.js";
 import { PIECE_COLORS } from "./editor-map.js";
 import { zonesAt } from "./editor-time.js";
+import { factionLabel, km2, tr } from "./editor-i18n.js";
 
 const $ = (id) => document.getElementById(id);
 
-function km2(v) {
-  return (Math.round(v * 10) / 10).toLocaleString("en", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-}
 
 export function initMove(ctx) {
   const select = $("zone-faction");
@@ -31,7 +29,7 @@ export function initMove(ctx) {
     select.replaceChildren();
     for (const f of factions) {
       if (f.slug === "contested") continue;
-      select.append(new Option(f.name_ar ? `${f.name_en} · ${f.name_ar}` : f.name_en, f.slug));
+      select.append(new Option(factionLabel(f), f.slug));
     }
     if (factions.some((f) => f.slug === keep)) select.value = keep;
   }
@@ -41,7 +39,7 @@ export function initMove(ctx) {
   }
 
   function fail(err) {
-    ctx.form.showError(err instanceof ApiError ? err.message : `Could not reach the server: ${err.message}`);
+    ctx.form.showError(err instanceof ApiError ? err.message : tr("Could not reach the server: {msg}", { msg: err.message }));
   }
 
   function stop() {
@@ -54,6 +52,7 @@ export function initMove(ctx) {
     piecesList.replaceChildren();
     editing.hidden = true;
     cutting.hidden = true;
+    if (was) ctx.status("");
     return was;
   }
 
@@ -61,14 +60,14 @@ export function initMove(ctx) {
     stop();
     const slug = select.value;
     const zone = zoneNow(slug);
-    if (!zone) return ctx.form.showError(`${ctx.factionName(slug)} holds no zone at the instant on the map: pick another faction or instant.`);
+    if (!zone) return ctx.form.showError(tr("{name} holds no zone at the instant on the map: pick another faction or instant.", { name: ctx.factionName(slug) }));
     ctx.form.clearError();
     original = zone.geometry;
     zoneFaction = slug;
     const layer = ctx.draw.editZone(zone.geometry);
     ctx.map.fitBounds(layer.getBounds().pad(0.1), { animate: false });
     editing.hidden = false;
-    ctx.status(`Editing the zone of ${ctx.factionName(slug)}: drag its vertices, then “Use the difference”.`);
+    ctx.status(tr("Editing the zone of {name}: drag its vertices, then “Use the difference”.", { name: ctx.factionName(slug) }));
   }
 
   async function applyZone() {
@@ -81,19 +80,19 @@ export function initMove(ctx) {
       const slug = zoneFaction;
       stop();
       if (!res.gained && !res.lost) {
-        ctx.status("The zone is unchanged: nothing to record.");
+        ctx.status(tr("The zone is unchanged: nothing to record."));
         return;
       }
       if (res.gained) {
         ctx.draw.setGeometry(res.gained);
         ctx.form.setFaction(slug);
         setPending(res.lost ? { geometry: res.lost, from: slug, km2: res.lost_km2 } : null);
-        ctx.status(`${ctx.factionName(slug)} gains ${km2(res.gained_km2)} km²: the drawn area is the change. Check the form, preview, save.`);
+        ctx.status(tr("{name} gains {km2} km²: the drawn area is the change. Check the form, preview, save.", { name: ctx.factionName(slug), km2: km2(res.gained_km2) }));
       } else {
         ctx.draw.setGeometry(res.lost);
         ctx.form.setFaction("");
         setPending(null);
-        ctx.status(`${ctx.factionName(slug)} gives up ${km2(res.lost_km2)} km²: choose the faction that took it.`);
+        ctx.status(tr("{name} gives up {km2} km²: choose the faction that took it.", { name: ctx.factionName(slug), km2: km2(res.lost_km2) }));
       }
     } catch (err) {
       fail(err);
@@ -106,7 +105,7 @@ export function initMove(ctx) {
     pending = p;
     pendingBox.hidden = !p;
     pendingBox.textContent = p
-      ? `The zone also gave up ${km2(p.km2)} km² of ${ctx.factionName(p.from)}'s area: after this change is saved, that area is loaded as the next change, for you to say who took it.`
+      ? tr("The zone also gave up {km2} km² of {name}'s area: after this change is saved, that area is loaded as the next change, for you to say who took it.", { km2: km2(p.km2), name: ctx.factionName(p.from) })
       : "";
     ctx.onPendingChange();
   }
@@ -118,7 +117,7 @@ export function initMove(ctx) {
     setPending(null);
     ctx.draw.setGeometry(p.geometry);
     ctx.form.setFaction("");
-    ctx.status(`Now the ${km2(p.km2)} km² that ${ctx.factionName(p.from)} gave up: choose who took it, then preview and save.`);
+    ctx.status(tr("Now the {km2} km² that {name} gave up: choose who took it, then preview and save.", { km2: km2(p.km2), name: ctx.factionName(p.from) }));
     return true;
   }
 
@@ -126,12 +125,12 @@ export function initMove(ctx) {
     stop();
     const slug = select.value;
     const zone = zoneNow(slug);
-    if (!zone) return ctx.form.showError(`${ctx.factionName(slug)} holds no zone at the instant on the map: pick another faction or instant.`);
+    if (!zone) return ctx.form.showError(tr("{name} holds no zone at the instant on the map: pick another faction or instant.", { name: ctx.factionName(slug) }));
     ctx.form.clearError();
     zoneFaction = slug;
     cutting.hidden = false;
     $("cut-hint").hidden = false;
-    ctx.status(`Cutting the zone of ${ctx.factionName(slug)}: draw a line across it.`);
+    ctx.status(tr("Cutting the zone of {name}: draw a line across it.", { name: ctx.factionName(slug) }));
     ctx.draw.drawLine(async (line) => {
       try {
         const res = await send("POST", ctx.config.urls.split, { zone: zone.geometry, line });
@@ -156,13 +155,13 @@ export function initMove(ctx) {
       const sw = document.createElement("span");
       sw.className = "swatch";
       sw.style.background = PIECE_COLORS[i % PIECE_COLORS.length];
-      b.append(sw, document.createTextNode(`Side ${i + 1}: ${km2(p.area_km2)} km²`));
+      b.append(sw, document.createTextNode(tr("Side {n}: {km2} km²", { n: i + 1, km2: km2(p.area_km2) })));
       b.addEventListener("click", () => pick(i));
       li.append(b);
       piecesList.append(li);
     });
     ctx.pieces.show(list, pick);
-    ctx.status(`The line cuts the zone of ${ctx.factionName(zoneFaction)} into ${list.length} pieces: click the side that passed to another faction.`);
+    ctx.status(tr("The line cuts the zone of {name} into {n} pieces: click the side that passed to another faction.", { name: ctx.factionName(zoneFaction), n: list.length }));
   }
 
   function pick(i) {
@@ -172,7 +171,7 @@ export function initMove(ctx) {
     stop();
     ctx.draw.setGeometry(p.geometry);
     if (ctx.form.faction() === from) ctx.form.setFaction("");
-    ctx.status(`The chosen side (${km2(p.area_km2)} km² of ${ctx.factionName(from)}'s zone) is the change: choose who took it, preview, save.`);
+    ctx.status(tr("The chosen side ({km2} km² of {name}'s zone) is the change: choose who took it, preview, save.", { km2: km2(p.area_km2), name: ctx.factionName(from) }));
   }
 
   $("zone-edit").addEventListener("click", startZone);

@@ -1,5 +1,6 @@
 // Place search over the gazetteer (English, Arabic, variant spellings): pick a result to go there and pin it.
 import { ApiError, getJSON } from "./api.js";
+import { LANG, tr } from "./editor-i18n.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -29,7 +30,7 @@ export function initSearch(ctx) {
       if (!places.length) {
         const li = document.createElement("li");
         li.className = "hint";
-        li.textContent = `No place called “${q}” in the gazetteer.`;
+        li.textContent = tr("No place called “{q}” in the gazetteer.", { q });
         list.append(li);
       }
       for (const p of places) {
@@ -38,7 +39,7 @@ export function initSearch(ctx) {
         b.type = "button";
         b.className = "ed-linkbtn";
         b.dataset.slug = p.slug;
-        b.textContent = p.name_ar ? `${p.name_en} · ${p.name_ar}` : p.name_en;  // text, never HTML
+        b.textContent = LANG === "ar" ? (p.name_ar || p.name_en) : p.name_ar ? `${p.name_en} · ${p.name_ar}` : p.name_en;  // text, never HTML
         const kind = document.createElement("span");
         kind.className = "hint";
         kind.textContent = ` ${p.kind || ""}`;
@@ -52,7 +53,7 @@ export function initSearch(ctx) {
     } catch (e) {
       const li = document.createElement("li");
       li.className = "msg msg-error";
-      li.textContent = e instanceof ApiError ? e.message : `Could not search: ${e.message}`;
+      li.textContent = e instanceof ApiError ? e.message : tr("Could not search: {msg}", { msg: e.message });
       list.append(li);
       list.hidden = false;
     }

@@ -13,6 +13,7 @@ import { initReports } from "./editor-reports.js";
 import { initSearch } from "./editor-search.js";
 import { TimeControl, zonesAt } from "./editor-time.js";
 import { offsetLabel } from "./timefmt.js";
+import { LANG, tr } from "./editor-i18n.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -97,8 +98,8 @@ async function main() {
   const shapeInfo = $("shape-info");
   ctx.updateShapeInfo = () => {
     const n = ctx.draw.layers().length;
-    shapeInfo.textContent = n === 0 ? "No area drawn yet." : n === 1 ? "1 shape drawn: it is the area of the change."
-      : `${n} shapes drawn: together they are the area of the change (a MultiPolygon).`;
+    shapeInfo.textContent = n === 0 ? tr("No area drawn yet.") : n === 1 ? tr("1 shape drawn: it is the area of the change.")
+      : tr("{n} shapes drawn: together they are the area of the change (a MultiPolygon).", { n });
     shapeInfo.classList.toggle("has-shape", n > 0);
   };
   ctx.draw = new DrawTools(map, () => { ctx.updateShapeInfo(); ctx.form && ctx.form.clearPreview(); });
@@ -126,11 +127,11 @@ async function main() {
     ctx.revision = tl.revision;
     $("rev-num").textContent = String(tl.revision);
     ctx.colors = Object.fromEntries(tl.factions.map((f) => [f.slug, f.color]));
-    ctx.names = Object.fromEntries(tl.factions.map((f) => [f.slug, f.name_en]));
+    ctx.names = Object.fromEntries(tl.factions.map((f) => [f.slug, LANG === "ar" ? (f.name_ar || f.name_en) : f.name_en]));
     ctx.zoneLayer.setFactions(tl.factions);
     ctx.form.fillFactions(tl.factions);
     ctx.move.fillFactions(tl.factions);
-    fillLegend($("legend"), tl.factions);
+    fillLegend($("legend"), tl.factions, LANG);
     ctx.form.fillReports(tl.reports || []);
     const first = ctx.timeline === tl && ctx.time.instants.length === 0;
     ctx.time.setPeriod(tl.dataset, tl.instants || []);
@@ -156,7 +157,7 @@ async function main() {
       await send("POST", config.urls.logout);
     } catch (e) {
       if (!(e instanceof ApiError && e.status === 401)) {  // already signed out is fine
-        ctx.status(`Could not sign out: ${e.message}`);
+        ctx.status(tr("Could not sign out: {msg}", { msg: e.message }));
         return;
       }
     }
@@ -164,7 +165,7 @@ async function main() {
   });
 
   // Every place of the gazetteer down to villages (rank 5), each from the zoom where it fits.
-  await Promise.all([addBaseLayers(map, config, { lang: "en", placeMaxRank: 5 }), ctx.history.load()]);
+  await Promise.all([addBaseLayers(map, config, { lang: LANG, placeMaxRank: 5 }), ctx.history.load()]);
   // For tests and power users: the map and the drawing tools (no globals otherwise).
   window.frontlineEditor = { map, draw: ctx.draw, ctx };
   document.body.dataset.ready = "1";
@@ -185,7 +186,9 @@ function initDrafts(ctx) {
     ctx.move.setPending(d.pending);
     ctx.showZones();
     const when = d.savedAt ? new Date(d.savedAt) : null;
-    $("draft-text").textContent = `Your unsaved draft${when ? ` from ${when.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" })}` : ""} is restored.`;
+    $("draft-text").textContent = when
+      ? tr("Your unsaved draft from {when} is restored.", { when: when.toLocaleString(LANG === "ar" ? "ar" : "en-GB", { dateStyle: "medium", timeStyle: "short" }) })
+      : tr("Your unsaved draft is restored.");
     $("draft-box").hidden = false;
   }
   ready = true;
@@ -241,7 +244,7 @@ function initKeys(ctx) {
 main().catch((err) => {
   const s = document.getElementById("status");
   if (s) {
-    s.textContent = `The editor could not start: ${err.message}`;
+    s.textContent = tr("The editor could not start: {msg}", { msg: err.message });
     s.className = "msg msg-error";
     s.hidden = false;
   }

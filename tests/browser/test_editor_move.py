@@ -341,3 +341,27 @@ def test_place_search_and_legend(page, mini_server):
     page.press("#place-q", "Enter")
     expect(page.locator(".ed-pin")).to_have_count(1)
     page.wait_for_function("() => window.frontlineEditor.map.getZoom() >= 13")
+
+
+def test_the_editor_in_arabic(make_page, mini_server):
+    page = make_page(390, 844)
+    page.goto(mini_server.url + "/editor?lang=ar")
+    expect(page).to_have_url(re.compile(r"/login\?next=/editor%3Flang%3Dar"))
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("#login-title")).to_have_text("الدخول إلى المحرر")
+    page.fill("#username", "editor1")
+    page.fill("#password", "editor-password-1")
+    page.click("button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/editor\?lang=ar$"))
+    page.wait_for_selector("body[data-ready='1']")
+    expect(page.locator("html")).to_have_attribute("lang", "ar")
+    expect(page.locator("#zone-edit")).to_have_text("البدء من هذه المنطقة")
+    expect(page.locator("#shape-info")).to_have_text("لم تُرسم أي منطقة بعد.")
+    page.evaluate("""() => window.frontlineEditor.draw.setGeometry({type: "Polygon",
+        coordinates: [[[36.7, 36.0], [36.9, 36.0], [36.9, 36.2], [36.7, 36.2], [36.7, 36.0]]]})""")
+    expect(page.locator("#shape-info")).to_have_text("شكل واحد مرسوم: هو منطقة التغيير.")
+    page.select_option("#f-faction", "green")
+    page.select_option("#f-reports", ["1"])
+    page.click("#save-btn")
+    expect(page.locator("#form-error")).to_contain_text("اكتب الملخص العام")
+    page.screenshot(path=str(OUTPUT / "editor-ar-phone.png"), full_page=True)
