@@ -11,6 +11,7 @@ const AR = {
   "Could not sign out: {msg}": "تعذّر الخروج: {msg}",
   "Your unsaved draft from {when} is restored.": "استُعيدت مسودتك غير المحفوظة من {when}.",
   "Your unsaved draft is restored.": "استُعيدت مسودتك غير المحفوظة.",
+  "The map has changed since (revision {from} → {to}): check the newer edits before saving.": "تغيّرت الخريطة منذ ذلك الحين (المراجعة {from} ← {to}): راجع التعديلات الأحدث قبل الحفظ.",
   "The editor could not start: {msg}": "تعذّر تشغيل المحرر: {msg}",
   "— choose —": "— اختر —",
   "Draw the area that changed hands on the map first.": "ارسم أولًا على الخريطة المنطقة التي تبدّلت السيطرة عليها.",

@@ -189,6 +189,10 @@ function initDrafts(ctx) {
     $("draft-text").textContent = when
       ? tr("Your unsaved draft from {when} is restored.", { when: when.toLocaleString(LANG === "ar" ? "ar" : "en-GB", { dateStyle: "medium", timeStyle: "short" }) })
       : tr("Your unsaved draft is restored.");
+    if (d.revision && d.revision !== ctx.revision) {
+      $("draft-text").textContent += " " + tr("The map has changed since (revision {from} → {to}): check the newer edits before saving.",
+        { from: d.revision, to: ctx.revision });
+    }
     $("draft-box").hidden = false;
   }
   ready = true;
