@@ -184,7 +184,7 @@ _HISTORY_CHANGES = text("""
                                      ORDER BY rp.id)
                      FROM change_reports cr JOIN reports rp ON rp.id = cr.report_id WHERE cr.change_id = c.id), '[]') AS reports
     FROM control_changes c JOIN factions f ON f.id = c.faction_id
-    WHERE c.created_in = ANY(:revs) OR c.retracted_in = ANY(:revs) OR c.id = ANY(:ids)""")
+    WHERE c.created_in = ANY(:revs) OR c.id = ANY(:ids)""")
 
 _CHANGE_GEOMETRY = text("""
     SELECT c.id, f.slug AS faction, c.at, ST_AsGeoJSON(c.geom, 6) AS geometry
@@ -203,7 +203,9 @@ def editor_revisions(session: SessionDep, user: CurrentEditor,
                      limit: Annotated[int, Query(ge=1, le=500)] = 100,
                      before: Annotated[int | None, Query(ge=1, le=2_000_000_000)] = None):
     revs = [dict(r) for r in session.execute(_HISTORY, {"before": before, "limit": limit}).mappings()]
-    ids = [r["id"] for r in revs]
+    # Changes of edit revisions, and those a revert took back or restored; never the (possibly thousands of)
+    # changes of the initial load, which the history does not list one by one.
+    ids = [r["id"] for r in revs if r["kind"] == "change"]
     extra: list[int] = []
     for r in revs:
         d = r["details"] or {}
