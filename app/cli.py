@@ -210,6 +210,28 @@ def cmd_user(args) -> int:
     return 0
 
 
+def cmd_user_disable(args) -> int:
+    """Disable an account: it can no longer sign in and its sessions end at once."""
+    from app import auth
+    from app.errors import NotFound
+
+    s = load_settings()
+    check_database(s)
+    engine, session = _session(s)
+    try:
+        with session:
+            try:
+                auth.disable_user(session, args.name)
+            except NotFound as e:
+                print(f"frontline: {e.message}", file=sys.stderr)
+                return 1
+            session.commit()
+    finally:
+        engine.dispose()
+    print(f"user {args.name} disabled; their sessions have ended")
+    return 0
+
+
 def cmd_export(args) -> int:
     from app import backup
 
@@ -541,7 +563,7 @@ def main(argv: list[str] | None = None) -> int:
     isn.add_argument("--time", metavar="HH:MM", default="00:00", help="local time of day of a dated snapshot (default 00:00)")
     isn.add_argument("--date-field", metavar="NAME", default="date", help="feature property with the date (one-file series; default: date)")
     isn.add_argument("--faction-field", metavar="NAME", help="feature property naming the faction (then --faction is a default)")
-    isn.add_argument("--confidence", choices=["confirmed", "claimed"], default="confirmed")
+    isn.add_argument("--confidence", choices=["confirmed", "claimed", "inferred"], default="confirmed")
     isn.add_argument("--dry-run", action="store_true", help="print the summary and store nothing")
     isn.add_argument("--quiet", action="store_true", help="no progress bar")
     isn.set_defaults(func=cmd_import_snapshots)
@@ -587,6 +609,9 @@ def main(argv: list[str] | None = None) -> int:
     wl.add_argument("--limit", type=int, default=50)
     wl.add_argument("--json", action="store_true")
     wh.set_defaults(func=cmd_webhook)
+    ud = us_sub.add_parser("disable", help="disable an account and end its sessions at once")
+    ud.add_argument("name")
+    ud.set_defaults(func=cmd_user_disable)
     for name, func in (("serve", cmd_serve), ("up", cmd_up)):
         sp = sub.add_parser(name, help="serve the app" if name == "serve" else "database, schema, seed data, serve")
         sp.add_argument("--host")

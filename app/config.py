@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     # How often a worker checks the database for a newer published revision (LISTEN/NOTIFY does it at once).
     revision_poll_seconds: float = Field(default=2.0, gt=0)
     gzip_level: int = Field(default=5, ge=1, le=9)
+    # Reverse proxies whose X-Forwarded-For / Forwarded headers are believed (addresses or networks, comma-
+    # separated). Empty: the peer's own address is the client's (sign-in throttling counts per address).
+    trusted_proxies: str = ""
 
     @field_validator("database_url")
     @classmethod
@@ -68,6 +71,17 @@ class Settings(BaseSettings):
     def _tiles(cls, v: str):
         if v and not all(k in v for k in ("{z}", "{x}", "{y}")):
             raise ValueError("TILE_URL must contain {z}, {x} and {y} (or be empty to use only the shipped base geography)")
+        return v
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, v: str):
+        from app.auth import parse_proxies
+
+        try:
+            parse_proxies(v)
+        except ValueError as exc:
+            raise ValueError(f"FRONTLINE_TRUSTED_PROXIES must be comma-separated addresses or networks ({exc})") from None
         return v
 
     @field_validator("secret_key")

@@ -66,7 +66,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     # Added last, so outermost: the micro-cache's copies carry the security headers too.
     app.add_middleware(FastPath)
 
-    from app.api import editor, ogc, public, render
+    from app.api import admin, editor, ogc, public, render
     from app.web import pages
 
     app.include_router(public.router)
@@ -75,6 +75,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.include_router(editor.router)
     from app.api import upload  # editor: upload a snapshot (app/archive.py)
     app.include_router(upload.router)
+    app.include_router(admin.router)
     app.include_router(pages.router)
     app.include_router(__import__('app.api.follow', fromlist=['router']).router)  # feeds, events, webhooks, corrections
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
