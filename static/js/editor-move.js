@@ -6,7 +6,6 @@
 //   clicks the side that passed to another faction, which becomes the change's area.
 import { ApiError, send } from "./api.js";
 import { PIECE_COLORS } from "./editor-map.js";
-import { zonesAt } from "./editor-time.js";
 import { factionLabel, km2, tr } from "./editor-i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -34,8 +33,8 @@ export function initMove(ctx) {
     if (factions.some((f) => f.slug === keep)) select.value = keep;
   }
 
-  function zoneNow(slug) {
-    return zonesAt(ctx.timeline.zones, ctx.time.t).find((z) => z.faction === slug) || null;
+  async function zoneNow(slug) {
+    return (await ctx.zonesAt(ctx.time.t)).find((z) => z.faction === slug) || null;
   }
 
   function fail(err) {
@@ -56,10 +55,10 @@ export function initMove(ctx) {
     return was;
   }
 
-  function startZone() {
+  async function startZone() {
     stop();
     const slug = select.value;
-    const zone = zoneNow(slug);
+    const zone = await zoneNow(slug);
     if (!zone) return ctx.form.showError(tr("{name} holds no zone at the instant on the map: pick another faction or instant.", { name: ctx.factionName(slug) }));
     ctx.form.clearError();
     original = zone.geometry;
@@ -121,10 +120,10 @@ export function initMove(ctx) {
     return true;
   }
 
-  function startCut() {
+  async function startCut() {
     stop();
     const slug = select.value;
-    const zone = zoneNow(slug);
+    const zone = await zoneNow(slug);
     if (!zone) return ctx.form.showError(tr("{name} holds no zone at the instant on the map: pick another faction or instant.", { name: ctx.factionName(slug) }));
     ctx.form.clearError();
     zoneFaction = slug;

@@ -11,7 +11,7 @@ import { createMap, fillLegend, HighlightLayer, PiecesLayer, PlacePins, PreviewL
 import { initMove } from "./editor-move.js";
 import { initReports } from "./editor-reports.js";
 import { initSearch } from "./editor-search.js";
-import { TimeControl, zonesAt } from "./editor-time.js";
+import { TimeControl } from "./editor-time.js";
 import { offsetLabel } from "./timefmt.js";
 import { LANG, tr } from "./editor-i18n.js";
 
@@ -104,7 +104,29 @@ async function main() {
   };
   ctx.draw = new DrawTools(map, () => { ctx.updateShapeInfo(); ctx.form && ctx.form.clearPreview(); });
 
-  const showZones = () => ctx.zoneLayer.show(zonesAt(ctx.timeline.zones, ctx.time.t));
+  // The zones at the instant shown: the public snapshot of the revision being edited (one small request per
+  // interval between changes, kept for a while), never the whole history.
+  const snapshots = new Map();
+  ctx.zonesAt = (t) => {
+    const key = `${ctx.revision}|${t}`;
+    if (!snapshots.has(key)) {
+      if (snapshots.size > 64) snapshots.delete(snapshots.keys().next().value);
+      const url = `${config.urls.snapshot}?at=${encodeURIComponent(new Date(t).toISOString())}&rev=${ctx.revision}`;
+      snapshots.set(key, fetchFresh(url).then((fc) => fc.features.map((f) => ({
+        id: f.id, faction: f.properties.faction, from: f.properties.valid_from, to: f.properties.valid_to, geometry: f.geometry,
+      }))).catch((err) => { snapshots.delete(key); throw err; }));
+    }
+    return snapshots.get(key);
+  };
+  const showZones = async () => {
+    const t = ctx.time.t, rev = ctx.revision;
+    try {
+      const zones = await ctx.zonesAt(t);
+      if (ctx.time.t === t && ctx.revision === rev) ctx.zoneLayer.show(zones);
+    } catch (err) {
+      ctx.status(tr("Could not reach the server: {msg}", { msg: err.message }));
+    }
+  };
   ctx.showZones = showZones;
   ctx.time = new TimeControl({
     slider: $("time-slider"), ticks: $("time-ticks"), tickMarks: $("tick-marks"), input: $("time-input"),
