@@ -27,7 +27,7 @@ PRIVATE_PREFIXES = ("/api/editor", "/api/admin", "/api/me")
 PAGES = ["/", "/?lang=ar", "/embed", "/embed?lang=ar", "/embed?controls=0&legend=1", "/robots.txt", "/login"]
 T = "2024-01-02T00:00:00+03:00"
 T2 = "2024-01-04T12:00:00+03:00"
-VALUES = {"at": T, "from": "2024-01-01T00:00:00+03:00", "to": T2, "t": T, "lat": 36.1, "lon": 36.75,
+VALUES = {"i": 0, "at": T, "from": "2024-01-01T00:00:00+03:00", "to": T2, "t": T, "lat": 36.1, "lon": 36.75,
           "datetime": T, "q": "a", "layer": None, "collection_id": "control_zones", "item_id": None,
           "width": 320, "height": 240, "step": "P1D", "fps": 2, "limit": 500}
 
