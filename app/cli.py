@@ -269,16 +269,23 @@ def cmd_serve(args) -> int:
     check_database(s)
     migrate(s)
     from app.main import create_app
+    from app.server import uvicorn_config
 
     host = args.host or s.host
     port = args.port or s.port
     print(f"Frontline on http://{host}:{port}/")
+    # Connection limits (header size and count, request line, header/body timeouts, concurrent connections)
+    # come from the settings: app/server.py, docs/deploy.md.
     if args.workers and args.workers > 1:
+        from uvicorn.supervisors import Multiprocess
+
         os.environ["DATABASE_URL"] = s.database_url
-        uvicorn.run("app.main:app_from_env", factory=True, host=host, port=port, workers=args.workers,
-                    log_level="warning", proxy_headers=True)
+        config = uvicorn_config("app.main:app_from_env", s, host=host, port=port, factory=True, workers=args.workers,
+                                log_level="warning", proxy_headers=True)
+        server = uvicorn.Server(config)
+        Multiprocess(config, target=server.run, sockets=[config.bind_socket()]).run()
     else:
-        uvicorn.run(create_app(s), host=host, port=port, log_level="warning", proxy_headers=True)
+        uvicorn.Server(uvicorn_config(create_app(s), s, host=host, port=port, log_level="warning", proxy_headers=True)).run()
     return 0
 
 

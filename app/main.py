@@ -8,10 +8,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.gzip import GZipMiddleware
 
 from app import PROJECT_ROOT
+from app.cache import ByteLRU
 from app.config import Settings
+from app.ratelimit import TokenBucket
+from app.renderpool import RenderPool
+from app.server import SelectiveGZip
 from app.db import Database
 from app.errors import install_handlers
 from app.readmodel import ReadModel
@@ -45,6 +48,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
             yield
         finally:
             rm.stop()
+            app.state.render_pool.shutdown()
             if database is None:
                 db.dispose()
 
@@ -58,9 +62,14 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         responses=ERROR_RESPONSES,
     )
     app.state.settings = settings
+    # Rendered pictures: a cache bounded in bytes, worker processes, a per-address limit (app/api/render.py).
+    app.state.pictures = ByteLRU(settings.response_cache_bytes)
+    app.state.render_pool = RenderPool(settings.render_workers, settings.render_queue, settings.render_timeout_seconds)
+    app.state.render_limiter = TokenBucket(settings.render_rate_per_minute)
     install_handlers(app)
-    # Public JSON is pre-compressed by the read model; this only compresses the rest, at a cheap level.
-    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
+    # Public JSON is pre-compressed by the read model; this only compresses the rest, at a cheap level, and
+    # never pictures (already compressed: gzipping a 10 MB GIF would only burn the event loop's time).
+    app.add_middleware(SelectiveGZip, minimum_size=1000, compresslevel=5, skip_prefixes=("/api/render",))
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, secure=settings.secure_cookies)
     # Added last, so outermost: the micro-cache's copies carry the security headers too.

@@ -1,0 +1,90 @@
+"""Expensive work (server-side pictures) outside the request threads, bounded, refused fast when full.
+
+Rendering is CPU work that holds the GIL for seconds and, at 2000x2000 pixels, hundreds of megabytes. It
+runs in a small pool of worker processes, so the event loop and the request threads stay free for cheap
+reads (`/api/health`, cached responses) while pictures queue; a worker process is replaced after a few
+jobs so its memory goes back to the system. At most `workers + queue` renders are accepted at once; the
+next one gets 503 with Retry-After immediately instead of holding a connection. Identical concurrent
+requests share one render.
+"""
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Callable, Hashable
+
+from app.errors import Unavailable
+
+BUSY = "the server is busy rendering other pictures; try again in a minute"
+
+
+class RenderPool:
+    def __init__(self, workers: int = 1, queue: int = 2, timeout: float = 120.0, tasks_per_worker: int = 8):
+        self.workers, self.queue, self.timeout = workers, queue, timeout
+        self.tasks_per_worker = tasks_per_worker
+        self._executor: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        self._shared: dict[Hashable, asyncio.Future] = {}
+
+    @property
+    def capacity(self) -> int:
+        return self.workers + self.queue
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            # spawn, not fork: the server process has threads (database pool, revision watcher).
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                                 max_tasks_per_child=self.tasks_per_worker)
+        return self._executor
+
+    def _release(self, _fut=None) -> None:
+        with self._lock:
+            self._in_flight -= 1
+
+    def _submit(self, fn: Callable, args: tuple, kwargs: dict):
+        with self._lock:
+            if self._in_flight >= self.capacity:
+                raise Unavailable(BUSY, retry_after=30)
+            self._in_flight += 1
+        try:
+            fut = self._pool().submit(fn, *args, **kwargs)
+        except Exception:
+            self._release()
+            raise
+        # The slot is held until the process finishes, even if the client gave up: capacity is real work.
+        fut.add_done_callback(self._release)
+        return fut
+
+    async def run(self, key: Hashable, fn: Callable, *args, **kwargs):
+        """fn(*args, **kwargs) in a worker process (fn importable by name); a second call with the same key
+        while the first runs shares its result."""
+        shared = self._shared.get(key)
+        if shared is None:
+            fut = self._submit(fn, args, kwargs)
+            shared = asyncio.wrap_future(fut)
+            self._shared[key] = shared
+            shared.add_done_callback(lambda _f: self._shared.pop(key, None))
+        try:
+            return await asyncio.wait_for(asyncio.shield(shared), self.timeout)
+        except asyncio.TimeoutError:
+            raise Unavailable("rendering took too long; try a smaller picture or fewer frames", retry_after=60) from None
+        except BrokenProcessPool:
+            # A worker died (killed for memory, say): start a fresh pool for the next request.
+            with self._lock:
+                broken, self._executor = self._executor, None
+            if broken is not None:
+                broken.shutdown(wait=False, cancel_futures=True)
+            raise Unavailable(BUSY, retry_after=10) from None
+
+    def shutdown(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
