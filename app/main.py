@@ -14,7 +14,7 @@ from app.cache import ByteLRU
 from app.config import Settings
 from app.ratelimit import TokenBucket
 from app.renderpool import RenderPool
-from app.server import SelectiveGZip
+from app.server import PathGuard, SelectiveGZip
 from app.db import Database
 from app.errors import install_handlers
 from app.readmodel import ReadModel
@@ -74,6 +74,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.add_middleware(SecurityHeaders, secure=settings.secure_cookies)
     # Added last, so outermost: the micro-cache's copies carry the security headers too.
     app.add_middleware(FastPath)
+    # Outermost: a path with a NUL or control character is a 404 before anything tries to open it.
+    app.add_middleware(PathGuard)
 
     from app.api import editor, ogc, public, render
     from app.web import pages

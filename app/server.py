@@ -178,3 +178,20 @@ class SelectiveGZip:
         if scope["type"] == "http" and scope["path"].startswith(self.skip):
             return await self.app(scope, receive, send)
         return await self.gzip(scope, receive, send)
+
+
+class PathGuard:
+    """A path holding a NUL or another control character names no resource: 404 before any route or the
+    static files see it (the operating system refuses such file names with an error, not a miss)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send):
+        if scope["type"] == "http" and not scope["path"].isprintable():
+            body = b'{"error":"not_found","message":"no such address (the path holds a control character)"}'
+            await send({"type": "http.response.start", "status": 404,
+                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
