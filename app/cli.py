@@ -172,11 +172,10 @@ def cmd_export(args) -> int:
     engine, session = _session(s)
     try:
         with session:
-            doc = backup.export(session, with_password_hashes=args.with_password_hashes)
+            # streamed: rows go from a server-side cursor to the file one line at a time (bounded memory)
+            n = backup.export_to(session, Path(args.file), with_password_hashes=args.with_password_hashes)
     finally:
         engine.dispose()
-    backup.write(doc, Path(args.file))
-    n = {t: len(r) for t, r in doc["tables"].items()}
     print(f"exported to {args.file}: " + ", ".join(f"{v} {k}" for k, v in n.items()))
     return 0
 
@@ -190,9 +189,8 @@ def cmd_import(args) -> int:
     migrate(s)
     engine, session = _session(s)
     try:
-        doc = backup.read(Path(args.file))
         with session:
-            counts = backup.import_(session, doc)
+            counts = backup.import_(session, Path(args.file))
             session.commit()
     except FrontlineError as e:
         print(f"frontline import: {e.message}", file=sys.stderr)
