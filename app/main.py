@@ -85,6 +85,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.include_router(render.router)
     app.include_router(editor.router)
     app.include_router(pages.router)
+    _real_media_types(app)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     for name, path in VENDOR.items():
         if Path(path).is_dir():
@@ -92,6 +93,41 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         else:
             log.warning("front-end assets missing (%s); run `make run` or `npm ci`", path)
     return app
+
+
+# The real media type of each response that is not plain JSON (the routes return prebuilt bytes, so FastAPI
+# cannot see it): OpenAPI clients, schemathesis and the /docs page then know what comes back.
+GEOJSON, HTML, TEXT = "application/geo+json", "text/html", {"type": "string"}
+MEDIA_TYPES: dict[str, dict[str, dict | None]] = {
+    "/api/snapshot": {GEOJSON: None},
+    "/api/diff": {GEOJSON: None},
+    "/api/basemap/{layer}": {GEOJSON: None},
+    "/api/snapshot.kml": {"application/vnd.google-earth.kml+xml": TEXT},
+    "/api/areas.csv": {"text/csv": TEXT},
+    "/ogc/": {"application/json": None, HTML: TEXT},
+    "/ogc/conformance": {"application/json": None, HTML: TEXT},
+    "/ogc/collections": {"application/json": None, HTML: TEXT},
+    "/ogc/collections/{collection_id}": {"application/json": None, HTML: TEXT},
+    "/ogc/collections/{collection_id}/items": {GEOJSON: None, HTML: TEXT},
+    "/ogc/collections/{collection_id}/items/{item_id}": {GEOJSON: None, HTML: TEXT},
+}
+
+
+def _real_media_types(app: FastAPI) -> None:
+    build = app.openapi
+
+    def openapi():
+        if app.openapi_schema is None:
+            spec = build()
+            for path, types in MEDIA_TYPES.items():
+                ok = spec["paths"].get(path, {}).get("get", {}).get("responses", {}).get("200")
+                if ok is None:
+                    continue
+                json_schema = ok.get("content", {}).get("application/json", {}).get("schema", {})
+                ok["content"] = {media: {"schema": schema if schema is not None else json_schema}
+                                 for media, schema in types.items()}
+        return app.openapi_schema
+    app.openapi = openapi
 
 
 def app_from_env() -> FastAPI:
