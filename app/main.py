@@ -41,6 +41,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         listen = settings.database_url.replace("postgresql+psycopg://", "postgresql://")
         rm = ReadModel(db.ReadSession, gzip_level=settings.gzip_level, listen_url=listen,
                        poll_seconds=settings.revision_poll_seconds, replica=db.read is not db.primary)
+        # One response cache bounded in bytes for the read model and the pictures (app/cache.py); it also
+        # builds a missing response once when many requests ask for it at the same moment.
+        rm.cache = app.state.pictures
         app.state.db, app.state.readmodel = db, rm
         rm.refresh()
         rm.start()
@@ -66,6 +69,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.state.pictures = ByteLRU(settings.response_cache_bytes)
     app.state.render_pool = RenderPool(settings.render_workers, settings.render_queue, settings.render_timeout_seconds)
     app.state.render_limiter = TokenBucket(settings.render_rate_per_minute)
+    app.state.picture_instants = {}
     install_handlers(app)
     # Public JSON is pre-compressed by the read model; this only compresses the rest, at a cheap level, and
     # never pictures (already compressed: gzipping a 10 MB GIF would only burn the event loop's time).

@@ -21,6 +21,16 @@ from app.errors import Unavailable
 BUSY = "the server is busy rendering other pictures; try again in a minute"
 
 
+def _worker_start() -> None:
+    """In each worker process: a lower CPU priority, so cheap requests in the server process come first."""
+    import os
+
+    try:
+        os.nice(10)
+    except OSError:
+        pass
+
+
 class RenderPool:
     def __init__(self, workers: int = 1, queue: int = 2, timeout: float = 120.0, tasks_per_worker: int = 8):
         self.workers, self.queue, self.timeout = workers, queue, timeout
@@ -42,7 +52,7 @@ class RenderPool:
         if self._executor is None:
             # spawn, not fork: the server process has threads (database pool, revision watcher).
             self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                                 max_tasks_per_child=self.tasks_per_worker)
+                                                 max_tasks_per_child=self.tasks_per_worker, initializer=_worker_start)
         return self._executor
 
     def _release(self, _fut=None) -> None:
@@ -62,6 +72,11 @@ class RenderPool:
         # The slot is held until the process finishes, even if the client gave up: capacity is real work.
         fut.add_done_callback(self._release)
         return fut
+
+    def check(self, key: Hashable) -> None:
+        """Refuse at once when a render for `key` would not be accepted (no shared one running, no room)."""
+        if key not in self._shared and self._in_flight >= self.capacity:
+            raise Unavailable(BUSY, retry_after=30)
 
     async def run(self, key: Hashable, fn: Callable, *args, **kwargs):
         """fn(*args, **kwargs) in a worker process (fn importable by name); a second call with the same key

@@ -82,6 +82,7 @@ async def _picture(request: Request, rm, pin: Pin, key: tuple, fmt: str, fn, kwa
     cache = state.pictures
     hit = cache.get(key)
     if hit is None:
+        state.render_pool.check(key)  # full: 503 now, before any work
         limiter = state.render_limiter
         if limiter.burst > 0 and not await run_in_threadpool(_is_signed_in, request):
             wait = limiter.take(request.client.host if request.client else "?")
@@ -97,6 +98,18 @@ async def _picture(request: Request, rm, pin: Pin, key: tuple, fmt: str, fn, kwa
 def _payload(data: bytes, media_type: str) -> Payload:
     import hashlib
     return Payload(data, b"", '"' + hashlib.blake2b(data, digest_size=12).hexdigest() + '"', media_type)
+
+
+async def _change_instants(request: Request, rm, rev: int) -> list[str]:
+    """The change instants of a revision, parsed from the timeline once per revision (in a thread: parsing
+    megabytes of JSON on the event loop would stall every other request)."""
+    known = request.app.state.picture_instants
+    if rev not in known:
+        instants = await run_in_threadpool(lambda: orjson.loads(rm.timeline(rev).body)["instants"])
+        if len(known) > 64:
+            known.clear()
+        known[rev] = instants
+    return known[rev]
 
 
 def _utc(t: datetime) -> str:
@@ -117,9 +130,8 @@ async def render_png(request: Request, rm: ReadModelDep, pin: PinDep, at: AtInst
 async def _animation(request, rm, pin, fmt, t_from, t_to, step_minutes, fps, width, height, lang, bbox):
     t1, t2 = parse_instant(t_from, "from"), parse_instant(t_to, "to")
     box = _bbox(bbox)
-    tl = orjson.loads((await run_in_threadpool(rm.timeline, pin.rev)).body)
+    tl = {"instants": await _change_instants(request, rm, pin.rev)}
     instants = render.frame_instants(tl, t1, t2, timedelta(minutes=step_minutes) if step_minutes else None)
-    del tl
     check_budget(request.app.state.settings.render_budget_pixels, width, height, len(instants))
     key = (fmt, pin.rev, tuple(_utc(t) for t in instants), fps, width, height, lang, box)
     return await _picture(request, rm, pin, key, fmt, render.animation,
