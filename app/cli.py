@@ -280,8 +280,7 @@ def cmd_serve(args) -> int:
         os.environ["DATABASE_URL"] = s.database_url
         config = uvicorn_config("app.main:app_from_env", s, host=host, port=port, factory=True, workers=args.workers,
                                 log_level="warning", proxy_headers=True)
-        server = uvicorn.Server(config)
-        Multiprocess(config, target=server.run, sockets=[config.bind_socket()]).run()
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
     else:
         uvicorn.Server(uvicorn_config(create_app(s), s, host=host, port=port, log_level="warning", proxy_headers=True)).run()
     return 0
