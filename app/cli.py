@@ -77,6 +77,16 @@ def migrate(settings) -> None:
     cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     cfg.attributes["url"] = settings.database_url
     command.upgrade(cfg, "head")
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from app import services
+    engine = create_engine(settings.database_url)
+    try:
+        with Session(engine) as s:
+            services.refold_legacy(s)
+    finally:
+        engine.dispose()
 
 
 def _session(settings):
@@ -138,6 +148,42 @@ def cmd_load(args) -> int:
         return 1
     finally:
         engine.dispose()
+    return 0
+
+
+def cmd_data(args) -> int:
+    from app import datacheck
+
+    folder = Path(args.folder or PROJECT_ROOT / "data")
+    if args.action == "tidy":
+        n = datacheck.tidy(folder)
+        print(f"rewrote {folder / 'geojson' / 'changes.geojson'}: {n} changes on one planar partition")
+        return 0
+    problems, figures = datacheck.check(folder)
+    if problems:
+        print(f"frontline data check: {folder}: {len(problems)} problem(s):", file=sys.stderr)
+        for p in problems:
+            print(f"  {p}", file=sys.stderr)
+        return 1
+    print(f"{folder}: ok; " + ", ".join(f"{k} {v}" for k, v in figures.items()))
+    return 0
+
+
+def cmd_export_dataset(args) -> int:
+    from app import datacheck, loader
+
+    s = load_settings()
+    check_database(s)
+    engine, session = _session(s)
+    try:
+        with session:
+            counts = datacheck.export_dataset(session, Path(args.folder))
+    except loader.LoadError as e:
+        print(f"frontline export-dataset: {e.message}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"wrote {args.folder}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     return 0
 
 
@@ -205,7 +251,6 @@ def cmd_render(args) -> int:
     """PNG at an instant, or GIF/MP4 of a period, with a progress bar on standard error."""
     from datetime import timedelta
 
-    import orjson
 
     from app import render
     from app.db import Database
@@ -222,18 +267,19 @@ def cmd_render(args) -> int:
         n = int(30 * done / total)
         print(f"\r[{'#' * n}{'.' * (30 - n)}] {done}/{total} frames", end="" if done < total else "\n", file=sys.stderr, flush=True)
     try:
-        body = rm.timeline(args.rev or rm.revision).body
+        rev = args.rev or rm.revision
         out = Path(args.out)
         fmt = out.suffix.lstrip(".").lower()
         if fmt == "png":
-            data = render.png(body, parse_instant(args.at or "", "--at"), width=args.width, height=args.height, lang=args.lang)
+            at = parse_instant(args.at or "", "--at")
+            data = render.png(rm.frames(rev, [at]), at, width=args.width, height=args.height, lang=args.lang)
         else:
-            tl = orjson.loads(body)
+            tl = rm.publication(rev).describe_doc()
             ds = tl["dataset"]
             t1 = parse_instant(args.start or ds["start"].replace("Z", "+00:00"), "--from")
             t2 = parse_instant(args.end or ds["end"].replace("Z", "+00:00"), "--to")
             inst = render.frame_instants(tl, t1, t2, timedelta(minutes=args.step) if args.step else None)
-            data = render.animation(body, inst, fmt=fmt, fps=args.fps, width=args.width, height=args.height, lang=args.lang, progress=bar)
+            data = render.animation(rm.frames(rev, inst), inst, fmt=fmt, fps=args.fps, width=args.width, height=args.height, lang=args.lang, progress=bar)
     except FrontlineError as e:
         print(f"frontline render: {e.message}", file=sys.stderr)
         return 1
@@ -307,6 +353,13 @@ def main(argv: list[str] | None = None) -> int:
     ld.add_argument("--replace", action="store_true", help="wipe the data set in the database first")
     ld.add_argument("--if-empty", action="store_true", help="only when no data set is loaded")
     ld.set_defaults(func=cmd_load)
+    dc = sub.add_parser("data", help="check a data set folder (`data check DIR`) or tidy its topology (`data tidy DIR`)")
+    dc.add_argument("action", choices=["check", "tidy"])
+    dc.add_argument("folder", nargs="?", help="default: data/")
+    dc.set_defaults(func=cmd_data)
+    xd = sub.add_parser("export-dataset", help="write the database's data set back as a data set folder")
+    xd.add_argument("folder")
+    xd.set_defaults(func=cmd_export_dataset)
     ex = sub.add_parser("export", help="write the whole data set to a versioned file (.json or .json.gz)")
     ex.add_argument("file")
     ex.add_argument("--with-password-hashes", action="store_true", help="include users' password hashes")

@@ -12,7 +12,7 @@ from collections import OrderedDict
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-ROUTES = frozenset({"/api/timeline", "/api/snapshot", "/api/factions", "/api/reports", "/api/areas.csv",
+ROUTES = frozenset({"/api/timeline", "/api/timeline/window", "/api/snapshot", "/api/factions", "/api/reports", "/api/areas.csv",
                     "/api/diff", "/api/snapshot.kml", "/embed", "/api/basemap/countries", "/api/basemap/governorates",
                     "/api/basemap/rivers", "/api/basemap/places"})
 MAX_ENTRIES = 2048

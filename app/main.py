@@ -41,9 +41,6 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         listen = settings.database_url.replace("postgresql+psycopg://", "postgresql://")
         rm = ReadModel(db.ReadSession, gzip_level=settings.gzip_level, listen_url=listen,
                        poll_seconds=settings.revision_poll_seconds, replica=db.read is not db.primary)
-        # One response cache bounded in bytes for the read model and the pictures (app/cache.py); it also
-        # builds a missing response once when many requests ask for it at the same moment.
-        rm.cache = app.state.pictures
         app.state.db, app.state.readmodel = db, rm
         rm.refresh()
         rm.start()

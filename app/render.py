@@ -220,7 +220,7 @@ def check_size(width: int, height: int) -> None:
 
 def png(timeline_body: bytes, at: datetime, *, width=1200, height=900, lang="en", bbox=None) -> bytes:
     check_size(width, height)
-    tl = orjson.loads(timeline_body)
+    tl = timeline_body if isinstance(timeline_body, dict) else orjson.loads(timeline_body)
     img = render_frame(tl, Frame(tl, at), width=width, height=height, lang=lang, bbox=bbox)
     buf = io.BytesIO()
     img.save(buf, "PNG", optimize=True)
@@ -250,7 +250,7 @@ def animation(timeline_body: bytes, instants: list[datetime], *, fmt: str, fps: 
         raise BadInput(f"at most {MAX_FRAMES} frames")
     if not (0.2 <= fps <= 30):
         raise BadInput("fps must be between 0.2 and 30")
-    tl = orjson.loads(timeline_body)
+    tl = timeline_body if isinstance(timeline_body, dict) else orjson.loads(timeline_body)
     if fmt not in ("gif", "mp4"):
         raise BadInput("format must be gif or mp4")
     # Memory limit: a GIF keeps each frame as it will be stored (one byte a pixel, quantized at once), never

@@ -15,7 +15,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Annotated, Literal
 
-import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
@@ -89,8 +88,10 @@ async def _picture(request: Request, rm, pin: Pin, key: tuple, fmt: str, fn, kwa
             if wait:
                 raise TooManyAttempts("too many new pictures from your address; cached pictures are still served. "
                                       f"Try again in {limiter.retry_after(wait)} s", retry_after=limiter.retry_after(wait))
-        body = (await run_in_threadpool(rm.timeline, pin.rev)).body
-        data = await state.render_pool.run(key, fn, body, **kwargs)
+        # What the pictures need (zones of each instant, the changes of each step), gathered in a thread and
+        # handed to a worker process.
+        frames = await run_in_threadpool(rm.frames, pin.rev, kwargs.get("instants") or [kwargs["at"]])
+        data = await state.render_pool.run(key, fn, frames, **kwargs)
         hit = cache.get(key) or cache.put(key, _payload(data, MEDIA[fmt]))
     return _send(request, hit, pin.cache_control, filename)
 
@@ -101,11 +102,10 @@ def _payload(data: bytes, media_type: str) -> Payload:
 
 
 async def _change_instants(request: Request, rm, rev: int) -> list[str]:
-    """The change instants of a revision, parsed from the timeline once per revision (in a thread: parsing
-    megabytes of JSON on the event loop would stall every other request)."""
+    """The change instants of a revision (ISO strings), once per revision and off the event loop."""
     known = request.app.state.picture_instants
     if rev not in known:
-        instants = await run_in_threadpool(lambda: orjson.loads(rm.timeline(rev).body)["instants"])
+        instants = await run_in_threadpool(lambda: rm.publication(rev).describe_doc()["instants"])
         if len(known) > 64:
             known.clear()
         known[rev] = instants
