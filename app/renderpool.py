@@ -59,34 +59,50 @@ class RenderPool:
         with self._lock:
             self._in_flight -= 1
 
-    def _submit(self, fn: Callable, args: tuple, kwargs: dict):
+    def _reserve(self) -> None:
         with self._lock:
             if self._in_flight >= self.capacity:
                 raise Unavailable(BUSY, retry_after=30)
             self._in_flight += 1
-        try:
-            fut = self._pool().submit(fn, *args, **kwargs)
-        except Exception:
-            self._release()
-            raise
-        # The slot is held until the process finishes, even if the client gave up: capacity is real work.
-        fut.add_done_callback(self._release)
-        return fut
 
     def check(self, key: Hashable) -> None:
         """Refuse at once when a render for `key` would not be accepted (no shared one running, no room)."""
         if key not in self._shared and self._in_flight >= self.capacity:
             raise Unavailable(BUSY, retry_after=30)
 
-    async def run(self, key: Hashable, fn: Callable, *args, **kwargs):
-        """fn(*args, **kwargs) in a worker process (fn importable by name); a second call with the same key
-        while the first runs shares its result."""
+    async def run(self, key: Hashable, fn: Callable, *args, prepare: Callable | None = None, **kwargs):
+        """fn(*args, **kwargs) in a worker process (fn importable by name). With `prepare` (an async callable),
+        its result becomes the first argument; it runs only once a slot is held, so a refused request costs
+        nothing. A second call with the same key while the first runs shares its result."""
         shared = self._shared.get(key)
         if shared is None:
-            fut = self._submit(fn, args, kwargs)
-            shared = asyncio.wrap_future(fut)
+            self._reserve()
+            shared = asyncio.get_running_loop().create_future()
             self._shared[key] = shared
-            shared.add_done_callback(lambda _f: self._shared.pop(key, None))
+            try:
+                if prepare is not None:
+                    args = (await prepare(), *args)
+                fut = self._pool().submit(fn, *args, **kwargs)
+            except BaseException as e:
+                self._release()
+                self._shared.pop(key, None)
+                shared.set_exception(e)
+                shared.exception()  # retrieved: the waiters (if any) get it, no "never retrieved" warning
+                raise
+            # The slot is held until the process finishes, even if the client gave up: capacity is real work.
+            fut.add_done_callback(self._release)
+
+            def settle(done: asyncio.Future, shared=shared):
+                self._shared.pop(key, None)
+                if shared.done():
+                    return
+                if done.cancelled():
+                    shared.cancel()
+                elif done.exception() is not None:
+                    shared.set_exception(done.exception())
+                else:
+                    shared.set_result(done.result())
+            asyncio.wrap_future(fut).add_done_callback(settle)
         try:
             return await asyncio.wait_for(asyncio.shield(shared), self.timeout)
         except asyncio.TimeoutError:

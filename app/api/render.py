@@ -88,10 +88,11 @@ async def _picture(request: Request, rm, pin: Pin, key: tuple, fmt: str, fn, kwa
             if wait:
                 raise TooManyAttempts("too many new pictures from your address; cached pictures are still served. "
                                       f"Try again in {limiter.retry_after(wait)} s", retry_after=limiter.retry_after(wait))
-        # What the pictures need (zones of each instant, the changes of each step), gathered in a thread and
-        # handed to a worker process.
-        frames = await run_in_threadpool(rm.frames, pin.rev, kwargs.get("instants") or [kwargs["at"]])
-        data = await state.render_pool.run(key, fn, frames, **kwargs)
+        # What the pictures need (zones of each instant, the changes of each step) is gathered in a thread once
+        # a worker slot is held, then handed to the worker process.
+        instants = kwargs.get("instants") or [kwargs["at"]]
+        data = await state.render_pool.run(key, fn, **kwargs,
+                                           prepare=lambda: run_in_threadpool(rm.frames, pin.rev, instants))
         hit = cache.get(key) or cache.put(key, _payload(data, MEDIA[fmt]))
     return _send(request, hit, pin.cache_control, filename)
 
