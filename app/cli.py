@@ -240,11 +240,10 @@ def cmd_export(args) -> int:
     engine, session = _session(s)
     try:
         with session:
-            doc = backup.export(session, with_password_hashes=args.with_password_hashes)
+            # streamed: rows go from a server-side cursor to the file one line at a time (bounded memory)
+            n = backup.export_to(session, Path(args.file), with_password_hashes=args.with_password_hashes)
     finally:
         engine.dispose()
-    backup.write(doc, Path(args.file))
-    n = {t: len(r) for t, r in doc["tables"].items()}
     print(f"exported to {args.file}: " + ", ".join(f"{v} {k}" for k, v in n.items()))
     return 0
 
@@ -258,9 +257,8 @@ def cmd_import(args) -> int:
     migrate(s)
     engine, session = _session(s)
     try:
-        doc = backup.read(Path(args.file))
         with session:
-            counts = backup.import_(session, doc)
+            counts = backup.import_(session, Path(args.file))
             session.commit()
     except FrontlineError as e:
         print(f"frontline import: {e.message}", file=sys.stderr)
@@ -337,16 +335,22 @@ def cmd_serve(args) -> int:
     check_database(s)
     migrate(s)
     from app.main import create_app
+    from app.server import uvicorn_config
 
     host = args.host or s.host
     port = args.port or s.port
     print(f"Frontline on http://{host}:{port}/")
+    # Connection limits (header size and count, request line, header/body timeouts, concurrent connections)
+    # come from the settings: app/server.py, docs/deploy.md.
     if args.workers and args.workers > 1:
+        from uvicorn.supervisors import Multiprocess
+
         os.environ["DATABASE_URL"] = s.database_url
-        uvicorn.run("app.main:app_from_env", factory=True, host=host, port=port, workers=args.workers,
-                    log_level="warning", proxy_headers=True)
+        config = uvicorn_config("app.main:app_from_env", s, host=host, port=port, factory=True, workers=args.workers,
+                                log_level="warning", proxy_headers=False)
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
     else:
-        uvicorn.run(create_app(s), host=host, port=port, log_level="warning", proxy_headers=True)
+        uvicorn.Server(uvicorn_config(create_app(s), s, host=host, port=port, log_level="warning", proxy_headers=False)).run()
     return 0
 
 

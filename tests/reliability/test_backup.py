@@ -36,7 +36,8 @@ def test_export_import_round_trip_gives_identical_snapshots(base_settings, seed_
     env = {**os.environ, "DATABASE_URL": src}
     run = subprocess.run([sys.executable, "-m", "app.cli", "export", str(out)], env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
-    assert backup.read(out)["version"] == backup.VERSION
+    head = backup.read(out)
+    assert head["version"] == backup.VERSION and "control_zones" in head["tables"]
     target = _create_database(base_settings.database_url, f"{os.environ.get('FRONTLINE_TEST_DB', 'frontline_test')}_restore")
     run = subprocess.run([sys.executable, "-m", "app.cli", "import", str(out)], env={**os.environ, "DATABASE_URL": target},
                          capture_output=True, text=True, timeout=120)
