@@ -134,7 +134,7 @@ class RepeatFilter(logging.Filter):
 
 
 REPEAT_FILTER = RepeatFilter()
-QUIET_LOGGERS = ("frontline", "frontline.readmodel", "uvicorn.error", "sqlalchemy.pool.impl.QueuePool")
+QUIET_LOGGERS = ("frontline", "frontline.readmodel", "frontline.webhooks", "uvicorn.error", "sqlalchemy.pool.impl.QueuePool")
 
 
 def quiet_repeats() -> None:

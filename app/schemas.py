@@ -37,7 +37,7 @@ class ChangeCreate(BaseModel):
     faction: Text(32, description="faction slug, or 'contested'")
     at: Text(40, description="ISO 8601 instant with an offset", examples=["2024-11-30T12:00:00+03:00"])
     geometry: dict[str, Any] = Field(description="GeoJSON Polygon or MultiPolygon (RFC 7946, lon/lat)")
-    confidence: Literal["confirmed", "claimed"] = "confirmed"
+    confidence: Literal["confirmed", "claimed", "inferred"] = "confirmed"
     report_ids: list[int] = Field(min_length=1, max_length=50)
     note: OptionalText(4000) = ""
     summary_en: OptionalText(1000) = ""
@@ -50,9 +50,12 @@ class ChangePreview(BaseModel):
     faction: Text(32)
     at: Text(40)
     geometry: dict[str, Any]
-    confidence: Literal["confirmed", "claimed"] = "confirmed"
+    confidence: Literal["confirmed", "claimed", "inferred"] = "confirmed"
     report_ids: list[int] = Field(min_length=1, max_length=50)
     note: OptionalText(4000) = ""
+    # The same body as a save may be previewed (the summary is not needed to preview).
+    summary_en: OptionalText(1000) = ""
+    summary_ar: OptionalText(1000) = ""
 
 
 class ChangeSaved(BaseModel):

@@ -115,6 +115,8 @@ AR = {
     "before km²": "قبل (كم²)",
     "change km²": "التغيير (كم²)",
     "claimed": "مُدّعى",
+    "inferred": "استنتاج",
+    "your own inference: explain the reasoning in the summary": "استنتاجك أنت: اشرح السبب في الملخص",
     "confirmed": "مؤكد",
     "e.g. Rebels take Saraqib": "مثلًا: الفصائل تسيطر على سراقب",
     "editor": "محرر",

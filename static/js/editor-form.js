@@ -272,7 +272,7 @@ export function initForm(ctx) {
       const t = fromInputValue(d.at, ctx.offset);
       if (t) ctx.time.set(t.getTime(), { silent: true });
     }
-    const conf = form.querySelector(`input[name=confidence][value="${d.confidence === "claimed" ? "claimed" : "confirmed"}"]`);
+    const conf = form.querySelector(`input[name=confidence][value="${["claimed", "inferred"].includes(d.confidence) ? d.confidence : "confirmed"}"]`);
     if (conf) conf.checked = true;
     const ids = new Set((d.reports || []).map(String));
     for (const o of reports.options) o.selected = ids.has(o.value);
