@@ -402,8 +402,8 @@ BYTES_BEFORE_READY = """() => {
 JUMPS = """async ([actions, timeoutMs]) => {
   const slider = document.querySelector('input[type=range]');
   const raf = () => new Promise(r => requestAnimationFrame(() => r()));
-  const settle = async (before, t0) => {
-    while (!(document.body.dataset.instant !== before && document.body.dataset.ready === '1')) {
+  const settle = async (before, t0, mayStay) => {
+    while (!((mayStay || document.body.dataset.instant !== before) && document.body.dataset.ready === '1')) {
       if (performance.now() - t0 > timeoutMs) return null;
       await raf();
     }
