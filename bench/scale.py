@@ -871,6 +871,8 @@ def results_header(results: dict) -> str:
 def main() -> int:
     from bench.run import machine
 
+    # A SIGTERM runs the `finally` blocks too, so no server or helper process is left behind.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     OUT.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
     results = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
