@@ -684,6 +684,8 @@ def many_saves(folder: Path) -> dict:
                 stop = f"stopped after {i} saves: the budget of {CFG['BENCH_SAVES_BUDGET']} s was spent"
                 break
             lon, lat = rng.choice(facts["places"])
+            x0, y0, x1, y1 = facts["extent"]  # stay well inside the extent (a save outside it is refused)
+            lon, lat = min(max(lon, x0 + 0.08), x1 - 0.08), min(max(lat, y0 + 0.08), y1 - 0.08)
             at = facts["start"] + timedelta(minutes=int(rng.uniform(1, span / 60 - 1)))
             body = {"faction": rng.choice(facts["factions"]), "at": iso(at),
                     "geometry": star(rng, lon + rng.uniform(-0.03, 0.03), lat + rng.uniform(-0.03, 0.03), rng.uniform(0.005, 0.02)),
