@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test bench setup db-start db-stop clean-db
+.PHONY: run test bench bench-scale setup db-start db-stop clean-db
 
 run:
 	@bash scripts/bootstrap.sh
@@ -16,9 +16,19 @@ test:
 	@$(FRONTLINE) db start >/dev/null
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
+# The read path, history and browser (bench/run.py), then the scale section (bench/scale.py: the seed data and
+# synthetic wars of 100 and 1,000 days side by side; sizes and limits from BENCH_* variables, see its docstring).
 bench:
 	@bash scripts/bootstrap.sh --bench
+	@$(FRONTLINE) db start >/dev/null
 	@$(PY) bench/run.py
+	@$(PY) bench/scale.py
+
+# The scale section alone. Quick: BENCH_WAR_DAYS=10,30 BENCH_SAVES=100 BENCH_SAVES_BUDGET=300 make bench-scale
+bench-scale:
+	@bash scripts/bootstrap.sh --bench
+	@$(FRONTLINE) db start >/dev/null
+	@$(PY) bench/scale.py
 
 setup:
 	@bash scripts/bootstrap.sh --test

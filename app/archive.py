@@ -756,8 +756,8 @@ def import_snapshots(session: Session, source: Path, opts: ImportOptions,
     report_id = session.execute(_REPORT, {"key": opts.report}).scalar_one_or_none()
     if report_id is None:
         raise ArchiveError(f"unknown report {opts.report!r} (--report); add it to reports.json or in the editor first")
-    if opts.confidence not in ("confirmed", "claimed"):
-        raise ArchiveError("--confidence must be 'confirmed' or 'claimed'")
+    if opts.confidence not in ("confirmed", "claimed", "inferred"):
+        raise ArchiveError("--confidence must be 'confirmed', 'claimed' or 'inferred'")
     series = read_series(source, frame, opts, factions, progress)
     snaps = series.snapshots
     summary = ImportSummary(snapshots=len(snaps), files=series.files, features=series.features,
@@ -989,7 +989,7 @@ def _plan_upload(session: Session, up: Upload) -> tuple[Frame, dict, list[Planne
     if not (frame.start <= up.at < frame.end):
         raise ArchiveError(f"the instant {frame.label(up.at)} is outside the data set's period "
                            f"{frame.label(frame.start)} - {frame.label(frame.end)}")
-    if up.confidence not in ("confirmed", "claimed"):
+    if up.confidence not in ("confirmed", "claimed", "inferred"):
         raise ArchiveError("confidence must be 'confirmed' or 'claimed'")
     try:
         feats = features_from_text(up.filename, up.content, _stem_suffix(Path(up.filename or "upload")))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
 from datetime import datetime, timedelta, timezone
 
@@ -17,12 +18,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.errors import BadInput, Forbidden, NotAuthenticated, TooManyAttempts
+from app.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound, TooManyAttempts
 
 SESSION_COOKIE = "frontline_session"
 CSRF_COOKIE = "csrf_token"
 SESSION_DAYS = 7
-# Failed logins for one user name (or from one address) in the window before sign-in is refused.
+# Failed sign-ins in the window before sign-in is refused: per (user name, address) and per address, never per
+# user name alone (a stranger's failures must not lock the real editor out of their own address).
 MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
 
@@ -34,31 +36,178 @@ def _h(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def add_user(session: Session, username: str, password: str, role: str) -> int:
+def _check_username(username: str) -> None:
     if not username or len(username) > 64 or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
         raise BadInput("user names are 1-64 letters, digits, '.', '-' or '_'")
+
+
+def _check_password(password: str) -> None:
     if len(password) < 8:
         raise BadInput("passwords need at least 8 characters")
-    if role not in ("editor", "admin"):
+    if len(password) > 1000:
+        raise BadInput("passwords have at most 1000 characters")
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
         raise BadInput("role must be editor or admin")
-    return session.execute(text("""
+
+
+ROLES = ("editor", "admin")
+
+
+def end_sessions(session: Session, user_id: int) -> int:
+    """Sign the user out everywhere, at once (password changed or reset, account disabled, role changed)."""
+    return session.execute(text("DELETE FROM user_sessions WHERE user_id = :id"), {"id": user_id}).rowcount
+
+
+def add_user(session: Session, username: str, password: str, role: str) -> int:
+    """Add a user, or (the CLI's `user add` on an existing name) set their password and role and enable them.
+    An existing user's sessions end: a new password or role takes effect at once."""
+    _check_username(username)
+    _check_password(password)
+    _check_role(role)
+    uid = session.execute(text("""
         INSERT INTO users (username, password_hash, role, active) VALUES (:u, :p, :r, true)
         ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role, active = true
         RETURNING id"""), {"u": username, "p": _hasher.hash(password), "r": role}).scalar_one()
+    end_sessions(session, uid)
+    return uid
 
 
-# One address may fail more often (several editors behind one NAT), but not without bound.
+def create_user(session: Session, username: str, password: str, role: str) -> int:
+    """A new account (the admin page); an existing user name is refused, never overwritten."""
+    _check_username(username)
+    _check_password(password)
+    _check_role(role)
+    uid = session.execute(text("""INSERT INTO users (username, password_hash, role, active) VALUES (:u, :p, :r, true)
+                                   ON CONFLICT (username) DO NOTHING RETURNING id"""),
+                          {"u": username, "p": _hasher.hash(password), "r": role}).scalar_one_or_none()
+    if uid is None:
+        raise Conflict(f"the user name {username!r} is taken; choose another or reset that account's password")
+    return uid
+
+
+def _user_id(session: Session, username: str) -> int:
+    uid = session.execute(text("SELECT id FROM users WHERE username = :u"), {"u": username}).scalar_one_or_none()
+    if uid is None:
+        raise NotFound(f"no user named {username[:64]!r}")
+    return uid
+
+
+def set_password(session: Session, user_id: int, password: str) -> None:
+    _check_password(password)
+    n = session.execute(text("UPDATE users SET password_hash = :p WHERE id = :id"),
+                        {"p": _hasher.hash(password), "id": user_id}).rowcount
+    if not n:
+        raise NotFound(f"user {user_id} does not exist")
+    end_sessions(session, user_id)
+
+
+def set_role(session: Session, user_id: int, role: str) -> None:
+    _check_role(role)
+    n = session.execute(text("UPDATE users SET role = :r WHERE id = :id AND role <> :r"), {"r": role, "id": user_id}).rowcount
+    if n:
+        end_sessions(session, user_id)
+
+
+def set_active(session: Session, user_id: int, active: bool) -> None:
+    n = session.execute(text("UPDATE users SET active = :a WHERE id = :id"), {"a": active, "id": user_id}).rowcount
+    if not n:
+        raise NotFound(f"user {user_id} does not exist")
+    if not active:
+        end_sessions(session, user_id)
+
+
+def disable_user(session: Session, username: str) -> None:
+    set_active(session, _user_id(session, username), False)
+
+
+def generate_password() -> str:
+    """A password to hand over once: 20 URL-safe characters (about 120 bits)."""
+    return secrets.token_urlsafe(15)
+
+
+def list_users(session: Session) -> list[dict]:
+    rows = session.execute(text("""
+        SELECT u.id, u.username, u.role, u.active, u.created_at,
+               (SELECT count(*) FROM user_sessions s WHERE s.user_id = u.id AND s.expires_at > now()) AS sessions,
+               (SELECT max(at) FROM login_attempts a WHERE a.username = u.username AND a.success) AS last_sign_in
+        FROM users u ORDER BY u.username""")).mappings().all()
+    return [{**dict(r), "created_at": r["created_at"].isoformat(),
+             "last_sign_in": r["last_sign_in"].isoformat() if r["last_sign_in"] else None} for r in rows]
+
+
+# One address may fail more often than one (user name, address) pair (several editors behind one NAT), but
+# not without bound.
 MAX_FAILURES_PER_IP = 20
 
 
 def _locked(session: Session, username: str, ip: str) -> bool:
-    by_user, by_ip = session.execute(text("""
-        SELECT count(*) FILTER (WHERE username = :u
-                                  AND at > coalesce((SELECT max(at) FROM login_attempts WHERE success AND username = :u), '-infinity')),
+    # A success for the pair clears the pair's count (the real editor mistyping then getting it right).
+    by_pair, by_ip = session.execute(text("""
+        SELECT count(*) FILTER (WHERE username = :u AND ip = :ip
+                                  AND at > coalesce((SELECT max(at) FROM login_attempts
+                                                     WHERE success AND username = :u AND ip = :ip), '-infinity')),
                count(*) FILTER (WHERE ip = :ip)
         FROM login_attempts WHERE NOT success AND at > now() - CAST(:w AS interval)
-    """), {"u": username[:200], "ip": ip, "w": f"{int(WINDOW.total_seconds())} seconds"}).one()
-    return by_user >= MAX_FAILURES or by_ip >= MAX_FAILURES_PER_IP
+    """), {"u": username[:200], "ip": ip[:64], "w": f"{int(WINDOW.total_seconds())} seconds"}).one()
+    return by_pair >= MAX_FAILURES or by_ip >= MAX_FAILURES_PER_IP
+
+
+def parse_proxies(value: str) -> list:
+    """FRONTLINE_TRUSTED_PROXIES: comma-separated addresses or networks ("127.0.0.1, 10.0.0.0/8")."""
+    out = []
+    for part in (value or "").replace(";", ",").split(","):
+        part = part.strip()
+        if part:
+            out.append(ipaddress.ip_network(part, strict=False))
+    return out
+
+
+def _in(addr: str, nets: list) -> bool:
+    try:
+        a = ipaddress.ip_address(addr)
+    except ValueError:
+        return False
+    return any(a in n for n in nets)
+
+
+def _forwarded_for(headers) -> list[str]:
+    """Addresses a proxy chain reports, leftmost (the original client) first: RFC 7239 Forwarded, else X-Forwarded-For."""
+    fwd = headers.get("forwarded")
+    if fwd:
+        out = []
+        for element in fwd.split(","):
+            for pair in element.split(";"):
+                k, _, v = pair.strip().partition("=")
+                if k.strip().lower() == "for":
+                    v = v.strip().strip('"')
+                    if v.startswith("["):  # [2001:db8::1]:port
+                        v = v[1:v.find("]")]
+                    elif v.count(":") == 1:  # 192.0.2.1:port
+                        v = v.split(":")[0]
+                    out.append(v)
+        return out
+    xff = headers.get("x-forwarded-for")
+    return [p.strip() for p in xff.split(",") if p.strip()] if xff else []
+
+
+def client_address(peer: str | None, headers, trusted: list) -> str:
+    """The address sign-in throttling counts. Forwarding headers are believed only when the peer is a trusted
+    proxy (anyone else could write any address there and dodge the limit); walking the chain from the right,
+    the first address that is not a trusted proxy is the client."""
+    peer = peer or "?"
+    if not trusted or not _in(peer, trusted):
+        return peer
+    chain = _forwarded_for(headers)
+    for addr in reversed(chain):
+        if not _in(addr, trusted):
+            try:
+                return str(ipaddress.ip_address(addr))
+            except ValueError:
+                return peer  # a garbled header: count the proxy itself rather than a made-up name
+    return chain[0] if chain else peer
 
 
 def login(session: Session, username: str, password: str, ip: str) -> tuple[str, str, dict]:
@@ -76,7 +225,7 @@ def login(session: Session, username: str, password: str, ip: str) -> tuple[str,
         ok = False
     ok = ok and user is not None
     session.execute(text("INSERT INTO login_attempts (username, ip, success) VALUES (:u, :ip, :ok)"),
-                    {"u": username, "ip": ip, "ok": ok})
+                    {"u": username, "ip": ip[:64], "ok": ok})
     if not ok:
         session.commit()
         raise NotAuthenticated("wrong user name or password")

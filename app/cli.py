@@ -210,6 +210,28 @@ def cmd_user(args) -> int:
     return 0
 
 
+def cmd_user_disable(args) -> int:
+    """Disable an account: it can no longer sign in and its sessions end at once."""
+    from app import auth
+    from app.errors import NotFound
+
+    s = load_settings()
+    check_database(s)
+    engine, session = _session(s)
+    try:
+        with session:
+            try:
+                auth.disable_user(session, args.name)
+            except NotFound as e:
+                print(f"frontline: {e.message}", file=sys.stderr)
+                return 1
+            session.commit()
+    finally:
+        engine.dispose()
+    print(f"user {args.name} disabled; their sessions have ended")
+    return 0
+
+
 def cmd_export(args) -> int:
     from app import backup
 
@@ -218,11 +240,10 @@ def cmd_export(args) -> int:
     engine, session = _session(s)
     try:
         with session:
-            doc = backup.export(session, with_password_hashes=args.with_password_hashes)
+            # streamed: rows go from a server-side cursor to the file one line at a time (bounded memory)
+            n = backup.export_to(session, Path(args.file), with_password_hashes=args.with_password_hashes)
     finally:
         engine.dispose()
-    backup.write(doc, Path(args.file))
-    n = {t: len(r) for t, r in doc["tables"].items()}
     print(f"exported to {args.file}: " + ", ".join(f"{v} {k}" for k, v in n.items()))
     return 0
 
@@ -236,9 +257,8 @@ def cmd_import(args) -> int:
     migrate(s)
     engine, session = _session(s)
     try:
-        doc = backup.read(Path(args.file))
         with session:
-            counts = backup.import_(session, doc)
+            counts = backup.import_(session, Path(args.file))
             session.commit()
     except FrontlineError as e:
         print(f"frontline import: {e.message}", file=sys.stderr)
@@ -315,16 +335,22 @@ def cmd_serve(args) -> int:
     check_database(s)
     migrate(s)
     from app.main import create_app
+    from app.server import uvicorn_config
 
     host = args.host or s.host
     port = args.port or s.port
     print(f"Frontline on http://{host}:{port}/")
+    # Connection limits (header size and count, request line, header/body timeouts, concurrent connections)
+    # come from the settings: app/server.py, docs/deploy.md.
     if args.workers and args.workers > 1:
+        from uvicorn.supervisors import Multiprocess
+
         os.environ["DATABASE_URL"] = s.database_url
-        uvicorn.run("app.main:app_from_env", factory=True, host=host, port=port, workers=args.workers,
-                    log_level="warning", proxy_headers=True)
+        config = uvicorn_config("app.main:app_from_env", s, host=host, port=port, factory=True, workers=args.workers,
+                                log_level="warning", proxy_headers=False)
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
     else:
-        uvicorn.run(create_app(s), host=host, port=port, log_level="warning", proxy_headers=True)
+        uvicorn.Server(uvicorn_config(create_app(s), s, host=host, port=port, log_level="warning", proxy_headers=False)).run()
     return 0
 
 
@@ -541,7 +567,7 @@ def main(argv: list[str] | None = None) -> int:
     isn.add_argument("--time", metavar="HH:MM", default="00:00", help="local time of day of a dated snapshot (default 00:00)")
     isn.add_argument("--date-field", metavar="NAME", default="date", help="feature property with the date (one-file series; default: date)")
     isn.add_argument("--faction-field", metavar="NAME", help="feature property naming the faction (then --faction is a default)")
-    isn.add_argument("--confidence", choices=["confirmed", "claimed"], default="confirmed")
+    isn.add_argument("--confidence", choices=["confirmed", "claimed", "inferred"], default="confirmed")
     isn.add_argument("--dry-run", action="store_true", help="print the summary and store nothing")
     isn.add_argument("--quiet", action="store_true", help="no progress bar")
     isn.set_defaults(func=cmd_import_snapshots)
@@ -587,6 +613,9 @@ def main(argv: list[str] | None = None) -> int:
     wl.add_argument("--limit", type=int, default=50)
     wl.add_argument("--json", action="store_true")
     wh.set_defaults(func=cmd_webhook)
+    ud = us_sub.add_parser("disable", help="disable an account and end its sessions at once")
+    ud.add_argument("name")
+    ud.set_defaults(func=cmd_user_disable)
     for name, func in (("serve", cmd_serve), ("up", cmd_up)):
         sp = sub.add_parser(name, help="serve the app" if name == "serve" else "database, schema, seed data, serve")
         sp.add_argument("--host")

@@ -52,6 +52,28 @@ class Settings(BaseSettings):
     # How often a worker checks the database for a newer published revision (LISTEN/NOTIFY does it at once).
     revision_poll_seconds: float = Field(default=2.0, gt=0)
     gzip_level: int = Field(default=5, ge=1, le=9)
+    # Reverse proxies whose X-Forwarded-For / Forwarded headers are believed (addresses or networks, comma-
+    # separated). Empty: the peer's own address is the client's (sign-in throttling counts per address).
+    trusted_proxies: str = ""
+    # Expensive public reads (pictures). A picture costs width x height x frames; above the budget it is
+    # refused with 422. Renders run in a pool of worker processes; when `render_workers` are busy and
+    # `render_queue` more wait, further renders get 503 with Retry-After at once.
+    render_budget_pixels: int = Field(default=60_000_000, ge=40_000)
+    render_workers: int = Field(default=1, ge=1, le=32)
+    render_queue: int = Field(default=2, ge=0, le=1000)
+    render_timeout_seconds: float = Field(default=120, gt=0)
+    # Bytes of rendered responses kept in memory (least recently used evicted first).
+    response_cache_bytes: int = Field(default=256 * 1024 * 1024, ge=0)
+    # Uncached renders per client address per minute for anonymous clients (0: no limit).
+    render_rate_per_minute: int = Field(default=6, ge=0)
+    # Connection limits applied by `frontline serve` (see docs/deploy.md for the matching nginx settings).
+    max_header_bytes: int = Field(default=32 * 1024, ge=1024)
+    max_header_count: int = Field(default=100, ge=10)
+    max_request_line_bytes: int = Field(default=8 * 1024, ge=256)
+    header_timeout_seconds: float = Field(default=10, gt=0)
+    body_timeout_seconds: float = Field(default=30, gt=0)
+    keep_alive_seconds: int = Field(default=5, ge=1)
+    max_connections: int = Field(default=1000, ge=10)
 
     @field_validator("database_url")
     @classmethod
@@ -68,6 +90,17 @@ class Settings(BaseSettings):
     def _tiles(cls, v: str):
         if v and not all(k in v for k in ("{z}", "{x}", "{y}")):
             raise ValueError("TILE_URL must contain {z}, {x} and {y} (or be empty to use only the shipped base geography)")
+        return v
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, v: str):
+        from app.auth import parse_proxies
+
+        try:
+            parse_proxies(v)
+        except ValueError as exc:
+            raise ValueError(f"FRONTLINE_TRUSTED_PROXIES must be comma-separated addresses or networks ({exc})") from None
         return v
 
     @field_validator("secret_key")

@@ -8,10 +8,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.gzip import GZipMiddleware
 
 from app import PROJECT_ROOT
+from app.cache import ByteLRU
 from app.config import Settings
+from app.ratelimit import TokenBucket
+from app.renderpool import RenderPool
+from app.server import PathGuard, SelectiveGZip
 from app.db import Database
 from app.errors import install_handlers
 from app.readmodel import ReadModel
@@ -37,7 +40,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         db = database or Database.connect(settings.database_url, settings.database_read_url)
         listen = settings.database_url.replace("postgresql+psycopg://", "postgresql://")
         rm = ReadModel(db.ReadSession, gzip_level=settings.gzip_level, listen_url=listen,
-                       poll_seconds=settings.revision_poll_seconds, replica=db.read is not db.primary)
+                       poll_seconds=settings.revision_poll_seconds, replica=db.read is not db.primary,
+                       cache_bytes=settings.response_cache_bytes)
         app.state.db, app.state.readmodel = db, rm
         rm.refresh()
         rm.start()
@@ -45,6 +49,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
             yield
         finally:
             rm.stop()
+            app.state.render_pool.shutdown()
             if database is None:
                 db.dispose()
 
@@ -58,15 +63,23 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         responses=ERROR_RESPONSES,
     )
     app.state.settings = settings
+    # Rendered pictures: a cache bounded in bytes, worker processes, a per-address limit (app/api/render.py).
+    app.state.pictures = ByteLRU(settings.response_cache_bytes)
+    app.state.render_pool = RenderPool(settings.render_workers, settings.render_queue, settings.render_timeout_seconds)
+    app.state.render_limiter = TokenBucket(settings.render_rate_per_minute)
+    app.state.picture_instants = {}
     install_handlers(app)
-    # Public JSON is pre-compressed by the read model; this only compresses the rest, at a cheap level.
-    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
+    # Public JSON is pre-compressed by the read model; this only compresses the rest, at a cheap level, and
+    # never pictures (already compressed: gzipping a 10 MB GIF would only burn the event loop's time).
+    app.add_middleware(SelectiveGZip, minimum_size=1000, compresslevel=5, skip_prefixes=("/api/render",))
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, secure=settings.secure_cookies)
     # Added last, so outermost: the micro-cache's copies carry the security headers too.
     app.add_middleware(FastPath)
+    # Outermost: a path with a NUL or control character is a 404 before anything tries to open it.
+    app.add_middleware(PathGuard)
 
-    from app.api import editor, ogc, public, render
+    from app.api import admin, editor, ogc, public, render
     from app.web import pages
 
     app.include_router(public.router)
@@ -75,8 +88,10 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.include_router(editor.router)
     from app.api import upload  # editor: upload a snapshot (app/archive.py)
     app.include_router(upload.router)
+    app.include_router(admin.router)
     app.include_router(pages.router)
     app.include_router(__import__('app.api.follow', fromlist=['router']).router)  # feeds, events, webhooks, corrections
+    _real_media_types(app)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     for name, path in VENDOR.items():
         if Path(path).is_dir():
@@ -84,6 +99,41 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         else:
             log.warning("front-end assets missing (%s); run `make run` or `npm ci`", path)
     return app
+
+
+# The real media type of each response that is not plain JSON (the routes return prebuilt bytes, so FastAPI
+# cannot see it): OpenAPI clients, schemathesis and the /docs page then know what comes back.
+GEOJSON, HTML, TEXT = "application/geo+json", "text/html", {"type": "string"}
+MEDIA_TYPES: dict[str, dict[str, dict | None]] = {
+    "/api/snapshot": {GEOJSON: None},
+    "/api/diff": {GEOJSON: None},
+    "/api/basemap/{layer}": {GEOJSON: None},
+    "/api/snapshot.kml": {"application/vnd.google-earth.kml+xml": TEXT},
+    "/api/areas.csv": {"text/csv": TEXT},
+    "/ogc/": {"application/json": None, HTML: TEXT},
+    "/ogc/conformance": {"application/json": None, HTML: TEXT},
+    "/ogc/collections": {"application/json": None, HTML: TEXT},
+    "/ogc/collections/{collection_id}": {"application/json": None, HTML: TEXT},
+    "/ogc/collections/{collection_id}/items": {GEOJSON: None, HTML: TEXT},
+    "/ogc/collections/{collection_id}/items/{item_id}": {GEOJSON: None, HTML: TEXT},
+}
+
+
+def _real_media_types(app: FastAPI) -> None:
+    build = app.openapi
+
+    def openapi():
+        if app.openapi_schema is None:
+            spec = build()
+            for path, types in MEDIA_TYPES.items():
+                ok = spec["paths"].get(path, {}).get("get", {}).get("responses", {}).get("200")
+                if ok is None:
+                    continue
+                json_schema = ok.get("content", {}).get("application/json", {}).get("schema", {})
+                ok["content"] = {media: {"schema": schema if schema is not None else json_schema}
+                                 for media, schema in types.items()}
+        return app.openapi_schema
+    app.openapi = openapi
 
 
 def app_from_env() -> FastAPI:

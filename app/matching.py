@@ -31,24 +31,35 @@ def _pattern(key: str) -> re.Pattern:
 
 def match_in(places: Iterable[Mapping], body: str, limit: int = 200) -> list[dict]:
     """The places named in `body`, in order of first mention. Each place: slug, name_en, name_ar, variants,
-    kind, rank, lon, lat. Names shorter than 3 characters once folded are ignored (too many false hits)."""
+    kind, rank, lon, lat. Names shorter than 3 characters once folded are ignored (too many false hits).
+
+    The longest match wins: every occurrence of every name is a span of the text, and spans are taken longest
+    first, skipping any that overlaps one already taken, so "Aleppo" inside "New Aleppo" (or "الجديدة" inside
+    "حلب الجديدة") is not a mention of Aleppo (or of Jdeideh)."""
     hay = " " + fold_text(body) + " "
-    found = []
-    for p in places:
-        hits = []
-        for n in [p.get("name_en"), p.get("name_ar"), *(p.get("variants") or [])]:
+    spans = []  # (start, end, place index, name)
+    plist = list(places)
+    for i, p in enumerate(plist):
+        for n in dict.fromkeys([p.get("name_en"), p.get("name_ar"), *(p.get("variants") or [])]):
             key = fold_text(n or "")
             if len(key) < 3:
                 continue
-            m = _pattern(key).search(hay)
-            if m:
-                hits.append((n, m.start()))
-        if hits:
-            n, pos = min(hits, key=lambda h: h[1])
-            found.append({"slug": p["slug"], "name_en": p["name_en"], "name_ar": p.get("name_ar") or "", "kind": p.get("kind"),
-                          "rank": p.get("rank"), "lon": round(float(p["lon"]), 5), "lat": round(float(p["lat"]), 5),
-                          "matched": n, "position": pos})
-    # First mention first; at one position the more specific (longer) name wins the tie.
+            for m in _pattern(key).finditer(hay):
+                spans.append((m.start(), m.end(), i, n))
+    taken: list[tuple[int, int]] = []
+    first: dict[int, tuple[int, str]] = {}
+    for start, end, i, n in sorted(spans, key=lambda s: (-(s[1] - s[0]), s[0], s[2])):
+        if any(start < e and s < end for s, e in taken):
+            continue
+        taken.append((start, end))
+        if i not in first or start < first[i][0]:
+            first[i] = (start, n)
+    found = []
+    for i, (pos, n) in first.items():
+        p = plist[i]
+        found.append({"slug": p["slug"], "name_en": p["name_en"], "name_ar": p.get("name_ar") or "", "kind": p.get("kind"),
+                      "rank": p.get("rank"), "lon": round(float(p["lon"]), 5), "lat": round(float(p["lat"]), 5),
+                      "matched": n, "position": pos})
     found.sort(key=lambda f: (f["position"], -len(fold_text(f["matched"]))))
     return found[:limit]
 

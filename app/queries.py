@@ -17,7 +17,7 @@ LOCK_WRITES = text("SELECT pg_advisory_xact_lock(7240512)")
 
 
 PUBLIC_REVISIONS = text("""
-    SELECT r.id, r.created_at, r.kind, r.reverts_id, CASE WHEN r.kind = 'revert' THEN r.reason ELSE '' END AS reason,
+    SELECT r.id, r.created_at, r.kind, r.reverts_id,
            coalesce((SELECT json_agg(c.id ORDER BY c.id) FROM control_changes c WHERE c.created_in = r.id), '[]') AS changes,
            coalesce((SELECT json_agg(c.id ORDER BY c.id) FROM control_changes c WHERE c.retracted_in = r.id), '[]') AS retracted
     FROM revisions r ORDER BY r.id DESC LIMIT :l

@@ -14,7 +14,6 @@ import gzip
 import hashlib
 import logging
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
@@ -25,6 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import queries
+from app.cache import ByteLRU, payload_size
 from app.domain.cells import Grid
 from app.domain.times import iso
 from app.errors import NotFound
@@ -45,25 +45,13 @@ class Payload:
                    '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"', media_type)
 
 
-class LRU:
-    def __init__(self, size: int):
-        self.size, self.data, self.lock = size, OrderedDict(), threading.Lock()
-
-    def get_or_build(self, key, build: Callable[[], object]):
-        with self.lock:
-            if key in self.data:
-                self.data.move_to_end(key)
-                return self.data[key]
-        value = build()
-        with self.lock:
-            self.data[key] = value
-            while len(self.data) > self.size:
-                self.data.popitem(last=False)
-        return value
-
-    def clear(self):
-        with self.lock:
-            self.data.clear()
+def _size(value) -> int:
+    """Approximate bytes held by a cached value (payloads, publications, zone lists, version lists)."""
+    if isinstance(value, Publication):
+        return 300 * (len(value.changes) + len(value.instants)) + 16 * len(value.instants) * max(1, len(value.factions)) + 4096
+    if isinstance(value, list):
+        return 200 * len(value) + sum(len(v.get("geometry") or "") for v in value if isinstance(v, dict))
+    return payload_size(value)
 
 
 def _json(obj) -> bytes:
@@ -76,7 +64,7 @@ def _frag(geojson_text: str | None):
 
 class ReadModel:
     def __init__(self, Session: sessionmaker, *, gzip_level: int = 5, listen_url: str | None = None,
-                 poll_seconds: float = 2.0, replica: bool = False):
+                 poll_seconds: float = 2.0, replica: bool = False, cache_bytes: int = 256 * 1024 * 1024):
         self.Session = Session
         # With a replica, the revision advances only when the replica has it: building revision N's
         # responses from a replica that has not replayed N yet would cache a wrong answer forever.
@@ -86,7 +74,9 @@ class ReadModel:
         self.poll_seconds = poll_seconds
         self._revision: int | None = None
         self.generation = 0  # part of the micro-cache's key: bumped when everything must be rebuilt
-        self.cache = LRU(512)
+        # One cache for everything built from a revision: bounded in bytes, each missing key built once even
+        # when many requests ask for it at the same moment.
+        self.cache = ByteLRU(cache_bytes, size=_size)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 

@@ -251,16 +251,21 @@ def animation(timeline_body: bytes, instants: list[datetime], *, fmt: str, fps: 
     if not (0.2 <= fps <= 30):
         raise BadInput("fps must be between 0.2 and 30")
     tl = timeline_body if isinstance(timeline_body, dict) else orjson.loads(timeline_body)
-    frames = []
-    for i, t in enumerate(instants):
-        frames.append(render_frame(tl, Frame(tl, t), width=width, height=height, lang=lang, bbox=bbox))
-        if progress:
-            progress(i + 1, len(instants))
+    if fmt not in ("gif", "mp4"):
+        raise BadInput("format must be gif or mp4")
+    # Memory limit: a GIF keeps each frame as it will be stored (one byte a pixel, quantized at once), never
+    # the whole animation in RGB; an MP4 streams each frame to the encoder as soon as it is drawn.
     if fmt == "gif":
+        pal = []
+        for i, t in enumerate(instants):
+            pal.append(render_frame(tl, Frame(tl, t), width=width, height=height, lang=lang, bbox=bbox)
+                       .quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE))
+            if progress:
+                progress(i + 1, len(instants))
         buf = io.BytesIO()
-        pal = [f.quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE) for f in frames]
         pal[0].save(buf, "GIF", save_all=True, append_images=pal[1:], duration=int(1000 / fps), loop=0, optimize=False)
         return buf.getvalue()
+    frames = (render_frame(tl, Frame(tl, t), width=width, height=height, lang=lang, bbox=bbox) for t in instants)
     if fmt == "mp4":
         import imageio_ffmpeg
 
@@ -271,8 +276,10 @@ def animation(timeline_body: bytes, instants: list[datetime], *, fmt: str, fps: 
                    "-s", f"{w2}x{h2}", "-r", str(fps), "-i", "-", "-c:v", "libx264", "-pix_fmt", "yuv420p",
                    "-movflags", "+faststart", str(out)]
             proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-            for f in frames:
+            for i, f in enumerate(frames):
                 proc.stdin.write(f.crop((0, 0, w2, h2)).tobytes())
+                if progress:
+                    progress(i + 1, len(instants))
             proc.stdin.close()
             if proc.wait(timeout=300) != 0:
                 raise RuntimeError(proc.stderr.read().decode()[-500:])

@@ -1,32 +1,61 @@
 """Input and output shapes of the write API (separate classes; never one for both)."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl
+
+# Writes are strict: JSON types are not coerced (true, "3" or 3.0 are not the id 3; a number is not a time).
+STRICT = ConfigDict(extra="forbid", strict=True)
+
+
+def _not_blank(v: str) -> str:
+    if not v.strip():
+        raise ValueError("must not be blank (it holds only spaces)")
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in v):
+        raise ValueError("must not contain control characters")
+    return v.strip()
+
+
+def _no_controls(v: str) -> str:
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in v):
+        raise ValueError("must not contain control characters")
+    return v
+
+
+def Text(max_length: int, **kw):
+    """Required text: at least one character that is not a space; stored without surrounding spaces."""
+    return Annotated[str, Field(min_length=1, max_length=max_length, **kw), AfterValidator(_not_blank)]
+
+
+def OptionalText(max_length: int, **kw):
+    return Annotated[str, Field(max_length=max_length, **kw), AfterValidator(_no_controls)]
 
 
 class ChangeCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    faction: str = Field(min_length=1, max_length=32, description="faction slug, or 'contested'")
-    at: str = Field(max_length=40, description="ISO 8601 instant with an offset", examples=["2024-11-30T12:00:00+03:00"])
+    model_config = STRICT
+    faction: Text(32, description="faction slug, or 'contested'")
+    at: Text(40, description="ISO 8601 instant with an offset", examples=["2024-11-30T12:00:00+03:00"])
     geometry: dict[str, Any] = Field(description="GeoJSON Polygon or MultiPolygon (RFC 7946, lon/lat)")
-    confidence: Literal["confirmed", "claimed"] = "confirmed"
+    confidence: Literal["confirmed", "claimed", "inferred"] = "confirmed"
     report_ids: list[int] = Field(min_length=1, max_length=50)
-    note: str = Field(default="", max_length=4000)
-    summary_en: str = Field(default="", max_length=1000)
-    summary_ar: str = Field(default="", max_length=1000)
+    note: OptionalText(4000) = ""
+    summary_en: OptionalText(1000) = ""
+    summary_ar: OptionalText(1000) = ""
     base_revision: int = Field(ge=0, description="the revision the editor saw; a stale one is refused with 409")
 
 
 class ChangePreview(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    faction: str = Field(min_length=1, max_length=32)
-    at: str = Field(max_length=40)
+    model_config = STRICT
+    faction: Text(32)
+    at: Text(40)
     geometry: dict[str, Any]
-    confidence: Literal["confirmed", "claimed"] = "confirmed"
+    confidence: Literal["confirmed", "claimed", "inferred"] = "confirmed"
     report_ids: list[int] = Field(min_length=1, max_length=50)
-    note: str = Field(default="", max_length=4000)
+    note: OptionalText(4000) = ""
+    # The same body as a save may be previewed (the summary is not needed to preview).
+    summary_en: OptionalText(1000) = ""
+    summary_ar: OptionalText(1000) = ""
 
 
 class ChangeSaved(BaseModel):
@@ -35,9 +64,9 @@ class ChangeSaved(BaseModel):
 
 
 class RevertRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     base_revision: int = Field(ge=0)
-    reason: str = Field(default="", max_length=1000)
+    reason: OptionalText(1000) = ""
 
 
 class Reverted(BaseModel):
@@ -46,13 +75,13 @@ class Reverted(BaseModel):
 
 
 class ReportCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    title: str = Field(min_length=1, max_length=500)
-    publisher: str = Field(min_length=1, max_length=200)
-    published_at: str = Field(max_length=40, examples=["2024-11-30T10:00:00+03:00"])
+    model_config = STRICT
+    title: Text(500)
+    publisher: Text(200)
+    published_at: Text(40, examples=["2024-11-30T10:00:00+03:00"])
     url: HttpUrl | None = None
     language: Literal["en", "ar", "fr", "tr", "ku", "other"] = "en"
-    summary: str = Field(default="", max_length=5000, description="the claims, in the editor's own words")
+    summary: OptionalText(5000, description="the claims, in the editor's own words") = ""
 
 
 class ReportPublic(BaseModel):
@@ -66,7 +95,7 @@ class ReportPublic(BaseModel):
 
 
 class MatchRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     text: str = Field(max_length=100_000)
 
 

@@ -1,10 +1,12 @@
 """Typed dependencies that also validate: a bad value is a 4xx from one place, not parsing in every route."""
 
+import logging
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import Response
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app import auth
@@ -12,18 +14,30 @@ from app.domain.times import parse_instant
 from app.errors import BadInput, NotFound
 from app.readmodel import Payload, ReadModel
 
+log = logging.getLogger("frontline")
 LIVE_CACHE = "public, max-age=30, stale-while-revalidate=300"
 PINNED_CACHE = "public, max-age=31536000, immutable"
 
 
-def get_session(request: Request):
-    with request.app.state.db.Session() as s:
+def _closing(s: Session):
+    try:
         yield s
+    finally:
+        # Closing rolls back on the connection; if the database died under the request, that fails after the
+        # response may have started. The answer already says what happened: the dead connection is dropped.
+        try:
+            s.close()
+        except DBAPIError as e:
+            log.warning("database connection lost: %s", e.orig.__class__.__name__ if e.orig else e.__class__.__name__)
+            s.invalidate()
+
+
+def get_session(request: Request):
+    yield from _closing(request.app.state.db.Session())
 
 
 def get_read_session(request: Request):
-    with request.app.state.db.ReadSession() as s:
-        yield s
+    yield from _closing(request.app.state.db.ReadSession())
 
 
 def get_readmodel(request: Request) -> ReadModel:

@@ -1,22 +1,45 @@
 """Editor endpoints: sign-in, recording changes (with preview), reports, reverts. All writes authorised here."""
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 
 from app import auth, services
 from app.api.deps import CurrentEditor, SessionDep, session_user
+from app.domain.frontedit import approx_km2, difference, parse_line, split_along
+from app.domain.geojson import geometry_json
+from app.domain.geometry import parse_polygonal
 from app.domain.times import iso, parse_instant
-from app.errors import BadInput, Forbidden, NotAuthenticated, TooManyAttempts
+from app.errors import BadInput, Forbidden, NotAuthenticated, NotFound, TooManyAttempts
 from app.matching import match_places
 from app.schemas import (ChangeCreate, ChangePreview, ChangeSaved, MatchRequest, ReportCreate, ReportPublic,
                          RevertRequest, Reverted)
 
 router = APIRouter(tags=["editor"])
+
+
+class SplitRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    zone: dict[str, Any] = Field(description="the zone to cut: GeoJSON Polygon or MultiPolygon")
+    line: dict[str, Any] = Field(description="GeoJSON LineString drawn across the zone")
+
+
+class DifferenceRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    before: dict[str, Any] = Field(description="the zone as it was (GeoJSON Polygon or MultiPolygon)")
+    after: dict[str, Any] = Field(description="the zone as the editor reshaped it")
+
+
+def client_ip(request: Request) -> str:
+    """The client's address: the peer's, or (behind a proxy listed in FRONTLINE_TRUSTED_PROXIES) the one it forwards."""
+    return auth.client_address(request.client.host if request.client else None, request.headers,
+                               auth.parse_proxies(request.app.state.settings.trusted_proxies))
 
 
 def _safe_next(value: str) -> str:
@@ -42,7 +65,7 @@ def login(request: Request, session: SessionDep, username: Annotated[str, Form(m
     origin = request.headers.get("origin")
     if origin and origin != f"{request.url.scheme}://{request.url.netloc}":
         raise Forbidden("sign-in from another site is refused")
-    ip = request.client.host if request.client else "?"
+    ip = client_ip(request)
     wants_html = "text/html" in request.headers.get("accept", "")
     target = _safe_next(next)
     # Any session the browser had is dropped: a fresh id at every sign-in (no session fixation).
@@ -55,7 +78,8 @@ def login(request: Request, session: SessionDep, username: Annotated[str, Form(m
         # The form flow: back to the sign-in page (303: the browser follows with GET). The page shows a fixed
         # sentence for the code, so a crafted link cannot put words of its own on our sign-in page.
         code = "throttled" if isinstance(exc, TooManyAttempts) else "credentials"
-        resp = RedirectResponse("/login?" + urlencode({"error": code, "next": target}), status_code=303)
+        query = {"error": code, "next": target, **({"lang": "ar"} if "lang=ar" in target else {})}
+        resp = RedirectResponse("/login?" + urlencode(query), status_code=303)
         if isinstance(exc, TooManyAttempts):
             resp.headers["Retry-After"] = str(exc.detail.get("retry_after", 60))
         resp.delete_cookie(auth.SESSION_COOKIE, path="/")
@@ -83,7 +107,15 @@ def me(request: Request, session: SessionDep):
 def _change_input(body: ChangeCreate | ChangePreview) -> services.ChangeInput:
     return services.ChangeInput(faction=body.faction, at=parse_instant(body.at, "at"), geometry=body.geometry,
                                 confidence=body.confidence, report_ids=body.report_ids, note=body.note,
-                                summary_en=getattr(body, "summary_en", ""), summary_ar=getattr(body, "summary_ar", ""))
+                                summary_en=getattr(body, "summary_en", "").strip(), summary_ar=getattr(body, "summary_ar", "").strip())
+
+
+def _require_summary(body: ChangeCreate) -> None:
+    """Every change carries a public summary written for viewers; the editors' note is private and is never used
+    in its place."""
+    if not body.summary_en.strip():
+        raise BadInput("write a public summary (summary_en, in English; summary_ar in Arabic is optional): it is what "
+                       "viewers read; the note stays private to editors")
 
 
 @router.post("/api/changes/preview", summary="What the map becomes with this change (nothing is stored)")
@@ -94,6 +126,7 @@ def preview(request: Request, session: SessionDep, user: CurrentEditor, body: Ch
 @router.post("/api/changes", status_code=201, response_model=ChangeSaved,
              summary="Record a control change (editor; CSRF token in X-CSRF-Token; base_revision for concurrency)")
 def create_change(request: Request, session: SessionDep, user: CurrentEditor, body: ChangeCreate):
+    _require_summary(body)
     out = services.record_change(session, _change_input(body), base_revision=body.base_revision, author_id=user["id"],
                                  max_vertices=request.app.state.settings.max_vertices)
     request.app.state.readmodel.note_write(out["revision"])
@@ -133,3 +166,121 @@ def editor_reports(request: Request, session: SessionDep, user: CurrentEditor):
 @router.post("/api/match-places", summary="Places of the gazetteer named in a report's text (editor)")
 def match(session: SessionDep, user: CurrentEditor, body: MatchRequest):
     return {"places": match_places(session, body.text)}
+
+
+# --- History for editors: who changed what, when and why (never public: it names authors and shows notes) ---
+
+_HISTORY = text("""
+    SELECT r.id, r.kind, r.created_at, r.reason, r.reverts_id, r.details, u.username AS author
+    FROM revisions r LEFT JOIN users u ON u.id = r.author_id
+    WHERE (CAST(:before AS int) IS NULL OR r.id < :before)
+    ORDER BY r.id DESC LIMIT :limit""")
+
+_HISTORY_CHANGES = text("""
+    SELECT c.id, c.created_in, c.retracted_in, c.at, f.slug AS faction, c.confidence, c.summary_en, c.summary_ar, c.note,
+           ST_Area(c.geom::geography) / 1e6 AS area_km2,
+           ST_XMin(c.geom) AS minx, ST_YMin(c.geom) AS miny, ST_XMax(c.geom) AS maxx, ST_YMax(c.geom) AS maxy,
+           coalesce((SELECT json_agg(json_build_object('id', rp.id, 'title', rp.title, 'publisher', rp.publisher)
+                                     ORDER BY rp.id)
+                     FROM change_reports cr JOIN reports rp ON rp.id = cr.report_id WHERE cr.change_id = c.id), '[]') AS reports
+    FROM control_changes c JOIN factions f ON f.id = c.faction_id
+    WHERE c.created_in = ANY(:revs) OR c.id = ANY(:ids)""")
+
+_CHANGE_GEOMETRY = text("""
+    SELECT c.id, f.slug AS faction, c.at, ST_AsGeoJSON(c.geom, 6) AS geometry
+    FROM control_changes c JOIN factions f ON f.id = c.faction_id WHERE c.id = :id""")
+
+
+def _history_change(c) -> dict:
+    return {"id": c["id"], "faction": c["faction"], "at": iso(c["at"]), "confidence": c["confidence"],
+            "area_km2": round(float(c["area_km2"]), 3), "summary_en": c["summary_en"], "summary_ar": c["summary_ar"],
+            "note": c["note"], "reports": c["reports"], "bbox": [c["minx"], c["miny"], c["maxx"], c["maxy"]],
+            "retracted_in": c["retracted_in"], "created_in": c["created_in"]}
+
+
+@router.get("/api/editor/revisions", summary="The edit history with authors, notes and what each revision did (editor; never cached)")
+def editor_revisions(session: SessionDep, user: CurrentEditor,
+                     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                     before: Annotated[int | None, Query(ge=1, le=2_000_000_000)] = None):
+    revs = [dict(r) for r in session.execute(_HISTORY, {"before": before, "limit": limit}).mappings()]
+    # Changes of edit revisions, and those a revert took back or restored; never the (possibly thousands of)
+    # changes of the initial load, which the history does not list one by one.
+    ids = [r["id"] for r in revs if r["kind"] == "change"]
+    extra: list[int] = []
+    for r in revs:
+        d = r["details"] or {}
+        extra += [i for i in (d.get("retracted") or []) + (d.get("restored") or []) if isinstance(i, int)]
+    changes = {c["id"]: c for c in session.execute(_HISTORY_CHANGES, {"revs": ids, "ids": extra}).mappings()}
+    by_rev: dict[int, list] = {}
+    for c in sorted(changes.values(), key=lambda c: (c["at"], c["id"])):
+        by_rev.setdefault(c["created_in"], []).append(c)
+    targets = {r["id"]: r for r in revs}
+    out = []
+    for r in revs:
+        d = r["details"] or {}
+        item = {"id": r["id"], "kind": r["kind"], "created_at": iso(r["created_at"]), "author": r["author"],
+                "reason": r["reason"], "reverts_id": r["reverts_id"], "changes": [], "active": False,
+                "reverted_by": None}
+        if r["kind"] == "change":
+            mine = by_rev.get(r["id"], [])
+            item["changes"] = [_history_change(c) for c in mine]
+            item["active"] = any(c["retracted_in"] is None for c in mine)
+            if mine and not item["active"]:
+                item["reverted_by"] = max(c["retracted_in"] for c in mine)
+        elif r["kind"] == "revert":
+            retracted = [changes[i] for i in d.get("retracted") or [] if i in changes]
+            restored = [changes[i] for i in d.get("restored") or [] if i in changes]
+            # What the revert reverted: the changes it took back (or gave back, when it undid a revert).
+            item["changes"] = [_history_change(c) for c in retracted or restored]
+            item["effect"] = "retracted" if retracted else "restored"
+            item["active"] = (any(c["retracted_in"] == r["id"] for c in retracted) if retracted
+                              else any(c["retracted_in"] is None for c in restored))
+            t = targets.get(r["reverts_id"])
+            item["reverts"] = {"id": r["reverts_id"], "kind": t["kind"] if t else None,
+                               "summary": (item["changes"][0]["summary_en"] if item["changes"] else "")}
+        elif r["kind"] in ("load", "import"):
+            item["changes_count"] = d.get("changes")
+        out.append(item)
+    return JSONResponse(out, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/api/editor/changes/{change_id}", summary="One change's area, to show it on the map (editor)")
+def editor_change(session: SessionDep, user: CurrentEditor, change_id: int):
+    if not (1 <= change_id <= 2_000_000_000):
+        raise BadInput("change id out of range")
+    row = session.execute(_CHANGE_GEOMETRY, {"id": change_id}).mappings().one_or_none()
+    if row is None:
+        raise NotFound(f"change {change_id} does not exist")
+    return JSONResponse({"id": row["id"], "faction": row["faction"], "at": iso(row["at"]),
+                         "geometry": json.loads(row["geometry"])}, headers={"Cache-Control": "no-store"})
+
+
+# --- Geometry helpers for moving the front (nothing is stored; the result goes through preview and save) ---
+
+@router.post("/api/editor/split", summary="Cut a zone along a line into the pieces on either side (editor)")
+def split_zone(request: Request, user: CurrentEditor, body: SplitRequest):
+    zone = _polygonal(body.zone, request, "zone")
+    return {"pieces": [{"geometry": geometry_json(p, 7), "area_km2": round(approx_km2(p), 3)}
+                       for p in split_along(zone, _line(body.line, request))]}
+
+
+@router.post("/api/editor/difference", summary="What an edited zone gained and lost against the original (editor)")
+def zone_difference(request: Request, user: CurrentEditor, body: DifferenceRequest):
+    before = _polygonal(body.before, request, "before")
+    after = _polygonal(body.after, request, "after")
+    gained, lost = difference(before, after)
+    return {"gained": geometry_json(gained, 7) if gained is not None else None,
+            "gained_km2": round(approx_km2(gained), 3) if gained is not None else 0.0,
+            "lost": geometry_json(lost, 7) if lost is not None else None,
+            "lost_km2": round(approx_km2(lost), 3) if lost is not None else 0.0}
+
+
+def _polygonal(geojson, request: Request, name: str):
+    try:
+        return parse_polygonal(geojson, max_vertices=request.app.state.settings.max_vertices)
+    except BadInput as exc:
+        raise BadInput(f"{name}: {exc.message}") from None
+
+
+def _line(geojson, request: Request):
+    return parse_line(geojson, max_vertices=request.app.state.settings.max_vertices)

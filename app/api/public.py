@@ -196,9 +196,9 @@ def places(session: ReadSessionDep, q: Annotated[str, Query(max_length=100)] = "
 @router.get("/revisions", summary="The published revisions, newest first")
 def revisions(session: ReadSessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 50):
     # Public: numbers, times, kinds and what changed; never who (people mapping a war can be in danger) and never
-    # the note behind a change (private to editors). A revert's reason is its public correction notice.
+    # the reasons editors typed (private to editors; /api/corrections words corrections from public summaries).
     rows = session.execute(queries.PUBLIC_REVISIONS, {"l": limit}).mappings().all()
-    return [{"id": r["id"], "created_at": iso(r["created_at"]), "kind": r["kind"], "reverts_id": r["reverts_id"], "reason": r["reason"],
+    return [{"id": r["id"], "created_at": iso(r["created_at"]), "kind": r["kind"], "reverts_id": r["reverts_id"],
              "changes": r["changes"], "retracted": r["retracted"]} for r in rows]
 
 

@@ -1,23 +1,46 @@
-"""Pictures of the map made by the server: PNG at an instant, GIF/MP4 of the period. Cached per revision."""
-import threading
+"""Pictures of the map made by the server: PNG at an instant, GIF/MP4 of the period.
 
-from datetime import timedelta
+Each picture is the most expensive public read, so it is metered and isolated:
+- a cost budget per request (width x height x frames, `render_budget_pixels`): above it, 422 saying how to
+  ask for less;
+- rendered in worker processes (app.renderpool), never in the request threads; when the pool and its short
+  queue are full the answer is 503 with Retry-After at once;
+- kept per revision and parameters in a cache bounded in bytes (app.cache.ByteLRU), so the common pictures
+  (a change instant's PNG, the period's GIF at the default size) are rendered once per revision;
+- anonymous clients get a per-address rate limit on renders that are not cached yet (`render_rate_per_minute`).
+Pictures are already compressed: they are sent as they are, never gzipped again.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
-from app import render
-from app.api.deps import AtInstant, PinDep, ReadModelDep, send
+from app import auth, render
+from app.api.deps import AtInstant, Pin, PinDep, ReadModelDep
 from app.domain.times import parse_instant
-from app.errors import Unavailable
+from app.errors import BadInput, TooManyAttempts
 from app.readmodel import Payload
 
 router = APIRouter(prefix="/api", tags=["pictures"])
-# Rendering is CPU work: at most two at once per process; others wait briefly, then get 503.
-_slots = threading.BoundedSemaphore(2)
 
 Side = Annotated[int, Query(ge=render.MIN_SIDE, le=render.MAX_SIDE)]
 Lang = Annotated[Literal["en", "ar"], Query()]
+Instant = Annotated[str, Query(max_length=40, description="ISO 8601 with an offset")]
+Step = Annotated[int | None, Query(ge=1, le=10080, description="minutes between frames; omit for one frame per change")]
+Fps = Annotated[float, Query(ge=0.2, le=30)]
+Bbox = Annotated[str | None, Query(max_length=200, description="minLon,minLat,maxLon,maxLat (default: the data set's extent)")]
+MEDIA = {"png": "image/png", "gif": "image/gif", "mp4": "video/mp4"}
+
+
+def _responses(fmt: str) -> dict:
+    return {200: {"content": {MEDIA[fmt]: {"schema": {"type": "string", "format": "binary"}}},
+                  "description": f"the picture ({MEDIA[fmt]})"},
+            429: {"description": "too many uncached pictures from this address; see Retry-After"},
+            503: {"description": "the picture workers are busy or the database is down; see Retry-After"}}
 
 
 def _bbox(value: str | None):
@@ -27,54 +50,108 @@ def _bbox(value: str | None):
     return parse_bbox(value)
 
 
-def _rendered(rm, key, build) -> Payload:
-    def locked():
-        if not _slots.acquire(timeout=30):
-            raise Unavailable("the server is busy rendering other pictures; try again in a minute", retry_after=30)
-        try:
-            return build()
-        finally:
-            _slots.release()
-    return rm.cached(key, locked)
+def check_budget(budget: int, width: int, height: int, frames: int) -> None:
+    cost = width * height * frames
+    if cost > budget:
+        raise BadInput(f"this picture would cost {width} x {height} pixels x {frames} frame{'s' if frames != 1 else ''} = "
+                       f"{cost:,} pixel-frames; the limit is {budget:,}. Ask for a smaller size, a longer step or a "
+                       f"shorter period", cost=cost, budget=budget)
 
 
-@router.get("/render.png", summary="PNG of the map at an instant (zones, base geography, legend with km², attribution)")
-def render_png(request: Request, rm: ReadModelDep, pin: PinDep, at: AtInstant, width: Side = 1200, height: Side = 900,
-               lang: Lang = "en", bbox: Annotated[str | None, Query(max_length=200)] = None):
+def _is_signed_in(request: Request) -> bool:
+    token = request.cookies.get(auth.SESSION_COOKIE)
+    if not token:
+        return False
+    with request.app.state.db.Session() as s:
+        return auth.current_user(s, token) is not None
+
+
+def _send(request: Request, payload: Payload, cache_control: str, filename: str | None = None) -> Response:
+    headers = {"ETag": payload.etag, "Cache-Control": cache_control}
+    if filename:
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    inm = request.headers.get("if-none-match")
+    if inm and (payload.etag in [t.strip() for t in inm.split(",")] or inm.strip() == "*"):
+        return Response(status_code=304, headers=headers)
+    return Response(payload.body, media_type=payload.media_type, headers=headers)
+
+
+async def _picture(request: Request, rm, pin: Pin, key: tuple, fmt: str, fn, kwargs: dict, *, filename=None) -> Response:
+    state = request.app.state
+    cache = state.pictures
+    hit = cache.get(key)
+    if hit is None:
+        state.render_pool.check(key)  # full: 503 now, before any work
+        limiter = state.render_limiter
+        if limiter.burst > 0 and not await run_in_threadpool(_is_signed_in, request):
+            from app.api.editor import client_ip
+            wait = limiter.take(client_ip(request))
+            if wait:
+                raise TooManyAttempts("too many new pictures from your address; cached pictures are still served. "
+                                      f"Try again in {limiter.retry_after(wait)} s", retry_after=limiter.retry_after(wait))
+        # What the pictures need (zones of each instant, the changes of each step) is gathered in a thread once
+        # a worker slot is held, then handed to the worker process.
+        instants = kwargs.get("instants") or [kwargs["at"]]
+        data = await state.render_pool.run(key, fn, **kwargs,
+                                           prepare=lambda: run_in_threadpool(rm.frames, pin.rev, instants))
+        hit = cache.get(key) or cache.put(key, _payload(data, MEDIA[fmt]))
+    return _send(request, hit, pin.cache_control, filename)
+
+
+def _payload(data: bytes, media_type: str) -> Payload:
+    import hashlib
+    return Payload(data, b"", '"' + hashlib.blake2b(data, digest_size=12).hexdigest() + '"', media_type)
+
+
+async def _change_instants(request: Request, rm, rev: int) -> list[str]:
+    """The change instants of a revision (ISO strings), once per revision and off the event loop."""
+    known = request.app.state.picture_instants
+    if rev not in known:
+        instants = await run_in_threadpool(lambda: rm.publication(rev).describe_doc()["instants"])
+        if len(known) > 64:
+            known.clear()
+        known[rev] = instants
+    return known[rev]
+
+
+def _utc(t: datetime) -> str:
+    return t.astimezone(timezone.utc).isoformat()
+
+
+@router.get("/render.png", summary="PNG of the map at an instant (zones, base geography, legend with km², attribution)",
+            response_class=Response, responses=_responses("png"))
+async def render_png(request: Request, rm: ReadModelDep, pin: PinDep, at: AtInstant, width: Side = 1200, height: Side = 900,
+                     lang: Lang = "en", bbox: Bbox = None):
     box = _bbox(bbox)
-    idx = rm.interval(pin.rev, at)
-    key = ("png", pin.rev, idx, at.isoformat(), width, height, lang, box)
-    payload = _rendered(rm, key, lambda: Payload.build(
-        render.png(rm.frames(pin.rev, [at]), at, width=width, height=height, lang=lang, bbox=box), "image/png", 1))
-    return send(request, payload, pin.cache_control)
+    check_budget(request.app.state.settings.render_budget_pixels, width, height, 1)
+    key = ("png", pin.rev, _utc(at), width, height, lang, box)
+    return await _picture(request, rm, pin, key, "png", render.png,
+                          {"at": at, "width": width, "height": height, "lang": lang, "bbox": box})
 
 
-def _animation(request, rm, pin, fmt, t_from, t_to, step_minutes, fps, width, height, lang, bbox):
+async def _animation(request, rm, pin, fmt, t_from, t_to, step_minutes, fps, width, height, lang, bbox):
     t1, t2 = parse_instant(t_from, "from"), parse_instant(t_to, "to")
     box = _bbox(bbox)
-    instants = render.frame_instants(rm.publication(pin.rev).describe_doc(), t1, t2,
-                                     timedelta(minutes=step_minutes) if step_minutes else None)
-    key = (fmt, pin.rev, tuple(instants), fps, width, height, lang, box)
-    media = "image/gif" if fmt == "gif" else "video/mp4"
-    payload = _rendered(rm, key, lambda: Payload.build(
-        render.animation(rm.frames(pin.rev, instants), instants, fmt=fmt, fps=fps, width=width, height=height, lang=lang, bbox=box), media, 1))
-    return send(request, payload, pin.cache_control, filename=f"frontline.{fmt}")
+    tl = {"instants": await _change_instants(request, rm, pin.rev)}
+    instants = render.frame_instants(tl, t1, t2, timedelta(minutes=step_minutes) if step_minutes else None)
+    check_budget(request.app.state.settings.render_budget_pixels, width, height, len(instants))
+    key = (fmt, pin.rev, tuple(_utc(t) for t in instants), fps, width, height, lang, box)
+    return await _picture(request, rm, pin, key, fmt, render.animation,
+                          {"instants": instants, "fmt": fmt, "fps": fps, "width": width, "height": height, "lang": lang,
+                           "bbox": box}, filename=f"frontline.{fmt}")
 
 
-Instant = Annotated[str, Query(max_length=40, description="ISO 8601 with an offset")]
-Step = Annotated[int | None, Query(ge=1, le=10080, description="minutes between frames; omit for one frame per change")]
-Fps = Annotated[float, Query(ge=0.2, le=30)]
+@router.get("/render.gif", summary="Animated GIF of the period: one frame per change (or per step), gains highlighted",
+            response_class=Response, responses=_responses("gif"))
+async def render_gif(request: Request, rm: ReadModelDep, pin: PinDep, from_: Annotated[str, Query(alias="from", max_length=40)],
+                     to: Instant, step: Step = None, fps: Fps = 1.5, width: Side = 800, height: Side = 600, lang: Lang = "en",
+                     bbox: Bbox = None):
+    return await _animation(request, rm, pin, "gif", from_, to, step, fps, width, height, lang, bbox)
 
 
-@router.get("/render.gif", summary="Animated GIF of the period: one frame per change (or per step), gains highlighted")
-def render_gif(request: Request, rm: ReadModelDep, pin: PinDep, from_: Annotated[str, Query(alias="from", max_length=40)],
-               to: Instant, step: Step = None, fps: Fps = 1.5, width: Side = 800, height: Side = 600, lang: Lang = "en",
-               bbox: Annotated[str | None, Query(max_length=200)] = None):
-    return _animation(request, rm, pin, "gif", from_, to, step, fps, width, height, lang, bbox)
-
-
-@router.get("/render.mp4", summary="MP4 video of the period: one frame per change (or per step)")
-def render_mp4(request: Request, rm: ReadModelDep, pin: PinDep, from_: Annotated[str, Query(alias="from", max_length=40)],
-               to: Instant, step: Step = None, fps: Fps = 1.5, width: Side = 800, height: Side = 600, lang: Lang = "en",
-               bbox: Annotated[str | None, Query(max_length=200)] = None):
-    return _animation(request, rm, pin, "mp4", from_, to, step, fps, width, height, lang, bbox)
+@router.get("/render.mp4", summary="MP4 video of the period: one frame per change (or per step)",
+            response_class=Response, responses=_responses("mp4"))
+async def render_mp4(request: Request, rm: ReadModelDep, pin: PinDep, from_: Annotated[str, Query(alias="from", max_length=40)],
+                     to: Instant, step: Step = None, fps: Fps = 1.5, width: Side = 800, height: Side = 600, lang: Lang = "en",
+                     bbox: Bbox = None):
+    return await _animation(request, rm, pin, "mp4", from_, to, step, fps, width, height, lang, bbox)

@@ -16,6 +16,8 @@ from shapely.geometry.base import BaseGeometry
 from app.errors import InvalidGeometry
 
 GRID = 1e-7
+# The smallest extent (degrees, each way) a part may have: ten grid cells, so snapping cannot collapse it.
+MIN_SPAN = 1e-6
 # Geometry depth limit: GeoJSON nesting beyond this is refused before shapely sees it.
 MAX_DEPTH = 6
 
@@ -88,7 +90,15 @@ def parse_polygonal(geojson: Any, *, max_vertices: int, extent: tuple[float, flo
             raise InvalidGeometry(f"geometry lies (partly) outside the data set's extent {list(extent)}")
     if max_area_deg2 is not None and geom.area > max_area_deg2:
         raise InvalidGeometry("geometry is larger than the area one change may cover; split it into smaller changes")
-    return to_multipolygon(shapely.set_precision(geom, GRID))
+    snapped = shapely.set_precision(geom, GRID)
+    parts = getattr(snapped, "geoms", [snapped])
+    if (snapped.is_empty or abs(snapped.area - geom.area) > 0.01 * geom.area
+            or any(min(p.bounds[2] - p.bounds[0], p.bounds[3] - p.bounds[1]) < MIN_SPAN for p in parts)):
+        # Stored coordinates sit on a 1e-7 degree grid: smaller shapes vanish or turn into slivers there.
+        raise InvalidGeometry(f"geometry is too small or too thin for the storage grid of {GRID:g} degrees (about 1 cm): "
+                              f"every part must span at least {MIN_SPAN:g} degrees (about 11 cm) in longitude and "
+                              "in latitude, with no spikes or slivers narrower than that")
+    return to_multipolygon(snapped)
 
 
 def to_multipolygon(geom: BaseGeometry) -> MultiPolygon:

@@ -8,7 +8,7 @@ from app.errors import BadInput
 
 def parse_instant(value: str, name: str = "time") -> datetime:
     """ISO 8601 with an offset (`2024-11-30T12:00:00+03:00` or `...Z`). A naive time is ambiguous: refused."""
-    if not isinstance(value, str) or not value or len(value) > 40:
+    if not isinstance(value, str) or not value or len(value) > 40 or not value.isprintable():
         raise BadInput(f"{name} must be an ISO 8601 instant with an offset, e.g. 2024-11-30T12:00:00+03:00")
     try:
         dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace(" ", "+", 1) if value.count(" ") == 1 and "T" in value else value.strip().replace("Z", "+00:00"))

@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.api.deps import SessionDep, session_user
 from app.basemap import ATTRIBUTION
+from app.web.editor_text import lang_of, translator
 from app.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -76,14 +77,19 @@ def _description(request: Request, t: str | None, rev: int | None, lang: str) ->
 
 
 @router.get("/editor")
-def editor(request: Request, session: SessionDep):
+def editor(request: Request, session: SessionDep, lang: Annotated[str, Query(max_length=5)] = "en"):
+    lang = lang_of(lang)
     user = session_user(request, session)
     if user is None:
-        return RedirectResponse("/login?next=/editor", status_code=303)
+        return RedirectResponse("/login?next=/editor%3Flang%3Dar&lang=ar" if lang == "ar" else "/login?next=/editor",
+                                status_code=303)
     config = client_config(request, user={"name": user["username"], "role": user["role"]},
-                           editorReports="/api/editor/reports")
-    return render(request, "editor.html", {"config": config,
-                                           "lang": "en", "user": user}, headers={"Cache-Control": "no-store"})
+                           editorReports="/api/editor/reports",
+                           editorUrls={"editorRevisions": "/api/editor/revisions", "editorChange": "/api/editor/changes/{id}",
+                                       "split": "/api/editor/split", "difference": "/api/editor/difference",
+                                       "admin": "/admin"})
+    return render(request, "editor.html", {"config": config, "lang": lang, "t": translator(lang), "user": user},
+                  headers={"Cache-Control": "no-store"})
 
 
 # Sign-in errors arrive as codes (from POST /login's form flow); the page words them itself.
@@ -97,12 +103,17 @@ LOGIN_ERRORS = {
 
 @router.get("/login")
 def login_page(request: Request, session: SessionDep, next: Annotated[str, Query(max_length=200)] = "/editor",
-               error: Annotated[str | None, Query(max_length=40)] = None):
+               error: Annotated[str | None, Query(max_length=40)] = None,
+               lang: Annotated[str, Query(max_length=5)] = "en"):
+    lang = lang_of(lang)
     safe_next = next if next.startswith("/") and not next.startswith("//") and "\\" not in next else "/editor"
+    if lang == "ar" and "lang=" not in safe_next:  # stay in Arabic after signing in
+        safe_next += ("&" if "?" in safe_next else "?") + "lang=ar"
     user = session_user(request, session)
     message = LOGIN_ERRORS.get(error, "Sign-in failed. Try again.") if error else None
     return render(request, "login.html", {"next": safe_next, "error": message, "notice": error == "signed_out",
-                                          "user": user, "lang": "en"}, headers={"Cache-Control": "no-store"})
+                                          "user": user, "lang": lang, "t": translator(lang)},
+                  headers={"Cache-Control": "no-store"})
 
 
 @router.get("/robots.txt")

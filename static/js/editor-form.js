@@ -1,18 +1,17 @@
 // The change form: faction, instant, confidence, cited reports (and adding a new one), summary and note;
 // Preview (nothing stored) and Save (names the revision the editor loaded: a stale one is a visible 409).
-import { ApiError, send } from "./api.js";
+import { ApiError, getJSON, send } from "./api.js";
+import { fillUrl } from "./config.js";
 import { formatLocal, fromInputValue, isoLocal, toInputValue } from "./timefmt.js";
+import { factionLabel, km2, LANG, tr } from "./editor-i18n.js";
 
 const $ = (id) => document.getElementById(id);
 
 function reportLabel(r, ctx) {
-  const when = r.published_at ? formatLocal(new Date(r.published_at), ctx.offset, ctx.tzLabel, "en") : "";
+  const when = r.published_at ? formatLocal(new Date(r.published_at), ctx.offset, ctx.tzLabel, LANG) : "";
   return `${r.title} — ${r.publisher}${when ? ", " + when : ""}`;
 }
 
-function km2(v) {
-  return (Math.round(v * 10) / 10).toLocaleString("en", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-}
 
 export function initForm(ctx) {
   const form = $("change-form");
@@ -26,11 +25,41 @@ export function initForm(ctx) {
   function showError(message, { conflict = false } = {}) {
     $("form-error-text").textContent = message;
     reloadBtn.hidden = !conflict;
+    if (!conflict) $("others-list").hidden = true;
     errBox.hidden = false;
+    // The message and its button must be seen, wherever the editor had scrolled to.
+    errBox.scrollIntoView({ block: "center" });
   }
   function clearError() {
     errBox.hidden = true;
     reloadBtn.hidden = true;
+    $("others-list").hidden = true;
+  }
+
+  // After a 409: what the other editors saved since this page's revision, listed and outlined on the map.
+  async function showOthers(since) {
+    const list = $("others-list");
+    list.replaceChildren();
+    try {
+      const revs = (await getJSON(ctx.config.urls.editorRevisions, { limit: 50, _: Date.now() })).filter((r) => r.id > since);
+      const shapes = [];
+      for (const r of revs.reverse()) {
+        const li = document.createElement("li");
+        const who = r.author || tr("someone");
+        const what = r.kind === "revert" ? tr("reverted #{id}", { id: r.reverts_id }) : r.changes.map((c) => `${ctx.factionName(c.faction)}: ${c.summary_en || tr("(no summary)")}`).join("; ");
+        li.textContent = tr("#{id} by {who} — {what}", { id: r.id, who, what });
+        list.append(li);
+        for (const c of r.changes) {
+          const g = await getJSON(fillUrl(ctx.config.urls.editorChange, { id: c.id }));
+          shapes.push({ geometry: g.geometry, label: `#${r.id} ${ctx.factionName(c.faction)}` });
+        }
+      }
+      list.hidden = !revs.length;
+      if (shapes.length) ctx.highlight.show(shapes);
+      errBox.scrollIntoView({ block: "center" });
+    } catch {
+      list.hidden = true;  // the 409's own message still says what to do
+    }
   }
   function clearPreview() {
     previewBox.hidden = true;
@@ -40,11 +69,11 @@ export function initForm(ctx) {
   function fillFactions(factions) {
     const keep = faction.value;
     faction.replaceChildren();
-    const blank = new Option("— choose —", "");
+    const blank = new Option(tr("— choose —"), "");
     blank.disabled = true;
     faction.append(blank);
     for (const f of factions) {
-      const o = new Option(f.name_ar ? `${f.name_en} · ${f.name_ar}` : f.name_en, f.slug);  // Option(): text, never HTML
+      const o = new Option(factionLabel(f), f.slug);  // Option(): text, never HTML
       o.style.borderInlineStart = `6px solid ${f.color}`;
       faction.append(o);
     }
@@ -77,12 +106,12 @@ export function initForm(ctx) {
   // The request body from the form and the drawn shapes; a sentence instead when something is missing.
   function body() {
     const geometry = ctx.draw.geometry();
-    if (!geometry) return "Draw the area that changed hands on the map first.";
-    if (!faction.value) return "Choose the faction taking control.";
+    if (!geometry) return tr("Draw the area that changed hands on the map first.");
+    if (!faction.value) return tr("Choose the faction taking control.");
     const d = fromInputValue(at.value, ctx.offset);
-    if (!d) return "Give the instant of the change.";
+    if (!d) return tr("Give the instant of the change.");
     const ids = [...reports.selectedOptions].map((o) => Number(o.value));
-    if (!ids.length) return "Cite at least one report (add a new one if it is not in the list).";
+    if (!ids.length) return tr("Cite at least one report (add a new one if it is not in the list).");
     return {
       faction: faction.value, at: isoLocal(d, ctx.offset), geometry,
       confidence: form.querySelector("input[name=confidence]:checked").value,
@@ -93,10 +122,11 @@ export function initForm(ctx) {
   function handleFailure(err) {
     if (err instanceof ApiError && err.status === 409) {
       showError(err.message, { conflict: true });
+      showOthers(ctx.revision);
     } else if (err instanceof ApiError && err.status === 401) {
-      showError("Your session has ended: sign in again in another tab, then retry (your drawing is kept here).");
+      showError(tr("Your session has ended: sign in again in another tab, then retry (your drawing is kept here)."));
     } else {
-      showError(err instanceof ApiError ? err.message : `Could not reach the server: ${err.message}`);
+      showError(err instanceof ApiError ? err.message : tr("Could not reach the server: {msg}", { msg: err.message }));
     }
   }
 
@@ -112,26 +142,26 @@ export function initForm(ctx) {
       tbody.replaceChildren();
       for (const f of res.factions) {
         if (!f.area_before_km2 && !f.area_after_km2) continue;
-        const tr = document.createElement("tr");
-        if (Math.abs(f.delta_km2) >= 0.05) tr.className = f.delta_km2 > 0 ? "gain" : "loss";
+        const row = document.createElement("tr");
+        if (Math.abs(f.delta_km2) >= 0.05) row.className = f.delta_km2 > 0 ? "gain" : "loss";
         const name = document.createElement("th");
         name.scope = "row";
         const sw = document.createElement("span");
         sw.className = "swatch";
         sw.style.background = ctx.colors[f.faction] || "#777";
         name.append(sw, document.createTextNode(ctx.factionName(f.faction)));
-        tr.append(name);
+        row.append(name);
         for (const v of [f.area_before_km2, f.area_after_km2]) {
           const td = document.createElement("td");
           td.textContent = km2(v);
-          tr.append(td);
+          row.append(td);
         }
         const d = document.createElement("td");
         d.textContent = (f.delta_km2 > 0 ? "+" : f.delta_km2 < 0 ? "−" : "") + km2(Math.abs(f.delta_km2));
-        tr.append(d);
-        tbody.append(tr);
+        row.append(d);
+        tbody.append(row);
       }
-      $("preview-at").textContent = formatLocal(new Date(res.at), ctx.offset, ctx.tzLabel);
+      $("preview-at").textContent = formatLocal(new Date(res.at), ctx.offset, ctx.tzLabel, LANG);
       previewBox.hidden = false;
       previewBox.scrollIntoView({ block: "nearest" });
       ctx.previewLayer.show(res, ctx.colors);
@@ -147,6 +177,10 @@ export function initForm(ctx) {
     clearError();
     const b = body();
     if (typeof b === "string") return showError(b);
+    if (!$("f-summary").value.trim()) {
+      $("f-summary").focus();
+      return showError(tr("Write the public summary: one sentence viewers will read (the note stays private)."));
+    }
     const btn = $("save-btn");
     btn.disabled = true;
     try {
@@ -154,12 +188,16 @@ export function initForm(ctx) {
         ...b, summary_en: $("f-summary").value.trim(), summary_ar: $("f-summary-ar").value.trim(), base_revision: ctx.revision,
       });
       clearPreview();
+      ctx.highlight.clear();
       ctx.draw.clear(true);
       $("f-summary").value = "";
       $("f-summary-ar").value = "";
       $("f-note").value = "";
+      ctx.onSaved();
       await ctx.reload(res.revision);
-      ctx.status(`Saved: change ${res.change_id} is revision ${res.revision}.`);
+      const next = ctx.move.takePending();
+      const savedText = tr("Saved: change {id} is revision {rev}.", { id: res.change_id, rev: res.revision });
+      ctx.status(savedText + (next ? ` ${ctx.statusText()}` : ""));
     } catch (err) {
       handleFailure(err);
     } finally {
@@ -175,7 +213,8 @@ export function initForm(ctx) {
       await ctx.reload();
       clearError();
       clearPreview();
-      ctx.status(`Reloaded revision ${ctx.revision}. Your drawing and form are kept: check the newer edits, then save again.`);
+      // The other editors' areas stay outlined until the next save, to check against.
+      ctx.status(tr("Reloaded revision {rev}. Your drawing and form are kept: check the newer edits, then save again.", { rev: ctx.revision }));
     } catch (err) {
       handleFailure(err);
     } finally {
@@ -193,7 +232,7 @@ export function initForm(ctx) {
     const d = fromInputValue($("r-date").value, ctx.offset);
     const title = $("r-title").value.trim();
     const publisher = $("r-publisher").value.trim();
-    const problem = !title ? "Give the report's title." : !publisher ? "Give the publisher." : !d ? "Give the publication date and time." : "";
+    const problem = !title ? tr("Give the report's title.") : !publisher ? tr("Give the publisher.") : !d ? tr("Give the publication date and time.") : "";
     if (problem) {
       err.textContent = problem;
       err.hidden = false;
@@ -211,12 +250,40 @@ export function initForm(ctx) {
       if (opt) opt.selected = true;
       for (const id of ["r-title", "r-publisher", "r-url", "r-summary"]) $(id).value = "";
       $("new-report").open = false;
-      ctx.status(`Report added and cited: ${r.title}`);
+      ctx.status(tr("Report added and cited: {title}", { title: r.title }));
     } catch (e) {
-      err.textContent = e instanceof ApiError ? e.message : `Could not reach the server: ${e.message}`;
+      err.textContent = e instanceof ApiError ? e.message : tr("Could not reach the server: {msg}", { msg: e.message });
       err.hidden = false;
     }
   });
 
-  return { fillFactions, fillReports, setInstant, clearPreview, clearError };
+  // The form's state, for drafts; and its restoration.
+  function state() {
+    return {
+      faction: faction.value, at: at.value, confidence: form.querySelector("input[name=confidence]:checked").value,
+      reports: [...reports.selectedOptions].map((o) => Number(o.value)),
+      summary_en: $("f-summary").value, summary_ar: $("f-summary-ar").value, note: $("f-note").value,
+    };
+  }
+  function restore(d) {
+    if (d.faction && [...faction.options].some((o) => o.value === d.faction)) faction.value = d.faction;
+    if (d.at) {
+      at.value = d.at;
+      const t = fromInputValue(d.at, ctx.offset);
+      if (t) ctx.time.set(t.getTime(), { silent: true });
+    }
+    const conf = form.querySelector(`input[name=confidence][value="${["claimed", "inferred"].includes(d.confidence) ? d.confidence : "confirmed"}"]`);
+    if (conf) conf.checked = true;
+    const ids = new Set((d.reports || []).map(String));
+    for (const o of reports.options) o.selected = ids.has(o.value);
+    $("f-summary").value = d.summary_en || "";
+    $("f-summary-ar").value = d.summary_ar || "";
+    $("f-note").value = d.note || "";
+  }
+  function setFaction(slug) {
+    faction.value = slug;
+  }
+
+  return { fillFactions, fillReports, setInstant, clearPreview, clearError, showError, state, restore, setFaction,
+    faction: () => faction.value };
 }

@@ -1,8 +1,11 @@
-// The history panel: every revision (who, when, kind, reason), newest first, with Revert for edits.
-// Revert asks for a reason inline (no browser dialogs) and, like a save, names the revision it is based on.
+// The history panel (editors only; from /api/editor/revisions): every revision, newest first, saying who
+// changed what, when and why: faction, instant, km², public summary, reports, note, author; "Show on map";
+// whether it is reverted (and by which revision) and what a revert reverted. Revert is offered only where
+// there is something left to revert. Revert asks for a reason inline and names the revision it is based on.
 import { ApiError, getJSON, send } from "./api.js";
 import { fillUrl } from "./config.js";
 import { formatLocal } from "./timefmt.js";
+import { km2, LANG, tr } from "./editor-i18n.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -13,52 +16,97 @@ function el(tag, cls, text) {
   return e;
 }
 
+
 export function initHistory(ctx) {
   const list = $("h-list");
   const err = $("h-error");
 
-  function describe(r) {
-    if (r.kind === "load") return `Data set loaded${r.details && r.details.changes ? ` (${r.details.changes} changes)` : ""}`;
-    if (r.kind === "revert") return r.reason || `Reverted revision ${r.reverts_id}`;
-    return r.reason || "Change";
+  function changeBlock(c) {
+    const box = el("div", "ed-rev-change");
+    box.dataset.change = String(c.id);
+    const head = el("p", "ed-rev-what");
+    const sw = el("span", "swatch");
+    sw.style.background = ctx.colors[c.faction] || "#777";
+    head.append(sw, el("strong", "", ctx.factionName(c.faction)), document.createTextNode(
+      ` · ${formatLocal(new Date(c.at), ctx.offset, ctx.tzLabel, LANG)} · ${km2(c.area_km2)} ${LANG === "ar" ? "كم²" : "km²"} · ${tr(c.confidence)}`));
+    box.append(head);
+    box.append(el("p", "ed-rev-summary", c.summary_en || tr("(no public summary)")));
+    if (c.summary_ar) {
+      const ar = el("p", "ed-rev-summary", c.summary_ar);
+      ar.dir = "rtl";
+      ar.lang = "ar";
+      box.append(ar);
+    }
+    if (c.note) box.append(el("p", "hint ed-rev-note", tr("Note: {text}", { text: c.note })));
+    if (c.reports && c.reports.length) {
+      box.append(el("p", "hint ed-rev-reports", tr("Reports: {list}", { list: c.reports.map((r) => `${r.title} (${r.publisher})`).join("; ") })));
+    }
+    const show = el("button", "btn btn-small btn-ghost", tr("Show on map"));
+    show.type = "button";
+    show.dataset.action = "show";
+    show.addEventListener("click", () => showOnMap(c));
+    box.append(show);
+    return box;
+  }
+
+  async function showOnMap(c) {
+    err.hidden = true;
+    try {
+      const g = await getJSON(fillUrl(ctx.config.urls.editorChange, { id: c.id }), { _: ctx.revision });
+      ctx.time.set(Date.parse(c.at));  // the map shows the instant of the change
+      ctx.highlight.show([{ geometry: g.geometry, label: `${ctx.factionName(c.faction)} #${c.created_in}` }]);
+    } catch (e) {
+      err.textContent = e instanceof ApiError ? e.message : tr("Could not load the change: {msg}", { msg: e.message });
+      err.hidden = false;
+    }
   }
 
   function render(revs) {
     list.replaceChildren();
-    const revertedBy = new Map();
-    for (const r of revs) if (r.kind === "revert" && r.reverts_id) revertedBy.set(r.reverts_id, r.id);
     for (const r of revs) {
-      const li = el("li", `ed-rev-item kind-${r.kind}`);
+      const li = el("li", `ed-rev-item kind-${r.kind}${r.active ? "" : " is-inactive"}`);
       li.dataset.revision = String(r.id);
       const head = el("div", "ed-rev-head");
-      head.append(el("span", "ed-rev-id", `#${r.id}`), el("span", `badge badge-${r.kind}`, r.kind),
-        el("span", "ed-rev-who", r.author || "system"));
-      const when = el("time", "ed-rev-when", formatLocal(new Date(r.created_at), ctx.offset, ctx.tzLabel));
+      head.append(el("span", "ed-rev-id", `#${r.id}`), el("span", `badge badge-${r.kind}`, tr(r.kind)),
+        el("span", "ed-rev-who", r.author || tr("system")));
+      const when = el("time", "ed-rev-when", formatLocal(new Date(r.created_at), ctx.offset, ctx.tzLabel, LANG));
       when.dateTime = r.created_at;
       head.append(when);
-      li.append(head, el("p", "ed-rev-reason", describe(r)));
-      if (revertedBy.has(r.id)) li.append(el("p", "hint", `reverted by #${revertedBy.get(r.id)}`));
-      if (r.kind === "change" || r.kind === "revert") li.append(revertControls(r));
+      li.append(head);
+      if (r.kind === "load" || r.kind === "import") {
+        li.append(el("p", "ed-rev-reason", r.changes_count ? tr("Data set loaded ({n} changes)", { n: r.changes_count }) : tr("Data set loaded")));
+      } else if (r.kind === "revert") {
+        const what = tr(r.effect === "restored" ? "Undid revert #{id}: restored" : "Reverted #{id}:", { id: r.reverts_id });
+        li.append(el("p", "ed-rev-reason", `${what} ${r.reverts && r.reverts.summary ? `“${r.reverts.summary}”` : ""}`.trim()));
+        if (r.reason) li.append(el("p", "hint", tr("Reason: {text}", { text: r.reason })));
+      }
+      if (r.kind !== "load" && r.kind !== "import") for (const c of r.changes) li.append(changeBlock(c));
+      if (r.kind === "change" && !r.active) {
+        li.append(el("p", "badge badge-reverted", r.reverted_by ? tr("reverted by #{id}", { id: r.reverted_by }) : tr("reverted")));
+      } else if (r.kind === "revert" && !r.active) {
+        li.append(el("p", "badge badge-reverted", tr("undone")));
+      }
+      if ((r.kind === "change" || r.kind === "revert") && r.active) li.append(revertControls(r));
       list.append(li);
     }
   }
 
   function revertControls(r) {
     const box = el("div", "ed-revert");
-    const btn = el("button", "btn btn-small", r.kind === "revert" ? "Undo this revert" : "Revert");
+    const btn = el("button", "btn btn-small", tr(r.kind === "revert" ? "Undo this revert" : "Revert"));
     btn.type = "button";
     btn.dataset.action = "revert";
     const confirmBox = el("div", "ed-revert-confirm");
     confirmBox.hidden = true;
-    const label = el("label", "", "Reason ");
+    const label = el("label", "", tr("Reason "));
     const reason = el("input");
     reason.maxLength = 1000;
-    reason.placeholder = "why (optional)";
+    reason.placeholder = tr("why (optional)");
     label.append(reason);
-    const go = el("button", "btn btn-small btn-danger", `Confirm revert of #${r.id}`);
+    const go = el("button", "btn btn-small btn-danger", tr("Confirm revert of #{id}", { id: r.id }));
     go.type = "button";
     go.dataset.action = "confirm-revert";
-    const cancel = el("button", "btn btn-small btn-ghost", "Cancel");
+    const cancel = el("button", "btn btn-small btn-ghost", tr("Cancel"));
     cancel.type = "button";
     confirmBox.append(label, go, cancel);
     btn.addEventListener("click", () => { confirmBox.hidden = false; btn.hidden = true; reason.focus(); });
@@ -70,16 +118,17 @@ export function initHistory(ctx) {
         const res = await send("POST", fillUrl(ctx.config.urls.revert, { id: r.id }),
           { base_revision: ctx.revision, reason: reason.value.trim() });
         await ctx.reload(res.revision);
-        ctx.status(`Revision ${r.id} reverted: the map is now revision ${res.revision}.`);
+        ctx.status(tr("Revision {id} reverted: the map is now revision {rev}.", { id: r.id, rev: res.revision }));
       } catch (e) {
-        err.replaceChildren(document.createTextNode(e instanceof ApiError ? e.message : `Could not reach the server: ${e.message}`));
+        err.replaceChildren(document.createTextNode(e instanceof ApiError ? e.message : tr("Could not reach the server: {msg}", { msg: e.message })));
         if (e instanceof ApiError && e.status === 409) {
-          const again = el("button", "btn btn-small", "Reload");
+          const again = el("button", "btn btn-small", tr("Reload"));
           again.type = "button";
           again.addEventListener("click", () => ctx.reload().then(() => { err.hidden = true; }));
           err.append(" ", again);
         }
         err.hidden = false;
+        err.scrollIntoView({ block: "center" });
         go.disabled = false;
       }
     });
@@ -89,11 +138,11 @@ export function initHistory(ctx) {
 
   async function load() {
     try {
-      const revs = await getJSON(ctx.config.urls.revisions, { limit: 200, _: ctx.revision });
+      const revs = await getJSON(ctx.config.urls.editorRevisions, { limit: 200, _: ctx.revision });
       render(revs);
       err.hidden = true;
     } catch (e) {
-      err.textContent = e instanceof ApiError ? e.message : `Could not load the history: ${e.message}`;
+      err.textContent = e instanceof ApiError ? e.message : tr("Could not load the history: {msg}", { msg: e.message });
       err.hidden = false;
     }
   }

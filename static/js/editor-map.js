@@ -101,3 +101,72 @@ export class PlacePins {
     else go();
   }
 }
+
+// Areas to look at: what other editors changed since this page loaded (after a 409), or a change shown from
+// the history. Outlined in orange, never editable.
+export class HighlightLayer {
+  constructor(map) {
+    this.map = map;
+    this.layer = L.featureGroup().addTo(map);
+  }
+
+  clear() {
+    this.layer.clearLayers();
+  }
+
+  // items: [{geometry, label}]; fit: zoom to them.
+  show(items, { fit = true } = {}) {
+    this.clear();
+    for (const it of items) {
+      const label = document.createElement("span");
+      label.textContent = it.label || "";  // text, never HTML
+      const g = L.geoJSON(it.geometry, { pane: "preview", interactive: false, pmIgnore: true,
+        style: { color: "#e8590c", weight: 3, dashArray: "2 6", fillColor: "#e8590c", fillOpacity: 0.12, className: "ed-highlight" } });
+      g.addTo(this.layer);
+      if (it.label) g.bindTooltip(label, { permanent: true, direction: "center", className: "ed-highlight-label" });
+    }
+    if (fit && items.length) this.map.fitBounds(this.layer.getBounds().pad(0.3), { maxZoom: 12, animate: false });
+  }
+}
+
+export const PIECE_COLORS = ["#1971c2", "#e8590c", "#2f9e44", "#9c36b5"];
+
+// The pieces of a zone cut along a line: each clickable (and listed in the side panel for the keyboard).
+export class PiecesLayer {
+  constructor(map) {
+    this.map = map;
+    this.layer = L.featureGroup().addTo(map);
+  }
+
+  clear() {
+    this.layer.clearLayers();
+  }
+
+  show(pieces, onPick) {
+    this.clear();
+    pieces.forEach((p, i) => {
+      const c = PIECE_COLORS[i % PIECE_COLORS.length];
+      const g = L.geoJSON(p.geometry, { pmIgnore: true, snapIgnore: true,
+        style: { color: c, weight: 3, fillColor: c, fillOpacity: 0.35, className: `ed-piece ed-piece-${i}` } });
+      g.on("click", () => onPick(i));
+      g.addTo(this.layer);
+    });
+  }
+}
+
+// The faction colours, as a legend under the map (short names; the full name on hover).
+export function fillLegend(list, factions, lang = "en") {
+  list.replaceChildren();
+  for (const f of factions) {
+    const li = document.createElement("li");
+    const sw = document.createElement("span");
+    sw.className = "swatch";
+    sw.style.background = f.color;
+    if (f.slug === "contested") sw.classList.add("swatch-contested");
+    const short = lang === "ar" ? (f.short_ar || f.name_ar || f.name_en) : (f.short_en || f.name_en);
+    li.append(sw, document.createTextNode(short));
+    li.title = lang === "ar" ? (f.name_ar || f.name_en) : f.name_en;
+    li.dataset.faction = f.slug;
+    list.append(li);
+  }
+}

@@ -1,6 +1,7 @@
 // Report -> places: paste a report (English or Arabic) or pick a stored one; the gazetteer places it names
 // are listed and pinned on the map (click one to zoom there), so the editor can draw around them.
 import { ApiError, send } from "./api.js";
+import { tr } from "./editor-i18n.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -28,7 +29,7 @@ export function initReports(ctx) {
     err.hidden = true;
     const text = textBox.value.trim();
     if (!text) {
-      err.textContent = "Paste a report's text or pick a stored report first.";
+      err.textContent = tr("Paste a report's text or pick a stored report first.");
       err.hidden = false;
       return;
     }
@@ -39,7 +40,7 @@ export function initReports(ctx) {
       render(res.places);
       ctx.pins.show(res.places);
     } catch (e) {
-      err.textContent = e instanceof ApiError ? e.message : `Could not reach the server: ${e.message}`;
+      err.textContent = e instanceof ApiError ? e.message : tr("Could not reach the server: {msg}", { msg: e.message });
       err.hidden = false;
     } finally {
       btn.disabled = false;
@@ -48,8 +49,8 @@ export function initReports(ctx) {
 
   function render(places) {
     out.replaceChildren();
-    $("m-count").textContent = places.length ? `${places.length} place${places.length > 1 ? "s" : ""} found — click one to zoom to it.`
-      : "No known place found in this text.";
+    $("m-count").textContent = places.length > 1 ? tr("{n} places found — click one to zoom to it.", { n: places.length })
+      : places.length ? tr("1 place found — click it to zoom to it.") : tr("No known place found in this text.");
     for (const p of places) {
       const li = document.createElement("li");
       const b = document.createElement("button");
@@ -66,7 +67,7 @@ export function initReports(ctx) {
       ar.textContent = p.name_ar || "";
       const meta = document.createElement("span");
       meta.className = "hint";
-      meta.textContent = `${p.kind || "place"} · matched “${p.matched}”`;
+      meta.textContent = tr("{kind} · matched “{name}”", { kind: p.kind || tr("place"), name: p.matched });
       b.append(name, ar, meta);
       b.addEventListener("click", () => ctx.pins.focus(p.slug));
       li.append(b);

@@ -1,5 +1,6 @@
 // The editor's time control: a slider over the data set's period (ticks at change instants) and a
 // datetime-local input in the data set's local time, labelled (UTC+3). Pure helpers are exported for tests.
+import { LANG } from "./editor-i18n.js";
 import { formatLocal, fromInputValue, offsetLabel, toInputValue } from "./timefmt.js";
 
 const MINUTE = 60000;
@@ -61,7 +62,7 @@ export class TimeControl {
       const mark = document.createElement("span");
       mark.className = "ed-tick";
       mark.style.left = `${Math.min(100, Math.max(0, ((ms - this.start) / span) * 100))}%`;
-      mark.title = formatLocal(new Date(ms), this.offset, this.label);
+      mark.title = formatLocal(new Date(ms), this.offset, this.label, LANG);
       tickMarks.append(mark);
     }
     if (!this.t || this.t < this.start || this.t >= this.end) {
@@ -88,8 +89,8 @@ export class TimeControl {
   _render() {
     const { slider, input, text } = this.els;
     slider.value = String(Math.round((this.t - this.start) / MINUTE));
-    slider.setAttribute("aria-valuetext", formatLocal(new Date(this.t), this.offset, this.label));
+    slider.setAttribute("aria-valuetext", formatLocal(new Date(this.t), this.offset, this.label, LANG));
     input.value = toInputValue(new Date(this.t), this.offset);
-    text.textContent = formatLocal(new Date(this.t), this.offset, this.label);
+    text.textContent = formatLocal(new Date(this.t), this.offset, this.label, LANG);
   }
 }

@@ -3,13 +3,17 @@
 import { ApiError, send } from "./api.js";
 import { addBaseLayers } from "./basemap.js";
 import { readConfig } from "./config.js";
+import { Drafts, warnOnLeave } from "./editor-draft.js";
 import { DrawTools, optInGeoman } from "./editor-draw.js";
 import { initForm } from "./editor-form.js";
 import { initHistory } from "./editor-history.js";
-import { createMap, PlacePins, PreviewLayer, ZoneLayer } from "./editor-map.js";
+import { createMap, fillLegend, HighlightLayer, PiecesLayer, PlacePins, PreviewLayer, ZoneLayer } from "./editor-map.js";
+import { initMove } from "./editor-move.js";
 import { initReports } from "./editor-reports.js";
-import { TimeControl, zonesAt } from "./editor-time.js";
+import { initSearch } from "./editor-search.js";
+import { TimeControl } from "./editor-time.js";
 import { offsetLabel } from "./timefmt.js";
+import { LANG, tr } from "./editor-i18n.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -54,6 +58,7 @@ function initTabs() {
 
 async function main() {
   const config = readConfig();
+  config.urls = { ...config.urls, ...(config.editorUrls || {}) };
   const status = $("status");
   const ctx = {
     config, timeline: null, revision: config.revision || 0, offset: 0, tzLabel: "UTC", colors: {}, names: {},
@@ -61,9 +66,14 @@ async function main() {
       status.textContent = text;
       status.hidden = !text;
     },
+    statusText() {
+      return status.hidden ? "" : status.textContent;
+    },
     factionName(slug) {
       return ctx.names[slug] || slug;
     },
+    onPendingChange() {},
+    onSaved() {},
     onReports(list) {
       if (ctx.reports) ctx.reports.fillStored(list);
     },
@@ -82,17 +92,42 @@ async function main() {
   ctx.zoneLayer = new ZoneLayer(map);
   ctx.previewLayer = new PreviewLayer(map);
   ctx.pins = new PlacePins(map);
+  ctx.highlight = new HighlightLayer(map);
+  ctx.pieces = new PiecesLayer(map);
 
   const shapeInfo = $("shape-info");
   ctx.updateShapeInfo = () => {
     const n = ctx.draw.layers().length;
-    shapeInfo.textContent = n === 0 ? "No area drawn yet." : n === 1 ? "1 shape drawn: it is the area of the change."
-      : `${n} shapes drawn: together they are the area of the change (a MultiPolygon).`;
+    shapeInfo.textContent = n === 0 ? tr("No area drawn yet.") : n === 1 ? tr("1 shape drawn: it is the area of the change.")
+      : tr("{n} shapes drawn: together they are the area of the change (a MultiPolygon).", { n });
     shapeInfo.classList.toggle("has-shape", n > 0);
   };
   ctx.draw = new DrawTools(map, () => { ctx.updateShapeInfo(); ctx.form && ctx.form.clearPreview(); });
 
-  const showZones = () => ctx.zoneLayer.show(zonesAt(ctx.timeline.zones, ctx.time.t));
+  // The zones at the instant shown: the public snapshot of the revision being edited (one small request per
+  // interval between changes, kept for a while), never the whole history.
+  const snapshots = new Map();
+  ctx.zonesAt = (t) => {
+    const key = `${ctx.revision}|${t}`;
+    if (!snapshots.has(key)) {
+      if (snapshots.size > 64) snapshots.delete(snapshots.keys().next().value);
+      const url = `${config.urls.snapshot}?at=${encodeURIComponent(new Date(t).toISOString())}&rev=${ctx.revision}`;
+      snapshots.set(key, fetchFresh(url).then((fc) => fc.features.map((f) => ({
+        id: f.id, faction: f.properties.faction, from: f.properties.valid_from, to: f.properties.valid_to, geometry: f.geometry,
+      }))).catch((err) => { snapshots.delete(key); throw err; }));
+    }
+    return snapshots.get(key);
+  };
+  const showZones = async () => {
+    const t = ctx.time.t, rev = ctx.revision;
+    try {
+      const zones = await ctx.zonesAt(t);
+      if (ctx.time.t === t && ctx.revision === rev) ctx.zoneLayer.show(zones);
+    } catch (err) {
+      ctx.status(tr("Could not reach the server: {msg}", { msg: err.message }));
+    }
+  };
+  ctx.showZones = showZones;
   ctx.time = new TimeControl({
     slider: $("time-slider"), ticks: $("time-ticks"), tickMarks: $("tick-marks"), input: $("time-input"),
     tz: $("time-tz"), text: $("time-text"), prev: $("time-prev"), next: $("time-next"),
@@ -105,6 +140,8 @@ async function main() {
   ctx.form = initForm(ctx);
   ctx.reports = initReports(ctx);
   ctx.history = initHistory(ctx);
+  ctx.move = initMove(ctx);
+  initSearch(ctx);
 
   // Take a (re)loaded timeline: factions, reports, zones, the revision future saves are based on.
   ctx.apply = (tl) => {
@@ -112,9 +149,11 @@ async function main() {
     ctx.revision = tl.revision;
     $("rev-num").textContent = String(tl.revision);
     ctx.colors = Object.fromEntries(tl.factions.map((f) => [f.slug, f.color]));
-    ctx.names = Object.fromEntries(tl.factions.map((f) => [f.slug, f.name_en]));
+    ctx.names = Object.fromEntries(tl.factions.map((f) => [f.slug, LANG === "ar" ? (f.name_ar || f.name_en) : f.name_en]));
     ctx.zoneLayer.setFactions(tl.factions);
     ctx.form.fillFactions(tl.factions);
+    ctx.move.fillFactions(tl.factions);
+    fillLegend($("legend"), tl.factions, LANG);
     ctx.form.fillReports(tl.reports || []);
     const first = ctx.timeline === tl && ctx.time.instants.length === 0;
     ctx.time.setPeriod(tl.dataset, tl.instants || []);
@@ -130,6 +169,8 @@ async function main() {
   };
 
   ctx.apply(timeline);
+  initDrafts(ctx);
+  initKeys(ctx);
   $("draw-polygon").addEventListener("click", () => ctx.draw.start("Polygon"));
   $("draw-rect").addEventListener("click", () => ctx.draw.start("Rectangle"));
   $("draw-clear").addEventListener("click", () => ctx.draw.clear());
@@ -138,23 +179,98 @@ async function main() {
       await send("POST", config.urls.logout);
     } catch (e) {
       if (!(e instanceof ApiError && e.status === 401)) {  // already signed out is fine
-        ctx.status(`Could not sign out: ${e.message}`);
+        ctx.status(tr("Could not sign out: {msg}", { msg: e.message }));
         return;
       }
     }
     window.location.assign(`${config.urls.login}?error=signed_out`);
   });
 
-  await Promise.all([addBaseLayers(map, config, { lang: "en", placeMaxRank: 3 }), ctx.history.load()]);
+  // Every place of the gazetteer down to villages (rank 5), each from the zoom where it fits.
+  await Promise.all([addBaseLayers(map, config, { lang: LANG, placeMaxRank: 5 }), ctx.history.load()]);
   // For tests and power users: the map and the drawing tools (no globals otherwise).
   window.frontlineEditor = { map, draw: ctx.draw, ctx };
   document.body.dataset.ready = "1";
 }
 
+// Drafts: restored at start, saved at every change of the drawing or the form, dropped after a save.
+function initDrafts(ctx) {
+  const drafts = new Drafts(ctx.config.user && ctx.config.user.name);
+  const snapshot = () => ({ geometry: ctx.draw.geometry(), pending: ctx.move.pending(), revision: ctx.revision, ...ctx.form.state() });
+  let ready = false;
+  const save = () => { if (ready) drafts.save(snapshot()); };
+  ctx.onPendingChange = save;
+  ctx.onSaved = () => drafts.clear();
+  const d = drafts.load();
+  if (d) {
+    ctx.form.restore(d);
+    if (d.geometry) ctx.draw.setGeometry(d.geometry, { record: false });
+    ctx.move.setPending(d.pending);
+    ctx.showZones();
+    const when = d.savedAt ? new Date(d.savedAt) : null;
+    $("draft-text").textContent = when
+      ? tr("Your unsaved draft from {when} is restored.", { when: when.toLocaleString(LANG === "ar" ? "ar" : "en-GB", { dateStyle: "medium", timeStyle: "short" }) })
+      : tr("Your unsaved draft is restored.");
+    if (d.revision && d.revision !== ctx.revision) {
+      $("draft-text").textContent += " " + tr("The map has changed since (revision {from} → {to}): check the newer edits before saving.",
+        { from: d.revision, to: ctx.revision });
+    }
+    $("draft-box").hidden = false;
+  }
+  ready = true;
+  ctx.draw.listen(save);
+  $("change-form").addEventListener("input", save);
+  $("change-form").addEventListener("change", save);
+  $("draft-discard").addEventListener("click", () => {
+    drafts.clear();
+    ctx.draw.setGeometry(null, { record: false });
+    ctx.move.setPending(null);
+    ctx.form.restore({});
+    ctx.form.clearPreview();
+    $("draft-box").hidden = true;
+  });
+  warnOnLeave(() => ctx.draw.layers().length > 0 || ctx.move.active() || Boolean(ctx.move.pending())
+    || ["f-summary", "f-summary-ar", "f-note"].some((id) => $(id).value.trim()));
+}
+
+// Keyboard: Enter finishes the shape being drawn, Esc cancels it (or the zone being edited or cut),
+// Ctrl+Z / Ctrl+Shift+Z (Ctrl+Y) undo and redo drawing steps. Typing in a field keeps its own keys.
+function initKeys(ctx) {
+  const undoBtn = $("draw-undo");
+  const redoBtn = $("draw-redo");
+  const sync = () => {
+    undoBtn.disabled = !ctx.draw.history.canUndo();
+    redoBtn.disabled = !ctx.draw.history.canRedo();
+  };
+  ctx.draw.listen(sync);
+  sync();
+  undoBtn.addEventListener("click", () => { ctx.draw.undo(); sync(); });
+  redoBtn.addEventListener("click", () => { ctx.draw.redo(); sync(); });
+  document.addEventListener("keydown", (e) => {
+    const t = e.target;
+    if (t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) return;
+    const mod = e.ctrlKey || e.metaKey;
+    const key = e.key.toLowerCase();
+    let done = false;
+    if (mod && key === "z" && !e.shiftKey) done = ctx.draw.undo();
+    else if (mod && ((key === "z" && e.shiftKey) || key === "y")) done = ctx.draw.redo();
+    else if (e.key === "Escape") {
+      const drawing = ctx.draw.cancel();
+      const moving = ctx.move.stop();
+      done = drawing || moving;
+    }
+    else if (e.key === "Enter" && !mod && !(t && t.tagName === "BUTTON")) done = ctx.draw.finish();
+    if (done) {
+      e.preventDefault();
+      sync();
+    }
+  });
+}
+
 main().catch((err) => {
   const s = document.getElementById("status");
   if (s) {
-    s.textContent = `The editor could not start: ${err.message}`;
+    s.textContent = tr("The editor could not start: {msg}", { msg: err.message });
     s.className = "msg msg-error";
     s.hidden = false;
   }

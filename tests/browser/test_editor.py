@@ -123,13 +123,14 @@ def test_stale_save_offers_reload_and_keeps_the_drawing(page, mini_server):
         c.headers["X-CSRF-Token"] = login(c)
         r = c.post("/api/changes", json={"faction": "blue", "at": "2024-01-01T06:00:00+03:00", "report_ids": [1],
                                          "geometry": {"type": "Polygon", "coordinates": [[[36.55, 35.6], [36.65, 35.6], [36.65, 35.7], [36.55, 35.7], [36.55, 35.6]]]},
-                                         "base_revision": 1})
+                                         "summary_en": "Blue moves first", "base_revision": 1})
         assert r.status_code == 201
     page.evaluate("""() => window.frontlineEditor.draw.setGeometry({type: "Polygon",
         coordinates: [[[36.7, 36.0], [36.9, 36.0], [36.9, 36.2], [36.7, 36.2], [36.7, 36.0]]]})""")
     page.select_option("#f-faction", "green")
     page.fill("#f-at", "2024-01-02T00:00")
     page.select_option("#f-reports", ["2"])
+    page.fill("#f-summary", "Green takes the crossing")
     with page.expect_response(lambda r: r.url.endswith("/api/changes")) as resp:
         page.click("#save-btn")
     assert resp.value.status == 409
@@ -154,6 +155,7 @@ def test_bad_geometry_message_is_shown_next_to_the_form(page, mini_server):
         [[[36.8, 36.1], [37.0, 36.1], [37.0, 36.3], [36.8, 36.3], [36.8, 36.1]]]]})""")
     page.select_option("#f-faction", "red")
     page.select_option("#f-reports", ["1"])
+    page.fill("#f-summary", "Two shapes")
     with page.expect_response(lambda r: r.url.endswith("/api/changes")) as resp:
         page.click("#save-btn")
     assert resp.value.status == 422

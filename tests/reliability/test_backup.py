@@ -29,14 +29,15 @@ def test_export_import_round_trip_gives_identical_snapshots(base_settings, seed_
         rid = c.get("/api/reports").json()[0]["id"]
         r = c.post("/api/changes", json={"faction": "sdf", "at": "2024-11-29T10:00:00+03:00", "confidence": "claimed",
                                          "geometry": {"type": "Polygon", "coordinates": [[[37.30, 36.30], [37.35, 36.30], [37.35, 36.35], [37.30, 36.35], [37.30, 36.30]]]},
-                                         "report_ids": [rid], "note": "round trip", "base_revision": rev})
+                                         "report_ids": [rid], "note": "round trip", "summary_en": "Round trip", "base_revision": rev})
         assert r.status_code == 201, r.text
     src = seed_server.settings.database_url
     out = tmp_path / "export.json.gz"
     env = {**os.environ, "DATABASE_URL": src}
     run = subprocess.run([sys.executable, "-m", "app.cli", "export", str(out)], env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
-    assert backup.read(out)["version"] == backup.VERSION
+    head = backup.read(out)
+    assert head["version"] == backup.VERSION and "control_zones" in head["tables"]
     target = _create_database(base_settings.database_url, f"{os.environ.get('FRONTLINE_TEST_DB', 'frontline_test')}_restore")
     run = subprocess.run([sys.executable, "-m", "app.cli", "import", str(out)], env={**os.environ, "DATABASE_URL": target},
                          capture_output=True, text=True, timeout=120)

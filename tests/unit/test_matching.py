@@ -46,8 +46,11 @@ def test_finds_the_places_each_seed_report_names(places, prefix):
 def test_arabic_text_with_proclitics_and_articles(places):
     text = "سيطرت الفصائل على قلعة حلب وسراقب وجامعة حلب، ثم دخلت الأكاديمية العسكرية في حلب."
     found = slugs(places, text)
-    for s in ("aleppo-citadel", "saraqib", "aleppo-university", "aleppo"):
+    for s in ("aleppo-citadel", "saraqib", "aleppo-university", "aleppo-military-academy"):
         assert s in found, (s, found)
+    # Every "حلب" here is part of a longer name (the citadel, the university, the academy): the longest match
+    # wins, so Aleppo itself is not pinned.
+    assert "aleppo" not in found, found
     # First mention first: the citadel comes before Saraqib in the text.
     assert found.index("aleppo-citadel") < found.index("saraqib")
 
@@ -73,3 +76,21 @@ def test_no_false_hits_inside_words_or_on_empty_text(places):
 def test_limit(places):
     text = " ".join(p["name_en"] for p in places)
     assert len(match_in(places, text, limit=5)) == 5
+
+
+@pytest.mark.parametrize("text", [
+    "Fighters entered New Aleppo on Friday.",
+    "دخل المقاتلون حلب الجديدة يوم الجمعة",
+    "Clashes in Halab al-Jadida, west of the city.",
+])
+def test_the_longest_match_wins(places, text):
+    # "Aleppo" / "حلب" and "الجديدة" (Jdeideh) lie inside the longer name: they are not mentions of their own.
+    found = slugs(places, text)
+    assert found == ["new-aleppo"], found
+
+
+def test_a_shorter_name_still_counts_where_it_stands_alone(places):
+    found = slugs(places, "From New Aleppo the fighters moved on to Jdeideh and the centre of Aleppo.")
+    assert found == ["new-aleppo", "jdeideh", "aleppo"], found
+    arabic = slugs(places, "من حلب الجديدة إلى الجديدة")
+    assert arabic == ["new-aleppo", "jdeideh"], arabic

@@ -1,0 +1,114 @@
+"""Accounts (admins only): add editors, set roles, disable accounts, reset passwords, and the /admin page.
+
+Every change to an account that could take away access (new password, disabled, role changed) ends that
+user's sessions at once, so it takes effect on their next request, not when a cookie expires.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from app import auth
+from app.api.deps import SessionDep, session_user
+from app.errors import BadInput
+from app.web.editor_text import lang_of, translator
+from app.web.render import render
+
+router = APIRouter(tags=["admin"])
+
+
+def current_admin(request: Request, session: SessionDep) -> dict:
+    """Signed in as an admin (editors get 403); unsafe methods must carry the CSRF token."""
+    user = auth.require(session_user(request, session), "admin")
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        auth.check_csrf(user, request.headers.get("x-csrf-token"))
+    return user
+
+
+CurrentAdmin = Annotated[dict, Depends(current_admin)]
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1, max_length=64)
+    role: Literal["editor", "admin"] = "editor"
+    password: str | None = Field(default=None, max_length=1000, description="empty: one is generated and shown once")
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["editor", "admin"] | None = None
+    active: bool | None = None
+
+
+class PasswordReset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: str | None = Field(default=None, max_length=1000, description="empty: one is generated and shown once")
+
+
+def _no_store(body, status: int = 200) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/api/admin/users", summary="Every account (admin)")
+def users(session: SessionDep, admin: CurrentAdmin):
+    return _no_store(auth.list_users(session))
+
+
+@router.post("/api/admin/users", status_code=201, summary="Add an account; a generated password is shown once (admin)")
+def add_user(session: SessionDep, admin: CurrentAdmin, body: UserCreate):
+    password = body.password or auth.generate_password()
+    uid = auth.create_user(session, body.username.strip(), password, body.role)
+    session.commit()
+    out = {"id": uid, "username": body.username.strip(), "role": body.role}
+    if not body.password:
+        out["password"] = password  # the only time it is ever shown
+    return _no_store(out, 201)
+
+
+@router.patch("/api/admin/users/{user_id}", summary="Change an account's role or disable/enable it (admin)")
+def update_user(session: SessionDep, admin: CurrentAdmin, user_id: int, body: UserUpdate):
+    _check_id(user_id)
+    if user_id == admin["id"] and (body.active is False or body.role == "editor"):
+        raise BadInput("you cannot disable or demote your own account; ask another admin")
+    if body.role is not None:
+        auth.set_role(session, user_id, body.role)
+    if body.active is not None:
+        auth.set_active(session, user_id, body.active)
+    session.commit()
+    return _no_store(next((u for u in auth.list_users(session) if u["id"] == user_id), {"id": user_id}))
+
+
+@router.post("/api/admin/users/{user_id}/password", summary="Reset a password (admin); ends the user's sessions")
+def reset_password(session: SessionDep, admin: CurrentAdmin, user_id: int, body: PasswordReset):
+    _check_id(user_id)
+    password = body.password or auth.generate_password()
+    auth.set_password(session, user_id, password)
+    session.commit()
+    return _no_store({"id": user_id, **({} if body.password else {"password": password})})
+
+
+def _check_id(user_id: int) -> None:
+    if not (1 <= user_id <= 2_000_000_000):
+        raise BadInput("user id out of range")
+
+
+@router.get("/admin", include_in_schema=False)
+def admin_page(request: Request, session: SessionDep, lang: Annotated[str, Query(max_length=5)] = "en"):
+    lang = lang_of(lang)
+    user = session_user(request, session)
+    if user is None:
+        return RedirectResponse("/login?next=/admin%3Flang%3Dar&lang=ar" if lang == "ar" else "/login?next=/admin",
+                                status_code=303)
+    page = {"user": user, "lang": lang, "t": translator(lang)}
+    if user["role"] != "admin":
+        return render(request, "admin.html", {**page, "refused": True, "config": {}},
+                      headers={"Cache-Control": "no-store"}, status_code=403)
+    config = {"urls": {"users": "/api/admin/users", "user": "/api/admin/users/{id}",
+                       "password": "/api/admin/users/{id}/password", "logout": "/logout", "login": "/login"},
+              "me": {"id": user["id"], "name": user["username"]}}
+    return render(request, "admin.html", {**page, "refused": False, "config": config},
+                  headers={"Cache-Control": "no-store"})

@@ -1,0 +1,134 @@
+// The accounts page (admins only; the server refuses everyone else): add an account, change its role,
+// disable or enable it, reset its password. A generated password is shown once, in a box the admin closes.
+import { ApiError, getJSON, send } from "./api.js";
+import { fillUrl, readConfig } from "./config.js";
+import { tr } from "./editor-i18n.js";
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function button(text, action, cls = "btn btn-small") {
+  const b = el("button", cls, text);
+  b.type = "button";
+  b.dataset.action = action;
+  return b;
+}
+
+const config = readConfig();
+
+function status(text) {
+  $("status").textContent = text;
+  $("status").hidden = !text;
+}
+
+function fail(err) {
+  const box = $("error");
+  box.textContent = err instanceof ApiError ? err.message : tr("Could not reach the server: {msg}", { msg: err.message });
+  box.hidden = false;
+  box.scrollIntoView({ block: "nearest" });
+}
+
+function showSecret(sentence, password) {
+  $("secret-text").textContent = sentence;
+  $("secret-password").textContent = password;
+  $("secret").hidden = false;
+  $("secret").scrollIntoView({ block: "nearest" });
+}
+
+async function act(fn) {
+  $("error").hidden = true;
+  try {
+    await fn();
+  } catch (e) {
+    fail(e);
+  }
+}
+
+function row(u) {
+  const line = el("tr");
+  line.dataset.user = u.username;
+  const name = el("th", "", u.username);
+  name.scope = "row";
+  if (u.id === config.me.id) name.append(el("span", "hint", tr(" (you)")));
+  const role = el("td");
+  const sel = el("select");
+  sel.setAttribute("aria-label", tr("Role of {name}", { name: u.username }));
+  sel.dataset.action = "role";
+  for (const r of ["editor", "admin"]) sel.append(new Option(tr(r), r, false, r === u.role));
+  sel.disabled = u.id === config.me.id;
+  sel.addEventListener("change", () => act(async () => {
+    await send("PATCH", fillUrl(config.urls.user, { id: u.id }), { role: sel.value });
+    status(tr("{name} is now {role}; their sessions have ended, they sign in again.", { name: u.username, role: tr(sel.value) }));
+    await load();
+  }));
+  role.append(sel);
+  const state = el("td", u.active ? "adm-active" : "adm-disabled", tr(u.active ? "active" : "disabled"));
+  const seen = el("td", "", u.last_sign_in ? new Date(u.last_sign_in).toISOString().slice(0, 16).replace("T", " ") + " UTC" : tr("never"));
+  if (u.sessions) seen.append(el("span", "hint", u.sessions > 1 ? tr(" · {n} sessions", { n: u.sessions }) : tr(" · 1 session")));
+  const actions = el("td", "adm-actions");
+  if (u.id !== config.me.id) {
+    const toggle = button(tr(u.active ? "Disable" : "Enable"), u.active ? "disable" : "enable", u.active ? "btn btn-small btn-danger" : "btn btn-small");
+    toggle.addEventListener("click", () => act(async () => {
+      await send("PATCH", fillUrl(config.urls.user, { id: u.id }), { active: !u.active });
+      status(tr(u.active ? "{name} is disabled and signed out everywhere." : "{name} can sign in again.", { name: u.username }));
+      await load();
+    }));
+    actions.append(toggle);
+  }
+  const reset = button(tr("Reset password"), "reset");
+  const box = el("div", "adm-reset");
+  box.hidden = true;
+  const label = el("label", "", tr("New password "));
+  const pw = el("input");
+  pw.type = "password";
+  pw.autocomplete = "new-password";
+  pw.maxLength = 1000;
+  pw.placeholder = tr("empty: generate one");
+  label.append(pw);
+  const go = button(tr("Set password"), "confirm-reset", "btn btn-small btn-primary");
+  const cancel = button(tr("Cancel"), "cancel", "btn btn-small btn-ghost");
+  box.append(label, go, cancel);
+  reset.addEventListener("click", () => { box.hidden = false; reset.hidden = true; pw.focus(); });
+  cancel.addEventListener("click", () => { box.hidden = true; reset.hidden = false; });
+  go.addEventListener("click", () => act(async () => {
+    const res = await send("POST", fillUrl(config.urls.password, { id: u.id }), pw.value ? { password: pw.value } : {});
+    if (res.password) showSecret(tr("New password for {name} (their sessions have ended):", { name: u.username }), res.password);
+    else status(tr("Password of {name} changed; their sessions have ended.", { name: u.username }));
+    await load();
+  }));
+  actions.append(reset, box);
+  line.append(name, role, state, seen, actions);
+  return line;
+}
+
+async function load() {
+  const users = await getJSON(config.urls.users, { _: Date.now() });
+  $("users").querySelector("tbody").replaceChildren(...users.map(row));
+}
+
+$("add-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  act(async () => {
+    const username = $("a-name").value.trim();
+    if (!username) throw new Error(tr("give a user name"));
+    const password = $("a-password").value;
+    const res = await send("POST", config.urls.users, { username, role: $("a-role").value, ...(password ? { password } : {}) });
+    $("a-name").value = "";
+    $("a-password").value = "";
+    if (res.password) showSecret(tr("Account {name} ({role}) added. Its password:", { name: res.username, role: tr(res.role) }), res.password);
+    else status(tr("Account {name} ({role}) added.", { name: res.username, role: tr(res.role) }));
+    await load();
+  });
+});
+$("secret-done").addEventListener("click", () => {
+  $("secret").hidden = true;
+  $("secret-password").textContent = "";
+});
+
+load().then(() => { document.body.dataset.ready = "1"; }, fail);
