@@ -78,7 +78,9 @@ def snapshot_factions(fc: dict, points, margin_deg: float) -> list[str | None | 
 
 def view(page) -> tuple[tuple[float, float], float]:
     """The map's centre and zoom (the map writes them in #map[data-view] after every move)."""
-    page.wait_for_function("() => !!document.getElementById('map').dataset.view")
+    # after any pan or zoom animation (a popup pans the map into view): the view is then final
+    page.wait_for_function("() => !!document.getElementById('map').dataset.view"
+                           " && !document.querySelector('#map .leaflet-pan-anim, #map.leaflet-zoom-anim')")
     lat, lon, zoom = map(float, page.locator("#map").get_attribute("data-view").split(","))
     return (lat, lon), zoom
 

@@ -2,17 +2,13 @@
 and `/embed`: the zones painted at instants reached by jumping (date picker, End, Home, a permalink) and by
 playing across window boundaries equal /api/snapshot there, point by point.
 
-The war comes from a small generator in this module (bench/genwar.py, the benchmark's generator, was not on
-main when this test was written): two sides split by a long irregular front running south to north, and every
-day local changes straddling it, passing ground to one side or, sometimes, to 'contested'.
+The war comes from the benchmark's generator (bench/genwar.py), with a lighter front (600 vertices) so that it
+loads quickly: two sides split by a long irregular front, every day local changes straddling it, passing
+ground to one side or, sometimes, to 'contested'.
 """
 from __future__ import annotations
 
-import json
-import math
-import random
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,72 +16,16 @@ import pytest
 from tests.browser.paint import compare
 from tests.conftest import _live, _prepare
 
-EXTENT = (30.0, 44.0, 38.0, 50.0)
-TZ = timezone(timedelta(hours=2))
-START = datetime(2030, 3, 1, tzinfo=TZ)
-FACTIONS = [
-    {"slug": "west", "name_en": "Western forces", "name_ar": "القوات الغربية", "color": "#0072B2"},
-    {"slug": "east", "name_en": "Eastern forces", "name_ar": "القوات الشرقية", "color": "#D55E00"},
-    {"slug": "contested", "name_en": "Contested", "name_ar": "متنازع عليها", "color": "#999999"},
-]
-
-
-def generate_war(out: Path, *, days: int = 100, per_day: int = 10, front_vertices: int = 600, seed: int = 1) -> Path:
-    """Write a data-set folder (docs/data-format.md) of a synthetic war; deterministic for a seed."""
-    rng = random.Random(seed)
-    x0, y0, x1, y1 = EXTENT
-    waves = [(rng.uniform(0.1, 0.5) / (k + 1), rng.uniform(1, 5) * (k + 1), rng.uniform(0, 6.3)) for k in range(6)]
-    mid = (x0 + x1) / 2
-
-    def front_x(y):
-        return mid + sum(a * math.sin(f * (y - y0) + p) for a, f, p in waves)
-
-    ys = [y0 + 0.05 + (y1 - y0 - 0.1) * i / (front_vertices - 1) for i in range(front_vertices)]
-    line = [[round(front_x(y), 5), round(y, 5)] for y in ys]
-    west = [[x0 + 0.05, ys[0]]] + line + [[x0 + 0.05, ys[-1]], [x0 + 0.05, ys[0]]]
-    east = [line[0], [x1 - 0.05, ys[0]], [x1 - 0.05, ys[-1]]] + line[::-1]
-    iso = lambda t: t.isoformat(timespec="seconds")  # noqa: E731
-    feats = [{"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
-              "properties": {"key": f"base-{side}", "at": iso(START), "faction": side, "confidence": "confirmed",
-                             "reports": ["r0"], "summary_en": f"The {side} side holds its half.", "summary_ar": "البداية."}}
-             for side, ring in (("west", west), ("east", east))]
-    reports = [{"key": "r0", "title": "Situation at the start", "publisher": "Test", "published_at": iso(START),
-                "url": None, "language": "en", "summary": "The line at the start."}]
-    for d in range(1, days + 1):
-        reports.append({"key": f"r{d}", "title": f"Day {d}", "publisher": "Test", "published_at": iso(START + timedelta(days=d)),
-                        "url": None, "language": "en", "summary": f"Day {d}."})
-        for k in range(per_day):
-            at = START + timedelta(days=d, minutes=60 + k * 90)
-            cy = rng.uniform(y0 + 0.3, y1 - 0.3)
-            cx = front_x(cy) + rng.uniform(-0.05, 0.05)
-            r, n = rng.uniform(0.03, 0.09), 14
-            ring = [[round(cx + r * rng.uniform(0.6, 1.0) * math.cos(2 * math.pi * j / n), 5),
-                     round(cy + r * rng.uniform(0.6, 1.0) * math.sin(2 * math.pi * j / n), 5)] for j in range(n)]
-            ring.append(ring[0])
-            side = "contested" if rng.random() < 0.15 else rng.choice(["west", "east"])
-            feats.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
-                          "properties": {"key": f"d{d}-{k}", "at": iso(at), "faction": side,
-                                         "confidence": "claimed" if rng.random() < 0.3 else "confirmed", "reports": [f"r{d}"],
-                                         "summary_en": f"Day {d}: ground passes to {side} ({k}).",
-                                         "summary_ar": f"اليوم {d}: تغيير {k}."}})
-    (out / "geojson").mkdir(parents=True, exist_ok=True)
-    (out / "dataset.json").write_text(json.dumps({
-        "slug": "war100", "title_en": "A generated 100-day war", "title_ar": "حرب مولدة لمئة يوم",
-        "utc_offset_minutes": 120, "tz_label": "UTC+2", "start": iso(START), "end": iso(START + timedelta(days=days + 1)),
-        "extent": list(EXTENT), "home_view": {"center": [(y0 + y1) / 2, (x0 + x1) / 2], "zoom": 6}}))
-    (out / "factions.json").write_text(json.dumps(FACTIONS, ensure_ascii=False))
-    (out / "reports.json").write_text(json.dumps(reports))
-    (out / "geojson" / "changes.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
-    (out / "geojson" / "places.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(front_x(y), 3) + dx, y]},
-         "properties": {"slug": f"p{i}", "name_en": f"Place {i}", "name_ar": f"مكان {i}", "variants": [], "kind": "town", "rank": 2}}
-        for i, (y, dx) in enumerate((y0 + 0.5 + i * 0.5, (-0.3, 0.3)[i % 2]) for i in range(10))]}))
-    return out
+START = datetime(2030, 3, 1, tzinfo=timezone(timedelta(hours=2)))  # bench/genwar.py's first day
 
 
 @pytest.fixture(scope="module")
 def war(base_settings, tmp_path_factory):
-    folder = generate_war(tmp_path_factory.mktemp("war") / "war100")
+    from bench.genwar import START as GEN_START, generate
+
+    assert GEN_START == START
+    folder = tmp_path_factory.mktemp("war") / "war100"
+    generate(folder, days=100, per_day=10, front_vertices=600, change_vertices=14, seed=1)
     url = _prepare(base_settings, "war100", folder)
     yield from _live(base_settings, url)
 
