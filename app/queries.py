@@ -42,6 +42,7 @@ PIECES_AT = text("""
     SELECT f.slug AS faction, z.cell, lower(z.valid) AS valid_from, z.area_km2, z.change_ids, ST_AsBinary(z.geom) AS wkb
     FROM control_zones z JOIN factions f ON f.id = z.faction_id
     WHERE z.valid @> CAST(:at AS timestamptz) AND z.revs @> CAST(:rev AS integer)
+    ORDER BY z.cell, f.slug  -- the same order every time: the dissolved geometry is byte for byte the same
 """)
 
 PIECE_SPANS_IN_BOX = text("""

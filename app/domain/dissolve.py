@@ -27,11 +27,13 @@ def union_pieces(pieces: list) -> MultiPolygon:
     # union (several times faster than one snapped to the grid) keeps their vertices; the grid is the fallback.
     try:
         out = shapely.union_all(arr)
-        if out.is_valid:
-            return to_multipolygon(out)
+        if not out.is_valid:
+            out = shapely.union_all(arr, grid_size=GRID)
     except shapely.errors.GEOSException:
-        pass
-    return to_multipolygon(shapely.union_all(arr, grid_size=GRID))
+        out = shapely.union_all(arr, grid_size=GRID)
+    # Cell edges leave vertices in the middle of straight edges: drop exactly collinear ones (tolerance 0), so
+    # the served zone has the vertices of the front, not of the storage grid.
+    return to_multipolygon(shapely.simplify(out, 0))
 
 
 def geojson_text(geom, digits: int = DIGITS) -> str | None:
