@@ -28,7 +28,7 @@ export function buildFeed(root, { timeline, lang, onPick }) {
     tag.textContent = field(f, "short", lang) || field(f, "name", lang) || c.faction;
     const conf = document.createElement("span");
     conf.className = `feed-conf conf-${c.confidence}`;
-    conf.textContent = tr(lang, c.confidence === "claimed" ? "claimed" : "confirmed");
+    conf.textContent = tr(lang, ["claimed", "inferred"].includes(c.confidence) ? c.confidence : "confirmed");
     const head = document.createElement("span");
     head.className = "feed-head";
     head.append(time, tag, conf);

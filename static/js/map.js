@@ -211,7 +211,7 @@ export class FrontMap {
       if (!c.geometry) continue;
       L.geoJSON(c.geometry, {
         pane: "step", interactive: false,
-        style: { color: "#111", weight: 2.5, dashArray: c.confidence === "claimed" ? "6 5" : null,
+        style: { color: "#111", weight: 2.5, dashArray: c.confidence === "claimed" ? "6 5" : c.confidence === "inferred" ? "2 4" : null,
           fillColor: hatchUrl(c.faction), fillOpacity: 1, className: "fl-step" },
       }).addTo(this.stepLayer);
     }
