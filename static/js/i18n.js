@@ -19,6 +19,13 @@ const STRINGS = {
     holds: "holds", changedHands: "What changed", startState: "Initial situation",
     descAt: "Control of the area at {t}.", descHolds: "{f} holds {a} km²", descSince: "Since the previous change ({t}):",
     descNone: "No change at this instant.", chain: "How it got this colour",
+    theme: "Theme", light: "Light", dark: "Dark", sinceBefore: "Held since before {d}",
+    beforePeriod: "Before {d}",
+    followLatest: "Follow the latest data (the published map changes when the data are corrected)",
+    pinned: "Pinned to data revision {rev}: readers see exactly this version.",
+    following: "Not pinned: readers always see the latest data.",
+    picturesHint: "Pictures show the factions and the part of the map you are looking at.",
+    renderBusy: "the server is busy; try again in a minute", renderBad: "the picture could not be made with these settings",
   },
   ar: {
     title: "خط الجبهة", play: "تشغيل", pause: "إيقاف مؤقت", prev: "التغيير السابق", next: "التغيير التالي",
@@ -38,6 +45,13 @@ const STRINGS = {
     holds: "يسيطر على", changedHands: "ما الذي تغيّر", startState: "الوضع الأولي",
     descAt: "السيطرة على المنطقة في {t}.", descHolds: "{f} يسيطر على {a} كم²", descSince: "منذ التغيير السابق ({t}):",
     descNone: "لا تغيير في هذه اللحظة.", chain: "كيف صار هذا اللون",
+    theme: "المظهر", light: "فاتح", dark: "داكن", sinceBefore: "تحت السيطرة منذ ما قبل {d}",
+    beforePeriod: "قبل {d}",
+    followLatest: "متابعة أحدث البيانات (تتغيّر الخريطة المنشورة عند تصحيح البيانات)",
+    pinned: "مثبّتة على النسخة {rev} من البيانات: يرى القرّاء هذه النسخة بالضبط.",
+    following: "غير مثبّتة: يرى القرّاء دائماً أحدث البيانات.",
+    picturesHint: "تُظهر الصور الفصائل وجزء الخريطة الذي تنظر إليه.",
+    renderBusy: "الخادم مشغول؛ حاول مجدداً بعد دقيقة", renderBad: "تعذّر صنع الصورة بهذه الإعدادات",
   },
 };
 

@@ -1,0 +1,88 @@
+"""What a newsroom needs from the viewer, in Chromium: popups that read right (baseline, bidi), a share
+dialog that pins the data revision and makes pictures of what the reader sees, compare errors in words."""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, quote, urlparse
+
+import httpx
+import pytest
+
+from tests.browser.test_viewer import click_map_centre, open_viewer
+
+SHEIKH_MAQSOUD = (36.2285, 37.1555)  # lat, lon
+CITADEL = (36.1993, 37.1626)
+T_30NOV_16 = "2024-11-30T16:00:00+03:00"
+T_2DEC = "2024-12-02T12:00:00+03:00"
+
+
+@pytest.fixture(scope="module")
+def revision(live_seed):
+    return httpx.get(f"{live_seed.url}/api/timeline", timeout=60).json()["revision"]
+
+
+def at(lat, lon, t, **extra):
+    return f"t={quote(t)}&c={lat},{lon}&z=14" + "".join(f"&{k}={v}" for k, v in extra.items())
+
+
+def test_popup_sums_up_the_baseline_and_says_held_since_before(live_seed, page):
+    open_viewer(page, live_seed, at(*SHEIKH_MAQSOUD, T_30NOV_16))
+    popup = click_map_centre(page)
+    text = popup.inner_text()
+    assert "Held since before 27 Nov 2024" in text
+    assert "27 Nov 2024, 00:00" not in text  # no baseline statement listed as an event of that hour
+    assert popup.locator(".popup-change time", has_text="27 Nov 2024, 00:00").count() == 0
+    assert popup.locator(".popup-baseline .popup-summary").count() == 1
+
+
+def test_popup_lists_the_events_of_the_period_most_recent_first(live_seed, page):
+    open_viewer(page, live_seed, at(*CITADEL, T_2DEC))
+    popup = click_map_centre(page)
+    times = popup.locator(".popup-change time").all_inner_texts()
+    assert times and all("27 Nov 2024, 00:00" not in t for t in times)
+    assert "Held since" in popup.locator(".popup-since").inner_text()
+    assert "before" not in popup.locator(".popup-since").inner_text()
+
+
+def test_english_titles_are_isolated_in_arabic_popups(live_seed, page):
+    open_viewer(page, live_seed, at(*CITADEL, T_2DEC, lang="ar"))
+    popup = click_map_centre(page)
+    titles = popup.locator(".report-title")
+    assert titles.count() > 0
+    # each title's text sits in its own bidi isolate (direction from its own letters), so English titles
+    # keep their word order inside the right-to-left popup
+    isolated = page.evaluate("""() => [...document.querySelectorAll('.popup .report-title')].map((t) => {
+        const inner = t.querySelector('bdi') || t;
+        const cs = getComputedStyle(inner);
+        return (cs.unicodeBidi === 'isolate' || cs.unicodeBidi === 'plaintext') && (inner.dir === 'auto' || inner.tagName === 'BDI')
+          && inner.textContent === t.textContent; })""")
+    assert isolated and all(isolated), isolated
+    assert page.evaluate("() => getComputedStyle(document.querySelector('.popup')).direction") == "rtl"
+
+
+def test_share_pins_the_revision_unless_following_the_latest(live_seed, page, revision):
+    open_viewer(page, live_seed, f"t={quote(T_30NOV_16)}")
+    page.get_by_role("button", name="Share").click()
+    link = page.locator("#share-link").input_value()
+    snippet = page.locator("#share-snippet").input_value()
+    assert parse_qs(urlparse(link).query)["rev"] == [str(revision)]
+    src = snippet.split('src="')[1].split('"')[0].replace("&amp;", "&")
+    assert parse_qs(urlparse(src).query)["rev"] == [str(revision)]
+    assert str(revision) in page.locator("#share-pin-note").inner_text()
+    page.get_by_label("Follow the latest data", exact=False).check()
+    assert "rev" not in parse_qs(urlparse(page.locator("#share-link").input_value()).query)
+    assert "rev=" not in page.locator("#share-snippet").input_value()
+    assert "latest" in page.locator("#share-pin-note").inner_text()
+
+
+def test_share_pictures_carry_the_hidden_factions_and_the_view(live_seed, page, revision):
+    open_viewer(page, live_seed, at(*SHEIKH_MAQSOUD, T_30NOV_16, f="hts,saa"))
+    page.get_by_role("button", name="Share").click()
+    with page.expect_request(lambda r: "/api/render.png" in r.url) as req, page.expect_download(timeout=60000):
+        page.get_by_role("button", name="Picture of this instant (PNG)").click()
+    q = parse_qs(urlparse(req.value.url).query)
+    assert q["factions"] == ["hts,saa"] and q["z"] == ["14"] and q["rev"] == [str(revision)]
+    assert q["c"] == [f"{SHEIKH_MAQSOUD[0]},{SHEIKH_MAQSOUD[1]}"]
+    with page.expect_request(lambda r: "/api/render.gif" in r.url) as req, page.expect_download(timeout=120000):
+        page.get_by_role("button", name="Animation of the period (GIF)").click()
+    q = parse_qs(urlparse(req.value.url).query)
+    assert q["factions"] == ["hts,saa"] and "c" in q and "z" in q
