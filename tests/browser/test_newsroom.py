@@ -86,3 +86,31 @@ def test_share_pictures_carry_the_hidden_factions_and_the_view(live_seed, page, 
         page.get_by_role("button", name="Animation of the period (GIF)").click()
     q = parse_qs(urlparse(req.value.url).query)
     assert q["factions"] == ["hts,saa"] and "c" in q and "z" in q
+
+
+def open_compare(page, server, lang):
+    open_viewer(page, server, "lang=ar" if lang == "ar" else "")
+    page.locator("details.compare > summary").click()
+
+
+@pytest.mark.parametrize("lang, words", [("en", "before the"), ("ar", "تسبق")])
+def test_compare_order_error_is_translated(live_seed, page, lang, words):
+    open_compare(page, live_seed, lang)
+    last = page.locator("#cmp-from option").last.get_attribute("value")
+    first = page.locator("#cmp-to option").first.get_attribute("value")
+    page.locator("#cmp-from").select_option(last)
+    page.locator("#cmp-to").select_option(first)
+    page.locator(".cmp-buttons .btn").first.click()
+    msg = page.locator(".cmp-out .error").inner_text()
+    assert words in msg and "must not" not in msg
+
+
+def test_compare_server_errors_are_human(live_seed, page):
+    open_compare(page, live_seed, "ar")
+    # the server answering 503 (busy) with its English sentence: the reader gets Arabic words instead
+    page.route("**/api/diff?**", lambda r: r.fulfill(status=503, content_type="application/json",
+                                                     body='{"error":"unavailable","message":"the server is busy"}'))
+    page.locator(".cmp-buttons .btn").first.click()
+    msg = page.locator(".cmp-out .error").inner_text()
+    assert "الخادم مشغول" in msg and "busy" not in msg
+    page.problems.clear()  # the refused request is logged by Chromium as a console error: expected here
