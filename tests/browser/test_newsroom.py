@@ -114,3 +114,37 @@ def test_compare_server_errors_are_human(live_seed, page):
     msg = page.locator(".cmp-out .error").inner_text()
     assert "الخادم مشغول" in msg and "busy" not in msg
     page.problems.clear()  # the refused request is logged by Chromium as a console error: expected here
+
+
+@pytest.fixture(scope="module")
+def timeline(live_seed):
+    return httpx.get(f"{live_seed.url}/api/timeline", timeout=60).json()
+
+
+def test_chart_has_axes_dates_values_keys_and_a_table(live_seed, page, timeline):
+    open_viewer(page, live_seed, f"t={quote(T_30NOV_16)}")
+    chart = page.locator("#chart")
+    xlabels = chart.locator(".chart-xlabel").all_text_contents()
+    assert "28 Nov" in xlabels and "1 Dec" in xlabels
+    ylabels = chart.locator(".chart-ylabel").all_text_contents()
+    assert "0" in ylabels and len(ylabels) >= 3
+    # the values at the current instant, in words next to the chart
+    i = timeline["instants"].index("2024-11-30T13:00:00Z")
+    readout = chart.locator(".chart-readout").inner_text()
+    assert "30 Nov 2024, 16:00" in readout
+    assert f"{round(timeline['areas_km2']['sdf'][i]):,}" in readout
+    # keyboard: one tab stop, arrows move between the changes
+    chart.locator(".chart-focus").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("(t) => document.body.dataset.instant === t", arg=timeline["instants"][i + 1])
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("(t) => document.body.dataset.instant === t", arg=timeline["instants"][i - 1])
+    page.keyboard.press("End")
+    page.wait_for_function("(t) => document.body.dataset.instant === t", arg=timeline["instants"][-1])
+    # the table alternative: one row per change instant, the API's numbers
+    chart.locator(".chart-details > summary").click()
+    rows = chart.locator(".chart-table tbody tr")
+    assert rows.count() == len(timeline["instants"])
+    first = rows.nth(0).locator("td").all_inner_texts()
+    assert first[0] == f"{round(timeline['areas_km2']['hts'][0]):,}"
