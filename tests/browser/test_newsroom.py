@@ -148,3 +148,39 @@ def test_chart_has_axes_dates_values_keys_and_a_table(live_seed, page, timeline)
     assert rows.count() == len(timeline["instants"])
     first = rows.nth(0).locator("td").all_inner_texts()
     assert first[0] == f"{round(timeline['areas_km2']['hts'][0]):,}"
+
+
+HIT_JS = """(sel) => {
+  // points spread over the element's text lines (or its box, inset past rounded corners): each must hit it
+  const el = document.querySelector(sel);
+  const rects = [...el.getClientRects()];
+  const pts = [];
+  for (const r of rects) {
+    const inset = Math.min(8, r.width / 4, r.height / 4);
+    pts.push([r.left + r.width / 2, r.top + r.height / 2], [r.left + inset, r.top + inset], [r.right - inset, r.top + inset],
+             [r.left + inset, r.bottom - inset], [r.right - inset, r.bottom - inset]);
+  }
+  return pts.filter(([x, y]) => { const hit = document.elementFromPoint(x, y); return !(hit && (hit === el || el.contains(hit))); }).length;
+}"""
+
+
+@pytest.mark.parametrize("size", [(390, 844), (360, 640), (1280, 800)], ids=["390", "360", "1280"])
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_popup_close_button_and_heading_are_never_under_the_zoom_control(live_seed, make_page, size, lang):
+    page = make_page(*size)
+    open_viewer(page, live_seed, at(*SHEIKH_MAQSOUD, T_30NOV_16) + ("&lang=ar" if lang == "ar" else ""))
+    box = page.locator("#map").bounding_box()
+    # click near the top corner where the zoom control sits: the popup is panned up against it
+    x = box["x"] + (box["width"] - 60 if lang == "en" else 60)
+    page.mouse.click(x, box["y"] + 110)
+    page.locator(".leaflet-popup-content .popup").wait_for()
+    page.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
+    assert page.evaluate(HIT_JS, ".leaflet-popup-close-button") == 0, "something covers the close button"
+    assert page.evaluate(HIT_JS, ".popup-faction bdi") == 0, "something covers the popup heading"
+    # the close button is a real target: tapping it closes the popup and does not zoom
+    z = page.evaluate("() => new URLSearchParams(location.search).get('z')")
+    page.locator(".leaflet-popup-close-button").click()
+    page.locator(".leaflet-popup").wait_for(state="detached")
+    assert page.locator(".leaflet-control-zoom").is_visible()
+    assert page.evaluate("() => new URLSearchParams(location.search).get('z')") == z
+    assert page.locator(".leaflet-popup-close-button").count() == 0
