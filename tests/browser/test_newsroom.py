@@ -184,3 +184,36 @@ def test_popup_close_button_and_heading_are_never_under_the_zoom_control(live_se
     assert page.locator(".leaflet-control-zoom").is_visible()
     assert page.evaluate("() => new URLSearchParams(location.search).get('z')") == z
     assert page.locator(".leaflet-popup-close-button").count() == 0
+
+
+BOXES_JS = """() => {
+  const r = (s) => { const e = document.querySelector(s); const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
+  return { legend: r('#legend'), brand: r('#embed-brand'), map: r('#map') };
+}"""
+
+
+def _overlap(a, b):
+    return max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+@pytest.mark.parametrize("size", [(320, 240), (360, 270), (420, 315)], ids=["320", "360", "420"])
+def test_small_embed_legend_is_small_and_clear_of_the_brand(live_seed, make_page, lang, size):
+    page = make_page(*size)
+    page.goto(f"{live_seed.url}/embed?t={quote(T_30NOV_16)}&lang={lang}")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    b = page.evaluate(BOXES_JS)
+    map_area = (b["map"][2] - b["map"][0]) * (b["map"][3] - b["map"][1])
+    legend_area = _overlap(b["legend"], b["map"])
+    assert legend_area / map_area < 0.15, legend_area / map_area
+    assert _overlap(b["legend"], b["brand"]) == 0
+
+
+def test_arabic_share_preview_brand_clear_of_the_legend(live_seed, make_page):
+    page = make_page(390, 844)
+    open_viewer(page, live_seed, f"t={quote(T_30NOV_16)}&lang=ar")
+    page.get_by_role("button", name="مشاركة").click()
+    frame = page.frame_locator(".share-preview")
+    frame.locator("body[data-ready='1']").wait_for()
+    b = frame.locator("body").evaluate(BOXES_JS.replace("() =>", "(_) =>", 1))
+    assert _overlap(b["legend"], b["brand"]) == 0
