@@ -79,15 +79,17 @@ export function buildChart(root, { timeline, lang, onSeek }) {
       "text-anchor": rtl ? "start" : "end" }, compactKm2(v, lang)));
   }
   const days = dayTicks(t0, t1, off);
-  days.forEach((ms, i) => {
+  // Ticks at local midnights; each day's label centred on its day (so the ends never clip or collide).
+  days.forEach((ms) => {
     const xx = x(ms);
     svg.append(svgEl("line", { x1: xx, x2: xx, y1: H - P.b, y2: H - P.b + 3, class: "chart-axis" }));
+  });
+  const spans = days.filter((ms) => ms + 86400000 <= t1 + 1);
+  spans.forEach((ms, i) => {
+    if (spans.length > 8 && i % 2) return;  // a long period: every other day
     const p = localParts(new Date(ms), off);
-    // every day when there is room for it, else every other day
-    if (days.length <= 7 || i % 2 === 0) {
-      svg.append(svgEl("text", { x: xx, y: H - 6, class: "chart-label chart-xlabel", "text-anchor": "middle" },
-        `${p.d} ${MONTHS[rtl ? "ar" : "en"][p.m - 1]}`));
-    }
+    svg.append(svgEl("text", { x: x(ms + 43200000), y: H - 6, class: "chart-label chart-xlabel", "text-anchor": "middle" },
+      `${p.d} ${MONTHS[rtl ? "ar" : "en"][p.m - 1]}`));
   });
   for (const f of shown) {
     const s = timeline.areas_km2[f.slug];
