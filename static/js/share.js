@@ -26,7 +26,7 @@ function copyButton(lang, getText) {
 export function buildShare(dialog, { config, timeline, lang, getState }) {
   const origin = window.location.origin;
   const ds = timeline.dataset;
-  const opts = { autoplay: false, controls: true, legend: true, theme: "light", follow: false };
+  const opts = { autoplay: false, controls: true, legend: true, theme: "auto", follow: false };
   const rev = timeline.revision || config.revision || null;
   // The reader's factions and view, from the permalink query (f=, c=, z=), in the picture API's terms.
   const pictureQuery = (s, extra) => {
@@ -94,7 +94,7 @@ export function buildShare(dialog, { config, timeline, lang, getState }) {
   };
   const theme = el("select", { className: "share-theme" });
   theme.setAttribute("aria-label", tr(lang, "theme"));
-  for (const v of ["light", "dark"]) theme.append(el("option", { value: v, textContent: tr(lang, v) }));
+  for (const v of ["auto", "light", "dark"]) theme.append(el("option", { value: v, textContent: tr(lang, v === "auto" ? "themeAuto" : v) }));
   const follow = el("input", { type: "checkbox", checked: false, id: "share-follow" });
   follow.addEventListener("change", () => { opts.follow = follow.checked; refresh(true); });
   const pinNote = el("p", { className: "hint share-pin", id: "share-pin-note" });
@@ -135,7 +135,7 @@ export function buildShare(dialog, { config, timeline, lang, getState }) {
     linkInput.value = link.toString();
     pinNote.textContent = pin ? tr(lang, "pinned", { rev: pin }) : tr(lang, "following");
     const extra = { autoplay: opts.autoplay ? 1 : null, controls: opts.controls ? null : 0,
-      legend: opts.legend ? null : 0, theme: opts.theme === "dark" ? "dark" : null, rev: pin };
+      legend: opts.legend ? null : 0, theme: opts.theme === "auto" ? null : opts.theme, rev: pin };
     const q = s.embedQuery(extra);
     snippet.value = embedSnippet({ origin, embedPath: config.urls.embed, scriptPath: config.urls.embedScript, query: q,
       title: field(ds, "title", lang) || "Frontline" });

@@ -90,3 +90,11 @@ def test_embed_popup_is_dark_in_the_dark_theme(live_seed, page):
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.locator(".leaflet-popup-content .popup").wait_for()
     assert page.evaluate(BG_JS, ".leaflet-popup-content-wrapper") == "rgb(21, 24, 28)"
+
+
+def test_embed_follows_the_system_unless_the_publisher_chose(live_seed, make_page):
+    page = make_page(400, 300, color_scheme="dark")
+    for query, bg in [("", "rgb(21, 24, 28)"), ("&theme=light", "rgb(255, 255, 255)"), ("&theme=dark", "rgb(21, 24, 28)")]:
+        page.goto(f"{live_seed.url}/embed?t={T}{query}")
+        page.wait_for_function("() => document.body.dataset.ready === '1'")
+        assert page.evaluate(BG_JS, "body") == bg, query
