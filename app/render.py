@@ -159,10 +159,6 @@ def render_frame(timeline: dict, frame: Frame, *, width: int, height: int, lang:
     proj = Projection.from_view(*view, width, height) if view else Projection(bbox or ds["extent"], width, height)
     img = Image.new("RGBA", (width, height), (244, 241, 234, 255))
     base = _base()
-    d = ImageDraw.Draw(img)
-    for feat in base["rivers"]["features"]:
-        for poly in _rings(feat["geometry"]):
-            d.polygon([proj(*p[:2]) for p in poly[0]], fill=(169, 203, 230, 255))
     zl = Image.new("RGBA", img.size, (0, 0, 0, 0))
     for z in frame.zones:
         fill = _hex(factions[z["faction"]]["color"], 150)
@@ -170,6 +166,10 @@ def render_frame(timeline: dict, frame: Frame, *, width: int, height: int, lang:
             _fill_polygon(zl, [[proj(*p) for p in ring] for ring in poly], fill)
     img.alpha_composite(zl)
     d = ImageDraw.Draw(img)
+    # Water over the zones: Lake Assad and the Euphrates read as water whoever holds the banks.
+    for feat in base["rivers"]["features"]:
+        for poly in _rings(feat["geometry"]):
+            d.polygon([proj(*p[:2]) for p in poly[0]], fill=(169, 203, 230, 255))
     for z in frame.zones:
         col = _hex(factions[z["faction"]]["color"])
         dark = tuple(int(v * 0.6) for v in col[:3]) + (255,)

@@ -150,3 +150,14 @@ def test_the_readers_view_c_and_z(http, tl):
     assert near(got, blended(next(f["color"] for f in tl["factions"] if f["slug"] == "sdf"))), got
     assert http.get("/api/render.png", params={"at": AT, "c": "36.2"}).status_code in (400, 422)
     assert http.get("/api/render.png", params={"at": AT, "c": "36.2,37.1"}).status_code in (400, 422)  # z missing
+
+
+def test_lake_assad_is_water_over_the_zones(http, tl):
+    rivers = render._base()["rivers"]["features"]
+    lake = max((shape(f["geometry"]) for f in rivers), key=lambda g: g.area)
+    inside = lake.representative_point()
+    w, h = 1000, 800
+    r = http.get("/api/render.png", params={"at": AT, "width": w, "height": h})
+    img = Image.open(io.BytesIO(r.content)).convert("RGB")
+    proj = render.Projection(tl["dataset"]["extent"], w, h)
+    assert dominant(img, proj(inside.x, inside.y), r=1) == (169, 203, 230)
