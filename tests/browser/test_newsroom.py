@@ -217,3 +217,18 @@ def test_arabic_share_preview_brand_clear_of_the_legend(live_seed, make_page):
     frame.locator("body[data-ready='1']").wait_for()
     b = frame.locator("body").evaluate(BOXES_JS.replace("() =>", "(_) =>", 1))
     assert _overlap(b["legend"], b["brand"]) == 0
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+@pytest.mark.parametrize("size", [(390, 844), (360, 640)], ids=["390", "360"])
+def test_data_set_title_is_shown_on_phones(live_seed, make_page, timeline, lang, size):
+    page = make_page(*size)
+    open_viewer(page, live_seed, "lang=ar" if lang == "ar" else "")
+    title = page.locator("#ds-title")
+    assert title.is_visible()
+    box = title.bounding_box()
+    assert box["width"] >= 150 and box["height"] >= 10
+    assert box["x"] >= 0 and box["x"] + box["width"] <= size[0]
+    assert title.inner_text() == timeline["dataset"]["title_ar" if lang == "ar" else "title_en"]
+    assert page.evaluate(HIT_JS, "#ds-title") == 0  # nothing (the buttons) covers it
+    assert page.locator("#map").bounding_box()["height"] >= 400 if size[1] > 700 else True
