@@ -346,23 +346,28 @@ def _gif_frames(frames: list[Image.Image], keep: list[tuple]) -> list[Image.Imag
     zone), then the colours the frames use most. Median cut per frame shifted the swatches' colours."""
     counts: dict[tuple, int] = {}
     for f in frames:
-        for n, c in f.getcolors(maxcolors=1 << 24):
+        # a small table first (Pillow sizes it by maxcolors: 2^24 cost 150 ms a frame); frames use ~1000 colours
+        for n, c in f.getcolors(maxcolors=1 << 14) or f.getcolors(maxcolors=1 << 24):
             counts[c] = counts.get(c, 0) + n
     colours = list(dict.fromkeys(keep))
     colours += [c for c, _ in sorted(counts.items(), key=lambda kv: -kv[1]) if c not in colours][: 256 - len(colours)]
-    # Exact mapping (Pillow's quantize(palette=) rounds through a coarse colour cache: white became 252).
+    # Exact mapping (Pillow's quantize(palette=) rounds through a coarse colour cache: white became 252): each
+    # colour the frames use is mapped once to its nearest palette entry, then frames go through a lookup table.
     import numpy as np
 
     pal = np.array(colours, dtype=np.int32)
+    used = np.array(list(counts), dtype=np.int32)
+    nearest = np.empty(len(used), dtype=np.uint8)
+    for i in range(0, len(used), 4096):  # in blocks: bounded memory for frames with many colours
+        block = used[i:i + 4096]
+        nearest[i:i + 4096] = ((block[:, None, :] - pal[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+    lut = np.zeros(1 << 24, dtype=np.uint8)
+    lut[(used[:, 0] << 16) | (used[:, 1] << 8) | used[:, 2]] = nearest
     flat = [v for c in colours for v in c] + [0] * (3 * (256 - len(colours)))
     out = []
     for f in frames:
         arr = np.asarray(f, dtype=np.int32)
-        keys = (arr[..., 0] << 16) | (arr[..., 1] << 8) | arr[..., 2]
-        uniq, inverse = np.unique(keys, return_inverse=True)
-        rgb = np.stack([(uniq >> 16) & 255, (uniq >> 8) & 255, uniq & 255], axis=1)
-        nearest = ((rgb[:, None, :] - pal[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
-        im = Image.fromarray(nearest[inverse].reshape(keys.shape).astype(np.uint8), "P")
+        im = Image.fromarray(lut[(arr[..., 0] << 16) | (arr[..., 1] << 8) | arr[..., 2]], "P")
         im.putpalette(flat)
         out.append(im)
     return out
