@@ -28,6 +28,12 @@ def test_viewer_text_contrast(live_seed, make_page, query, scheme):
     # the popup, once faded in (Leaflet animates its opacity)
     page.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
     assert not low(page), low(page)
+    page.locator(".leaflet-popup-close-button").click()
+    page.locator(".leaflet-popup").wait_for(state="detached")
+    page.locator("#share-btn").click()  # the share dialog's texts too
+    page.locator("#share-pin-note").wait_for()
+    assert not low(page), low(page)
+    page.keyboard.press("Escape")
     chips = page.evaluate(CONTRAST_JS, {})
     assert [c for c in chips if "feed-faction" in (c["cls"] or "")], "the feed's faction chips were measured"
 
