@@ -77,6 +77,16 @@ def migrate(settings) -> None:
     cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     cfg.attributes["url"] = settings.database_url
     command.upgrade(cfg, "head")
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from app import services
+    engine = create_engine(settings.database_url)
+    try:
+        with Session(engine) as s:
+            services.refold_legacy(s)
+    finally:
+        engine.dispose()
 
 
 def _session(settings):
@@ -138,6 +148,42 @@ def cmd_load(args) -> int:
         return 1
     finally:
         engine.dispose()
+    return 0
+
+
+def cmd_data(args) -> int:
+    from app import datacheck
+
+    folder = Path(args.folder or PROJECT_ROOT / "data")
+    if args.action == "tidy":
+        n = datacheck.tidy(folder)
+        print(f"rewrote {folder / 'geojson' / 'changes.geojson'}: {n} changes on one planar partition")
+        return 0
+    problems, figures = datacheck.check(folder)
+    if problems:
+        print(f"frontline data check: {folder}: {len(problems)} problem(s):", file=sys.stderr)
+        for p in problems:
+            print(f"  {p}", file=sys.stderr)
+        return 1
+    print(f"{folder}: ok; " + ", ".join(f"{k} {v}" for k, v in figures.items()))
+    return 0
+
+
+def cmd_export_dataset(args) -> int:
+    from app import datacheck, loader
+
+    s = load_settings()
+    check_database(s)
+    engine, session = _session(s)
+    try:
+        with session:
+            counts = datacheck.export_dataset(session, Path(args.folder))
+    except loader.LoadError as e:
+        print(f"frontline export-dataset: {e.message}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"wrote {args.folder}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     return 0
 
 
@@ -207,7 +253,6 @@ def cmd_render(args) -> int:
     """PNG at an instant, or GIF/MP4 of a period, with a progress bar on standard error."""
     from datetime import timedelta
 
-    import orjson
 
     from app import render
     from app.db import Database
@@ -224,18 +269,19 @@ def cmd_render(args) -> int:
         n = int(30 * done / total)
         print(f"\r[{'#' * n}{'.' * (30 - n)}] {done}/{total} frames", end="" if done < total else "\n", file=sys.stderr, flush=True)
     try:
-        body = rm.timeline(args.rev or rm.revision).body
+        rev = args.rev or rm.revision
         out = Path(args.out)
         fmt = out.suffix.lstrip(".").lower()
         if fmt == "png":
-            data = render.png(body, parse_instant(args.at or "", "--at"), width=args.width, height=args.height, lang=args.lang)
+            at = parse_instant(args.at or "", "--at")
+            data = render.png(rm.frames(rev, [at]), at, width=args.width, height=args.height, lang=args.lang)
         else:
-            tl = orjson.loads(body)
+            tl = rm.publication(rev).describe_doc()
             ds = tl["dataset"]
             t1 = parse_instant(args.start or ds["start"].replace("Z", "+00:00"), "--from")
             t2 = parse_instant(args.end or ds["end"].replace("Z", "+00:00"), "--to")
             inst = render.frame_instants(tl, t1, t2, timedelta(minutes=args.step) if args.step else None)
-            data = render.animation(body, inst, fmt=fmt, fps=args.fps, width=args.width, height=args.height, lang=args.lang, progress=bar)
+            data = render.animation(rm.frames(rev, inst), inst, fmt=fmt, fps=args.fps, width=args.width, height=args.height, lang=args.lang, progress=bar)
     except FrontlineError as e:
         print(f"frontline render: {e.message}", file=sys.stderr)
         return 1
@@ -291,6 +337,154 @@ def cmd_up(args) -> int:
     return cmd_serve(args)
 
 
+def cmd_webhook(args) -> int:
+    """Webhook endpoints: add, list, remove, and the delivery log (see README, "Webhooks")."""
+    import json
+
+    from app import webhooks
+    from app.errors import FrontlineError
+
+    s = load_settings()
+    check_database(s)
+    migrate(s)
+    engine, session = _session(s)
+    try:
+        with session:
+            if args.action == "add":
+                factions = args.faction.split(",") if args.faction else None
+                eid = webhooks.add_endpoint(session, args.url, args.secret, factions=factions, place=args.place,
+                                            km=args.km or 0.0, allow_private=args.allow_private)
+                session.commit()
+                print(f"webhook endpoint {eid} added: {args.url}")
+            elif args.action == "list":
+                rows = webhooks.list_endpoints(session)
+                if not rows:
+                    print("no webhook endpoints")
+                for r in rows:
+                    follows = []
+                    if r["factions"]:
+                        follows.append("factions " + ",".join(r["factions"]))
+                    if r["place_slug"]:
+                        follows.append(f"place {r['place_slug']} within {r['km']:g} km")
+                    print(f"{r['id']:>4}  {r['url']}  [{'; '.join(follows) or 'everything'}]"
+                          f"{'  (private addresses allowed)' if r['allow_private'] else ''}"
+                          f"  delivered {r['delivered']}, pending {r['pending']}, failed {r['failed']}")
+            elif args.action == "remove":
+                webhooks.remove_endpoint(session, args.id)
+                session.commit()
+                print(f"webhook endpoint {args.id} removed")
+            elif args.action == "log":
+                rows = webhooks.delivery_log(session, limit=args.limit, endpoint_id=args.endpoint)
+                if args.json:
+                    print(json.dumps(rows, indent=1))
+                    return 0
+                if not rows:
+                    print("no deliveries yet")
+                for r in rows:
+                    print(f"{r['id']:>6}  rev {r['revision_id']:<5} {r['status']:<9} attempts {r['attempts']:<3} "
+                          f"HTTP {r['last_status'] or '-':<4} {r['url']}"
+                          + (f"  next {r['next_attempt_at']}" if r["status"] == "pending" else "")
+                          + (f"  error: {r['last_error']}" if r["last_error"] else ""))
+    except FrontlineError as e:
+        print(f"frontline webhook: {e.message}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _bar(stage: str, done: int, total: int) -> None:
+    """A progress bar on standard error (one line per stage)."""
+    n = int(30 * done / total) if total else 30
+    print(f"\r{stage:<22} [{'#' * n}{'.' * (30 - n)}] {done}/{total}", end="" if done < total else "\n",
+          file=sys.stderr, flush=True)
+
+
+def cmd_import_snapshots(args) -> int:
+    from app import archive
+    from app.errors import FrontlineError
+
+    s = load_settings()
+    check_database(s)
+    migrate(s)
+    engine, session = _session(s)
+    try:
+        opts = archive.ImportOptions(faction=args.faction, date_field=args.date_field, faction_field=args.faction_field,
+                                     time_of_day=archive.parse_time_of_day(args.time), remainder=args.remainder,
+                                     report=args.report, confidence=args.confidence, dry_run=args.dry_run)
+        with session:
+            frame = archive.frame_of(session)
+            summary = archive.import_snapshots(session, Path(args.source), opts, progress=None if args.quiet else _bar)
+    except FrontlineError as e:
+        print(f"frontline import-snapshots: {e.message}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print("\n".join(summary.lines(frame)))
+    return 0
+
+
+def cmd_export_snapshots(args) -> int:
+    from datetime import timedelta
+
+    from app import archive
+    from app.domain.times import parse_instant
+    from app.errors import FrontlineError
+
+    s = load_settings()
+    check_database(s)
+    engine, session = _session(s)
+    try:
+        with session:
+            frame = archive.frame_of(session)
+
+            def when(v, name, end=False):
+                if v is None:
+                    return None
+                from app.dataset_init import parse_when
+                if len(v) != 10:
+                    return parse_instant(v, name)
+                # a date: from its first instant, or up to its last one (the midnight after is the next day's)
+                return parse_when(v, frame.offset_minutes, name, end=end) - timedelta(microseconds=1 if end else 0)
+            out = archive.export_snapshots(session, Path(args.out_dir), every=args.every, t_from=when(args.start, "--from"),
+                                           t_to=when(args.end, "--to", end=True), fmt=args.format,
+                                           time_of_day=archive.parse_time_of_day(args.time),
+                                           progress=None if args.quiet else _bar)
+    except FrontlineError as e:
+        print(f"frontline export-snapshots: {e.message}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"written {len(out.written)} snapshot file(s) to {args.out_dir}"
+          + (f" ({out.skipped_empty} step(s) with an empty map left out)" if out.skipped_empty else "")
+          + f" in {out.seconds:.1f} s")
+    return 0
+
+
+def cmd_dataset_init(args) -> int:
+    from app import dataset_init as di
+    from app import loader
+    from app.errors import FrontlineError
+
+    try:
+        off = di.parse_offset(args.utc_offset)
+        spec = di.Spec(title=args.title, title_ar=args.title_ar or "", slug=args.slug or "",
+                       start=di.parse_when(args.start, off, "--start"), end=di.parse_when(args.end, off, "--end", end=True),
+                       extent=di.parse_extent(args.extent), factions=[di.parse_faction(f) for f in args.faction],
+                       utc_offset_minutes=off, baseline=args.baseline, report_key=args.report_key)
+        files = di.write(Path(args.dir), spec)
+        loader.validate(Path(args.dir))  # what `frontline load` will check
+    except FrontlineError as e:
+        print(f"frontline dataset init: {e.message}", file=sys.stderr)
+        return 1
+    print(f"data set scaffolded in {args.dir} ({len(files)} files). Next:\n"
+          f"  1. fill in reports.json (key {spec.report_key!r}) and the Arabic names in factions.json\n"
+          f"  2. frontline load {args.dir}   (add --replace to wipe the data set loaded now)\n"
+          f"  3. frontline import-snapshots SNAPSHOTS --faction SLUG --remainder SLUG --report {spec.report_key}"
+          f"   (or draw the changes in the editor)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="frontline", description="Frontline: who controls what, over time.")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -303,6 +497,13 @@ def main(argv: list[str] | None = None) -> int:
     ld.add_argument("--replace", action="store_true", help="wipe the data set in the database first")
     ld.add_argument("--if-empty", action="store_true", help="only when no data set is loaded")
     ld.set_defaults(func=cmd_load)
+    dc = sub.add_parser("data", help="check a data set folder (`data check DIR`) or tidy its topology (`data tidy DIR`)")
+    dc.add_argument("action", choices=["check", "tidy"])
+    dc.add_argument("folder", nargs="?", help="default: data/")
+    dc.set_defaults(func=cmd_data)
+    xd = sub.add_parser("export-dataset", help="write the database's data set back as a data set folder")
+    xd.add_argument("folder")
+    xd.set_defaults(func=cmd_export_dataset)
     ex = sub.add_parser("export", help="write the whole data set to a versioned file (.json or .json.gz)")
     ex.add_argument("file")
     ex.add_argument("--with-password-hashes", action="store_true", help="include users' password hashes")
@@ -331,6 +532,61 @@ def main(argv: list[str] | None = None) -> int:
     ua.add_argument("name")
     ua.add_argument("--role", choices=["editor", "admin"], default="editor")
     ua.set_defaults(func=cmd_user)
+    isn = sub.add_parser("import-snapshots", help="import dated snapshots (a folder of dated files, or one file of dated features) as one revision")
+    isn.add_argument("source", help="a folder of .geojson/.json/.kml files named with a date (YYYYMMDD or YYYY-MM-DD), "
+                     "or one GeoJSON, GeoJSON-seq or KML file whose features carry a date")
+    isn.add_argument("--faction", metavar="SLUG", help="the faction whose whole area each snapshot shows")
+    isn.add_argument("--remainder", metavar="SLUG", required=True, help="the faction that gets area lost and gained by no one in the snapshot")
+    isn.add_argument("--report", metavar="KEY", required=True, help="key of the report every change cites")
+    isn.add_argument("--time", metavar="HH:MM", default="00:00", help="local time of day of a dated snapshot (default 00:00)")
+    isn.add_argument("--date-field", metavar="NAME", default="date", help="feature property with the date (one-file series; default: date)")
+    isn.add_argument("--faction-field", metavar="NAME", help="feature property naming the faction (then --faction is a default)")
+    isn.add_argument("--confidence", choices=["confirmed", "claimed"], default="confirmed")
+    isn.add_argument("--dry-run", action="store_true", help="print the summary and store nothing")
+    isn.add_argument("--quiet", action="store_true", help="no progress bar")
+    isn.set_defaults(func=cmd_import_snapshots)
+    esn = sub.add_parser("export-snapshots", help="write one dated file per step, readable back by import-snapshots")
+    esn.add_argument("out_dir")
+    esn.add_argument("--every", choices=["day", "change"], default="day")
+    esn.add_argument("--from", dest="start", metavar="T", help="first instant (ISO 8601 with offset) or date (default: the data set's start)")
+    esn.add_argument("--to", dest="end", metavar="T", help="last instant or date (default: the data set's end)")
+    esn.add_argument("--format", choices=["geojson", "kml"], default="geojson")
+    esn.add_argument("--time", metavar="HH:MM", default="00:00", help="local time of day of the daily steps (default 00:00)")
+    esn.add_argument("--quiet", action="store_true", help="no progress bar")
+    esn.set_defaults(func=cmd_export_snapshots)
+    dsp = sub.add_parser("dataset", help="data set folders")
+    ds_sub = dsp.add_subparsers(dest="action", required=True)
+    dsi = ds_sub.add_parser("init", help="scaffold a data set folder that `frontline load` accepts")
+    dsi.add_argument("dir")
+    dsi.add_argument("--title", required=True)
+    dsi.add_argument("--title-ar")
+    dsi.add_argument("--slug")
+    dsi.add_argument("--start", required=True, help="first day (YYYY-MM-DD, local) or instant")
+    dsi.add_argument("--end", required=True, help="last day, included (YYYY-MM-DD, local) or the end instant")
+    dsi.add_argument("--extent", required=True, help="minlon,minlat,maxlon,maxlat")
+    dsi.add_argument("--faction", action="append", required=True, metavar="SLUG:NAME:#RRGGBB",
+                     help="a faction (repeat for each); `contested` is added")
+    dsi.add_argument("--utc-offset", default="+00:00", help="the data set's local time, e.g. +03:00 (default +00:00)")
+    dsi.add_argument("--baseline", metavar="SLUG", help="the faction that holds the whole extent at the start (default: none)")
+    dsi.add_argument("--report-key", default="source-1", help="key of the first report (default source-1)")
+    dsi.set_defaults(func=cmd_dataset_init)
+    wh = sub.add_parser("webhook", help="endpoints told about every publish (signed POSTs), and their delivery log")
+    wh_sub = wh.add_subparsers(dest="action", required=True)
+    wa = wh_sub.add_parser("add", help="register an endpoint")
+    wa.add_argument("url")
+    wa.add_argument("--secret", required=True, help="16-200 characters; signs each body (X-Frontline-Signature)")
+    wa.add_argument("--faction", help="only changes to these faction slugs (comma-separated)")
+    wa.add_argument("--place", help="only changes containing this gazetteer place (slug) or within --km of it")
+    wa.add_argument("--km", type=float, help="distance from --place in km (default 0: containing it)")
+    wa.add_argument("--allow-private", action="store_true", help="allow private/loopback addresses (an internal receiver)")
+    wh_sub.add_parser("list", help="the endpoints and their delivery counts")
+    wr = wh_sub.add_parser("remove", help="remove an endpoint (and its deliveries)")
+    wr.add_argument("id", type=int)
+    wl = wh_sub.add_parser("log", help="recent deliveries: status, attempts, last HTTP status and error")
+    wl.add_argument("--endpoint", type=int)
+    wl.add_argument("--limit", type=int, default=50)
+    wl.add_argument("--json", action="store_true")
+    wh.set_defaults(func=cmd_webhook)
     for name, func in (("serve", cmd_serve), ("up", cmd_up)):
         sp = sub.add_parser(name, help="serve the app" if name == "serve" else "database, schema, seed data, serve")
         sp.add_argument("--host")

@@ -12,11 +12,13 @@ from collections import OrderedDict
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-ROUTES = frozenset({"/api/timeline", "/api/snapshot", "/api/factions", "/api/reports", "/api/areas.csv",
+ROUTES = frozenset({"/api/timeline", "/api/timeline/window", "/api/snapshot", "/api/factions", "/api/reports", "/api/areas.csv",
                     "/api/diff", "/api/snapshot.kml", "/embed", "/api/basemap/countries", "/api/basemap/governorates",
                     "/api/basemap/rivers", "/api/basemap/places"})
-MAX_ENTRIES = 2048
+MAX_ENTRIES = 4096
 MAX_BODY = 8_000_000
+# The replayed bodies are bounded in bytes too (least recently used first out).
+MAX_BYTES = 128 * 1024 * 1024
 KEEP_HEADERS = frozenset({b"content-type", b"content-encoding", b"etag", b"cache-control", b"vary", b"content-disposition",
                           b"content-security-policy", b"x-content-type-options", b"referrer-policy", b"x-frame-options",
                           b"strict-transport-security"})
@@ -26,6 +28,7 @@ class FastPath:
     def __init__(self, app: ASGIApp):
         self.app = app
         self.cache: OrderedDict = OrderedDict()
+        self.bytes = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send):
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] not in ROUTES:
@@ -38,6 +41,7 @@ class FastPath:
         key = (scope["path"], scope["query_string"], gz, rm._revision, rm.generation)
         hit = self.cache.get(key)
         if hit is not None:
+            self.cache.move_to_end(key)
             status_headers, body, etag = hit
             inm = headers.get(b"if-none-match")
             if inm is not None and etag is not None and etag in [t.strip() for t in inm.split(b",")]:
@@ -48,7 +52,9 @@ class FastPath:
             await send({"type": "http.response.start", "status": 200, "headers": status_headers})
             await send({"type": "http.response.body", "body": body})
             return
-        self.cache.pop(key, None)
+        old = self.cache.pop(key, None)
+        if old is not None:
+            self.bytes -= len(old[1])
         captured: dict = {}
         chunks: list[bytes] = []
 
@@ -64,9 +70,14 @@ class FastPath:
                         kept = [(k, v) for k, v in captured["headers"] if k.lower() in KEEP_HEADERS]
                         kept.append((b"content-length", str(len(body)).encode()))
                         etag = next((v for k, v in kept if k == b"etag"), None)
+                        prev = self.cache.pop(key, None)
+                        if prev is not None:
+                            self.bytes -= len(prev[1])
                         self.cache[key] = (kept, body, etag)
-                        while len(self.cache) > MAX_ENTRIES:
-                            self.cache.popitem(last=False)
+                        self.bytes += len(body)
+                        while len(self.cache) > MAX_ENTRIES or self.bytes > MAX_BYTES:
+                            _, (_, dropped, _) = self.cache.popitem(last=False)
+                            self.bytes -= len(dropped)
             await send(message)
 
         await self.app(scope, receive, capture)

@@ -16,11 +16,15 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app import queries
+from app.domain.cells import cell_size_for
+from app.models import CONFIDENCE
 from app.domain.geometry import parse_polygonal
 from app.domain.times import parse_instant
 from app.errors import BadInput, FrontlineError
 
-FILES = ["dataset.json", "factions.json", "reports.json", "geojson/changes.geojson", "geojson/places.geojson"]
+FILES = ["dataset.json", "factions.json", "reports.json", "geojson/changes.geojson", "geojson/places.geojson",
+         "changes.json"]
+TEXT_FIELDS = ("summary_en", "summary_ar", "note")
 KINDS = {"city", "town", "village", "neighbourhood", "landmark", "base", "airport", "road"}
 
 
@@ -53,6 +57,8 @@ def content_hash(folder: Path) -> str:
     h = hashlib.sha256()
     for name in FILES:
         p = folder / name
+        if name == "changes.json" and not p.exists():
+            continue  # optional: folders without it hash as before
         h.update(name.encode())
         h.update(p.read_bytes() if p.exists() else b"")
     return h.hexdigest()
@@ -73,11 +79,25 @@ def _read_json(folder: Path, name: str, problems: list[Problem]):
 def validate(folder: Path, *, max_vertices: int = 200_000) -> dict:
     """Read and check the whole data set; raise LoadError listing every problem found."""
     problems: list[Problem] = []
+    folder = Path(folder)
     ds = _read_json(folder, "dataset.json", problems)
     factions = _read_json(folder, "factions.json", problems)
     reports = _read_json(folder, "reports.json", problems)
     changes = _read_json(folder, "geojson/changes.geojson", problems)
     places = _read_json(folder, "geojson/places.geojson", problems)
+    # The changes' texts may sit beside the coordinates in changes.json ([{key, summary_en, summary_ar, note}]).
+    texts: dict[str, dict] = {}
+    if (folder / "changes.json").exists():
+        tlist = _read_json(folder, "changes.json", problems)
+        if tlist is not None and not isinstance(tlist, list):
+            problems.append(Problem("changes.json", "file", "must be a list of {key, summary_en, summary_ar, note}"))
+        for i, t in enumerate(tlist if isinstance(tlist, list) else []):
+            if not isinstance(t, dict) or not t.get("key"):
+                problems.append(Problem("changes.json", f"entry {i}", "missing key"))
+            elif t["key"] in texts:
+                problems.append(Problem("changes.json", f"entry {i} ({t['key']})", "duplicate key"))
+            else:
+                texts[t["key"]] = t
     if problems:
         raise LoadError("the data set cannot be read:\n" + "\n".join(map(str, problems)), problems=[str(p) for p in problems])
     out: dict = {"dataset": ds}
@@ -136,8 +156,8 @@ def validate(folder: Path, *, max_vertices: int = 200_000) -> dict:
                 raise BadInput(f"at {p.get('at')} is outside the data set's period")
             if p.get("faction") not in slugs:
                 raise BadInput(f"unknown faction {p.get('faction')!r}")
-            if p.get("confidence") not in ("confirmed", "claimed"):
-                raise BadInput("confidence must be 'confirmed' or 'claimed'")
+            if p.get("confidence") not in CONFIDENCE:
+                raise BadInput("confidence must be 'confirmed', 'claimed' or 'inferred'")
             refs = p.get("reports") or []
             if not refs:
                 raise BadInput("cites no report (every change must cite at least one)")
@@ -152,12 +172,16 @@ def validate(folder: Path, *, max_vertices: int = 200_000) -> dict:
             problems.append(Problem("geojson/changes.geojson", where, e.message))
             continue
         cited.update(refs)
+        t = texts.get(p.get("key")) or {}
+        if texts and not t and not p.get("summary_en"):
+            problems.append(Problem("changes.json", f"change {p.get('key')}", "no texts for this change"))
+        words = {k: (p.get(k) if p.get(k) is not None else t.get(k)) or "" for k in TEXT_FIELDS}
         parsed_changes.append({"order": i, "key": p.get("key"), "at": at, "faction": p["faction"],
-                               "confidence": p["confidence"], "reports": refs, "geom": geom,
-                               "summary_en": p.get("summary_en", ""), "summary_ar": p.get("summary_ar", ""),
-                               "note": p.get("note", "")})
-    if not parsed_changes and not problems:
-        problems.append(Problem("geojson/changes.geojson", "features", "no control changes"))
+                               "confidence": p["confidence"], "reports": refs, "geom": geom, **words})
+    feature_keys = {(f.get("properties") or {}).get("key") for f in (changes or {}).get("features", [])}
+    for k in sorted(set(texts) - feature_keys):
+        problems.append(Problem("changes.json", f"entry {k}", "no change in geojson/changes.geojson has this key"))
+    # No changes at all is a new war not drawn yet (`frontline dataset init`): it loads as an empty map.
     out["changes"] = parsed_changes
 
     pslugs = set()
@@ -214,15 +238,15 @@ def load(session: Session, folder: Path, *, replace: bool = False) -> str:
     home_view["_content_hash"] = digest
     session.execute(text("""
         INSERT INTO dataset (id, slug, title_en, title_ar, description_en, description_ar, notes_en,
-                             utc_offset_minutes, tz_label, start_at, end_at, extent, home_view)
+                             utc_offset_minutes, tz_label, start_at, end_at, extent, home_view, cell_deg)
         VALUES (1, :slug, :title_en, :title_ar, :description_en, :description_ar, :notes_en,
-                :off, :label, :start_at, :end_at, ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326), CAST(:home AS jsonb))
+                :off, :label, :start_at, :end_at, ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326), CAST(:home AS jsonb), :cell)
     """), {"slug": ds["slug"], "title_en": ds.get("title_en", ds["slug"]), "title_ar": ds.get("title_ar", ""),
            "description_en": ds.get("description_en", ""), "description_ar": ds.get("description_ar", ""),
            "notes_en": ds.get("notes_en", ""), "off": int(ds["utc_offset_minutes"]), "label": ds["tz_label"],
            "start_at": ds["start_at"], "end_at": ds["end_at"],
            "minx": ds["extent_box"][0], "miny": ds["extent_box"][1], "maxx": ds["extent_box"][2], "maxy": ds["extent_box"][3],
-           "home": json.dumps(home_view)})
+           "home": json.dumps(home_view), "cell": cell_size_for(ds["extent_box"])})
     for i, f in enumerate(data["factions"]):
         session.execute(text("""
             INSERT INTO factions (slug, name_en, name_ar, short_en, short_ar, color, description_en, description_ar, sort_order)
@@ -247,12 +271,16 @@ def load(session: Session, folder: Path, *, replace: bool = False) -> str:
                "rank": p["rank"], "lon": p["lon"], "lat": p["lat"], "search_text": p["search_text"]})
     rev = services.new_revision(session, kind="load", reason=f"load data set {ds['slug']}",
                                 details={"source": str(folder.name), "content_hash": digest, "changes": len(data["changes"])})
-    for c in data["changes"]:
-        cid = session.execute(queries.INSERT_CHANGE, {
-            "key": c["key"], "at": c["at"], "faction": c["faction"], "confidence": c["confidence"],
-            "wkb": c["geom"].wkb, "summary_en": c["summary_en"], "summary_ar": c["summary_ar"],
-            "note": c["note"], "rev": rev}).scalar_one()
-        for k in c["reports"]:
-            session.execute(queries.CITE, {"change_id": cid, "report_id": report_ids[k]})
+    ids = list(session.execute(queries.NEW_CHANGE_IDS, {"n": len(data["changes"])}).scalars()) if data["changes"] else []
+    rows, cites = [], []
+    for cid, c in zip(ids, data["changes"]):
+        rows.append({"id": cid, "key": c["key"], "at": c["at"], "faction": c["faction"], "confidence": c["confidence"],
+                     "wkb": c["geom"].wkb, "summary_en": c["summary_en"], "summary_ar": c["summary_ar"],
+                     "note": c["note"], "rev": rev})
+        cites += [{"change_id": cid, "report_id": report_ids[k]} for k in c["reports"]]
+    for i in range(0, len(rows), 1000):  # batches: one round trip per thousand changes, not per change
+        session.execute(queries.INSERT_CHANGE_MANY, rows[i:i + 1000])
+    for i in range(0, len(cites), 5000):
+        session.execute(queries.CITE, cites[i:i + 5000])
     services.recompute_from(session, None, rev)
     return outcome

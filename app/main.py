@@ -82,7 +82,10 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.include_router(ogc.router)
     app.include_router(render.router)
     app.include_router(editor.router)
+    from app.api import upload  # editor: upload a snapshot (app/archive.py)
+    app.include_router(upload.router)
     app.include_router(pages.router)
+    app.include_router(__import__('app.api.follow', fromlist=['router']).router)  # feeds, events, webhooks, corrections
     api_docs(app)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     for name, path in VENDOR.items():

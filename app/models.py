@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.db import Base
 
 SRID = 4326
-CONFIDENCE = ("confirmed", "claimed")
+CONFIDENCE = ("confirmed", "claimed", "inferred")
 ROLES = ("editor", "admin")
 
 
@@ -41,6 +41,8 @@ class Dataset(Base):
     end_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     extent = mapped_column(Geometry("POLYGON", srid=SRID, spatial_index=False), nullable=False)
     home_view: Mapped[dict] = mapped_column(JSONB, default=dict)
+    # Zones are stored cut into square cells of this size (degrees) over the extent (see app/domain/cells.py).
+    cell_deg: Mapped[float] = mapped_column(Float, default=0.1)
     __table_args__ = (CheckConstraint("end_at > start_at", name="period"),)
 
 
@@ -160,10 +162,13 @@ class ControlChange(Base):
 
 
 class ControlZone(Base):
-    """What is served: the area a faction holds over [valid_from, valid_to), derived from the changes."""
+    """What is served, stored in pieces: the part of a faction's zone inside one grid cell (`cell`; -1 for a
+    whole polygon written before cells existed) over [valid_from, valid_to), derived from the changes. The zone
+    of a faction at an instant is the union of its pieces valid then."""
     __tablename__ = "control_zones"
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     faction_id: Mapped[int] = mapped_column(ForeignKey("factions.id"))
+    cell: Mapped[int] = mapped_column(Integer)
     valid = mapped_column(TSTZRANGE, nullable=False)
     revs = mapped_column(INT4RANGE, nullable=False)
     geom = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=True), nullable=False)
@@ -174,8 +179,10 @@ class ControlZone(Base):
         CheckConstraint("ST_IsValid(geom) AND NOT ST_IsEmpty(geom) AND ST_SRID(geom) = 4326", name="geom_valid"),
         CheckConstraint("NOT isempty(valid) AND lower(valid) IS NOT NULL AND lower_inc(valid) AND NOT upper_inc(valid)", name="valid_half_open"),
         CheckConstraint("NOT isempty(revs) AND lower(revs) IS NOT NULL", name="revs_nonempty"),
-        # Invariant 2: one zone per faction at any instant, in any revision (btree_gist).
-        ExcludeConstraint(("faction_id", "="), ("valid", "&&"), ("revs", "&&"), name="one_zone_per_faction", using="gist"),
+        # Invariant 2, per cell: one piece per faction and cell at any instant, in any revision (btree_gist).
+        ExcludeConstraint(("faction_id", "="), ("cell", "="), ("valid", "&&"), ("revs", "&&"), name="one_zone_per_faction", using="gist"),
+        Index("ix_control_zones_live_cell", "cell", postgresql_where="upper_inf(revs)"),
+        Index("ix_control_zones_geom_valid", "geom", "valid", postgresql_using="gist"),
         Index("ix_control_zones_valid", "valid", postgresql_using="gist"),
         # The public map reads only live rows: a partial GiST index keeps that lookup independent of history.
         Index("ix_control_zones_live_valid", "valid", postgresql_using="gist", postgresql_where="upper_inf(revs)"),

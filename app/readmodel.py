@@ -25,7 +25,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import queries
+from app.domain.cells import Grid
 from app.domain.times import iso
+from app.errors import NotFound
 
 log = logging.getLogger("frontline.readmodel")
 
@@ -141,119 +143,141 @@ class ReadModel:
                 self.refresh()
                 self._stop.wait(self.poll_seconds)
 
-    # --- building ------------------------------------------------------------------------------------
-    def _meta(self, s: Session, rev: int) -> dict:
-        ds = s.execute(text("""SELECT slug, title_en, title_ar, description_en, description_ar, notes_en, utc_offset_minutes,
-                   tz_label, start_at, end_at, ST_XMin(extent) x0, ST_YMin(extent) y0, ST_XMax(extent) x1, ST_YMax(extent) y1,
-                   home_view - '_content_hash' AS home_view FROM dataset LIMIT 1""")).mappings().one_or_none()
-        factions = [dict(r) for r in s.execute(text("""SELECT slug, name_en, name_ar, short_en, short_ar, color,
-                   description_en, description_ar FROM factions ORDER BY sort_order""")).mappings()]
-        instants = sorted({r[0] for r in s.execute(text("""SELECT DISTINCT lower(valid) FROM control_zones WHERE revs @> CAST(:rev AS integer)
-                   UNION SELECT DISTINCT upper(valid) FROM control_zones WHERE revs @> CAST(:rev AS integer) AND NOT upper_inf(valid)"""),
-                   {"rev": rev})})
-        return {"dataset": dict(ds) if ds else None, "factions": factions, "instants": instants}
-
-    def meta(self, rev: int) -> dict:
+    # --- the publication of a revision: built once, immutable --------------------------------------
+    def publication(self, rev: int) -> "Publication":
         def build():
             with self.Session() as s:
-                return self._meta(s, rev)
-        return self.cache.get_or_build(("meta", rev), build)
+                return Publication.build(s, rev, self._meta(s))
+        return self.cache.get_or_build(("publication", rev), build)
+
+    def _meta(self, s: Session) -> dict:
+        ds = s.execute(text("""SELECT slug, title_en, title_ar, description_en, description_ar, notes_en, utc_offset_minutes,
+                   tz_label, start_at, end_at, ST_XMin(extent) x0, ST_YMin(extent) y0, ST_XMax(extent) x1, ST_YMax(extent) y1,
+                   home_view - '_content_hash' AS home_view, cell_deg FROM dataset LIMIT 1""")).mappings().one_or_none()
+        factions = [dict(r) for r in s.execute(text("""SELECT slug, name_en, name_ar, short_en, short_ar, color,
+                   description_en, description_ar FROM factions ORDER BY sort_order""")).mappings()]
+        return {"dataset": dict(ds) if ds else None, "factions": factions}
+
+    def meta(self, rev: int) -> dict:
+        p = self.publication(rev)
+        return {"dataset": p.dataset_row, "factions": p.factions, "instants": p.instants}
 
     def interval(self, rev: int, at: datetime) -> int:
         """Index of the interval [instants[i], instants[i+1]) holding `at`; -1 before the first instant."""
-        return bisect.bisect_right(self.meta(rev)["instants"], at) - 1
+        return self.publication(rev).interval(at)
 
     def interval_start(self, rev: int, index: int) -> datetime | None:
-        inst = self.meta(rev)["instants"]
-        return inst[index] if 0 <= index < len(inst) else None
+        return self.publication(rev).instant(index)
 
     def dataset_json(self, meta: dict) -> dict | None:
-        ds = meta["dataset"]
-        if ds is None:
-            return None
-        return {"slug": ds["slug"], "title_en": ds["title_en"], "title_ar": ds["title_ar"],
-                "description_en": ds["description_en"], "description_ar": ds["description_ar"], "notes_en": ds["notes_en"],
-                "utc_offset_minutes": ds["utc_offset_minutes"], "tz_label": ds["tz_label"],
-                "start": iso(ds["start_at"]), "end": iso(ds["end_at"]),
-                "extent": [ds["x0"], ds["y0"], ds["x1"], ds["y1"]], "home_view": ds["home_view"] or {}}
+        return dataset_json(meta["dataset"])
 
     def reports(self, s: Session, rev: int | None) -> list[dict]:
-        """The reports cited by the changes of revision `rev` (None: every stored report, for editors).
-        A report added but not cited by a published change is not public yet, and what a revision shows
-        never changes afterwards (its URLs are immutable)."""
-        rows = s.execute(text("""
-            SELECT r.id, r.key, r.title, r.publisher, r.published_at, r.url, r.language, r.summary FROM reports r
-            WHERE CAST(:rev AS integer) IS NULL OR EXISTS (
-                SELECT 1 FROM change_reports cr JOIN control_changes c ON c.id = cr.change_id
-                WHERE cr.report_id = r.id AND c.created_in <= :rev AND (c.retracted_in IS NULL OR c.retracted_in > :rev))
-            ORDER BY r.published_at, r.id"""), {"rev": rev}).mappings()
-        return [{"id": r["id"], "key": r["key"], "title": r["title"], "publisher": r["publisher"],
-                 "published_at": iso(r["published_at"]), "url": r["url"], "language": r["language"], "summary": r["summary"]}
-                for r in rows]
+        return public_reports(s, rev)
 
-    def timeline(self, rev: int) -> Payload:
+    # --- zones at an instant (python objects; every format is made from these) -----------------------
+    def zones(self, rev: int, idx: int) -> list[dict]:
+        """The zones valid in interval `idx` of revision `rev`: one dissolved MultiPolygon per faction."""
         def build():
-            meta = self.meta(rev)
+            pub = self.publication(rev)
+            start = pub.instant(idx)
+            if start is None:
+                return []
             with self.Session() as s:
-                zones = s.execute(queries.ZONES_OF_REVISION, {"rev": rev, "digits": queries.COORD_DIGITS}).mappings().all()
-                changes = s.execute(queries.CHANGES_OF_REVISION, {"rev": rev, "digits": queries.COORD_DIGITS}).mappings().all()
-                reports = self.reports(s, rev)
-            instants = meta["instants"]
-            areas: dict[str, list[float]] = {f["slug"]: [0.0] * len(instants) for f in meta["factions"]}
-            for z in zones:
-                i0 = bisect.bisect_left(instants, z["valid_from"])
-                i1 = len(instants) if z["valid_to"] is None else bisect.bisect_left(instants, z["valid_to"])
-                for i in range(i0, i1):
-                    areas[z["faction"]][i] = round(z["area_km2"], 2)
-            doc = {
-                "revision": rev,
-                "dataset": self.dataset_json(meta),
-                "factions": meta["factions"],
-                "instants": [iso(t) for t in instants],
-                "areas_km2": areas,
-                "zones": [{"id": z["id"], "faction": z["faction"], "from": iso(z["valid_from"]), "to": iso(z["valid_to"]),
-                           "area_km2": round(z["area_km2"], 2), "change_ids": z["change_ids"], "geometry": _frag(z["geometry"])}
-                          for z in zones],
-                "changes": [{"id": c["id"], "key": c["key"], "at": iso(c["at"]), "faction": c["faction"], "confidence": c["confidence"],
-                             "summary_en": c["summary_en"], "summary_ar": c["summary_ar"], "note": c["note"],
-                             "report_ids": c["report_ids"], "area_km2": round(c["area_km2"], 2),
-                             "bbox": [round(c["minx"], 5), round(c["miny"], 5), round(c["maxx"], 5), round(c["maxy"], 5)],
-                             "geometry": _frag(c["geometry"])} for c in changes],
-                "reports": reports,
-            }
+                return zones_at(s, pub, idx)
+        return self.cache.get_or_build(("zones", rev, idx), build)
+
+    def zone_versions(self, rev: int) -> list[tuple[str, int, datetime, datetime | None]]:
+        """Every (faction, instant index, valid_from, valid_to) at which a faction's dissolved zone starts, in time order."""
+        def build():
+            pub = self.publication(rev)
+            order = {f["slug"]: i for i, f in enumerate(pub.factions)}
+            out = []
+            for f, steps in pub.faction_steps.items():
+                for idx in steps:
+                    if idx < len(pub.instants) and pub.areas[f][idx] > 0:
+                        vf, vt = pub.zone_validity(f, idx)
+                        out.append((f, idx, vf, vt))
+            return sorted(out, key=lambda v: (v[1], order[v[0]]))
+        return self.cache.get_or_build(("versions", rev), build)
+
+    def versions_in_box(self, rev: int, box) -> set[tuple[str, int]]:
+        """The (faction, instant index) zone versions with a piece inside a box, from the pieces' bounding boxes."""
+        with self.Session() as s:
+            rows = s.execute(queries.PIECE_SPANS_IN_BOX, {"rev": rev, "x0": box[0], "y0": box[1], "x1": box[2], "y1": box[3]}).mappings().all()
+        spans: dict[str, list] = {}
+        for r in rows:
+            spans.setdefault(r["faction"], []).append((r["valid_from"], r["valid_to"]))
+        out = set()
+        for f, idx, vf, vt in self.zone_versions(rev):
+            for a, b in spans.get(f, []):
+                # the version [vf, vt) overlaps a piece's validity [a, b)
+                if a < (vt or datetime.max.replace(tzinfo=a.tzinfo)) and (b is None or vf < b):
+                    out.add((f, idx))
+                    break
+        return out
+
+    # --- formats (bytes, each built once per (revision, format, parameters)) ------------------------------
+    def timeline(self, rev: int) -> Payload:
+        """The index: everything to lay out the time axis and the charts, no geometry; the windows to load."""
+        def build():
+            pub = self.publication(rev)
+            doc = pub.index_doc()
+            if len(pub.windows) == 1:  # a short war plays from this one response
+                doc["windows"][0]["data"] = self.window_doc(rev, 0)
             return Payload.build(_json(doc), "application/json", self.gzip_level)
         return self.cache.get_or_build(("timeline", rev), build)
 
+    def window_doc(self, rev: int, i: int) -> dict:
+        pub = self.publication(rev)
+        first, end = pub.windows[i]
+        t0, t1 = pub.instants[first], pub.instant(end)
+        with self.Session() as s:
+            rows = s.execute(queries.CHANGES_IN_RANGE, {"rev": rev, "t0": t0, "t1": t1 or "infinity",
+                                                        "digits": queries.COORD_DIGITS}).mappings().all()
+        meta = {c["id"]: c for c in pub.changes}
+        changes = [{**meta[r["id"]], "geometry": _frag(r["geometry"])} for r in rows if r["id"] in meta]
+        return {"revision": rev, "i": i, "from": iso(t0), "to": iso(t1),
+                "keyframe": self.feature_collection(rev, first), "changes": changes}
+
+    def window(self, rev: int, i: int) -> Payload:
+        pub = self.publication(rev)
+        if not 0 <= i < len(pub.windows):
+            raise NotFound(f"window {i} does not exist; revision {rev} has {len(pub.windows)} window(s), numbered from 0")
+        return self.cache.get_or_build(("window", rev, i), lambda: Payload.build(
+            _json(self.window_doc(rev, i)), "application/json", self.gzip_level))
+
+    def feature_collection(self, rev: int, idx: int) -> dict:
+        pub = self.publication(rev)
+        return {"type": "FeatureCollection", "revision": rev, "at_interval": [iso(pub.instant(idx)), iso(pub.instant(idx + 1))],
+                "features": [feature(z) for z in self.zones(rev, idx)]}
+
     def snapshot(self, rev: int, at: datetime) -> Payload:
         idx = self.interval(rev, at)
+        return self.cache.get_or_build(("snapshot", rev, idx), lambda: Payload.build(
+            _json(self.feature_collection(rev, idx)), "application/geo+json", self.gzip_level))
 
-        def build():
-            start = self.interval_start(rev, idx)
-            features = []
-            if start is not None:
-                with self.Session() as s:
-                    zones = queries.zones_at(s, start, rev)
-                    info = self._change_info(s, {i for z in zones for i in (z["change_ids"] or [])})
-                for z in zones:
-                    ids = z["change_ids"] or []
-                    confs = {info[i]["confidence"] for i in ids if i in info}
-                    sources = sorted({rid for i in ids if i in info for rid in info[i]["report_ids"]})
-                    features.append({"type": "Feature", "id": z["id"], "geometry": _frag(z["geometry"]), "properties": {
-                        "faction": z["faction"], "valid_from": iso(z["valid_from"]), "valid_to": iso(z["valid_to"]),
-                        "area_km2": round(z["area_km2"], 2), "confidence": "claimed" if "claimed" in confs else "confirmed",
-                        "change_ids": ids, "report_ids": sources}})
-            doc = {"type": "FeatureCollection", "revision": rev, "at_interval": [iso(start), iso(self.interval_start(rev, idx + 1))],
-                   "features": features}
-            return Payload.build(_json(doc), "application/geo+json", self.gzip_level)
-        return self.cache.get_or_build(("snapshot", rev, idx), build)
-
-    def _change_info(self, s: Session, ids: set[int]) -> dict[int, dict]:
-        if not ids:
-            return {}
-        rows = s.execute(text("""SELECT c.id, c.confidence, coalesce(array_agg(cr.report_id) FILTER (WHERE cr.report_id IS NOT NULL), '{}') AS report_ids
-                                 FROM control_changes c LEFT JOIN change_reports cr ON cr.change_id = c.id
-                                 WHERE c.id = ANY(:ids) GROUP BY c.id"""), {"ids": list(ids)}).mappings()
-        return {r["id"]: dict(r) for r in rows}
+    def frames(self, rev: int, instants: list[datetime]) -> dict:
+        """What pictures need for these instants: the zones of each and the changes of each step (no round trip
+        through bytes)."""
+        pub = self.publication(rev)
+        zones, changes, seen = [], [], set()
+        for t in instants:
+            idx = pub.interval(t)
+            if idx < 0 or idx in seen:
+                continue
+            seen.add(idx)
+            for z in self.zones(rev, idx):
+                zones.append({"faction": z["faction"], "from": iso(pub.instants[idx]), "to": iso(pub.instant(idx + 1)),
+                              "area_km2": z["area_km2"], "geometry": orjson.loads(z["geometry"])})
+            changes += [c for c in pub.changes if c["at"] == iso(pub.instants[idx])]
+        if changes:
+            with self.Session() as s:
+                geoms = {r["id"]: orjson.loads(r["geometry"]) for r in s.execute(
+                    queries.CHANGE_GEOMETRIES, {"ids": [c["id"] for c in changes], "digits": queries.COORD_DIGITS}).mappings()}
+            changes = [{**c, "geometry": geoms[c["id"]]} for c in changes]
+        return {"revision": rev, "dataset": pub.dataset, "factions": pub.factions, "instants": [iso(t) for t in pub.instants],
+                "areas_km2": pub.areas, "reports": pub.reports, "zones": zones, "changes": changes}
 
     def clear(self) -> None:
         """Forget everything built (tests restoring a database; an operator after a restore)."""
@@ -262,3 +286,176 @@ class ReadModel:
 
     def cached(self, key, build: Callable[[], Payload]) -> Payload:
         return self.cache.get_or_build(key, build)
+
+
+# --- the publication and its pure parts ---------------------------------------------------------------------
+# A window holds at most this many changes (and about this many vertices of change geometry), so the browser
+# never needs more than a keyframe and a few hundred changes to show any instant.
+WINDOW_CHANGES = 250
+WINDOW_VERTICES = 60_000
+
+
+def dataset_json(ds: dict | None) -> dict | None:
+    if ds is None:
+        return None
+    return {"slug": ds["slug"], "title_en": ds["title_en"], "title_ar": ds["title_ar"],
+            "description_en": ds["description_en"], "description_ar": ds["description_ar"], "notes_en": ds["notes_en"],
+            "utc_offset_minutes": ds["utc_offset_minutes"], "tz_label": ds["tz_label"],
+            "start": iso(ds["start_at"]), "end": iso(ds["end_at"]),
+            "extent": [ds["x0"], ds["y0"], ds["x1"], ds["y1"]], "home_view": ds["home_view"] or {}}
+
+
+def public_reports(s: Session, rev: int | None) -> list[dict]:
+    """The reports cited by the changes of revision `rev` (None: every stored report, for editors).
+    A report added but not cited by a published change is not public yet, and what a revision shows
+    never changes afterwards (its URLs are immutable)."""
+    rows = s.execute(queries.REPORTS_OF_REVISION, {"rev": rev}).mappings()
+    return [{"id": r["id"], "key": r["key"], "title": r["title"], "publisher": r["publisher"],
+             "published_at": iso(r["published_at"]), "url": r["url"], "language": r["language"], "summary": r["summary"]}
+            for r in rows]
+
+
+def cut_windows(instants: list[datetime], changes: list[dict]) -> list[tuple[int, int]]:
+    """Split the instants into windows [first, end) of at most WINDOW_CHANGES changes / WINDOW_VERTICES vertices
+    (a single instant is never split)."""
+    per_instant: dict[datetime, list[int]] = {}
+    for c in changes:
+        per_instant.setdefault(c["_at"], []).append(c["_npoints"])
+    windows, first, n, v = [], 0, 0, 0
+    for i, t in enumerate(instants):
+        sizes = per_instant.get(t, [])
+        if i > first and (n + len(sizes) > WINDOW_CHANGES or v + sum(sizes) > WINDOW_VERTICES):
+            windows.append((first, i))
+            first, n, v = i, 0, 0
+        n += len(sizes)
+        v += sum(sizes)
+    if instants:
+        windows.append((first, len(instants)))
+    return windows
+
+
+@dataclass
+class Publication:
+    """Revision `rev` as the public sees it, without geometry: the time axis, areas, changes, windows."""
+    rev: int
+    dataset_row: dict | None
+    dataset: dict | None
+    factions: list[dict]
+    instants: list[datetime]
+    areas: dict[str, list[float]]
+    # faction -> the instant indices at which its area changes (for "valid_from/valid_to" of a dissolved zone)
+    faction_steps: dict[str, list[int]]
+    changes: list[dict]
+    reports: list[dict]
+    windows: list[tuple[int, int]]
+    grid: Grid | None = None
+
+    @classmethod
+    def build(cls, s: Session, rev: int, meta: dict) -> "Publication":
+        spans = s.execute(queries.ZONE_SPANS, {"rev": rev}).mappings().all()
+        instants = sorted({r["valid_from"] for r in spans} | {r["valid_to"] for r in spans if r["valid_to"] is not None})
+        index = {t: i for i, t in enumerate(instants)}
+        slugs = [f["slug"] for f in meta["factions"]]
+        # Areas at every instant by a sweep over the zone spans: +area where a span starts, -area where it ends.
+        delta = {f: [0.0] * (len(instants) + 1) for f in slugs}
+        steps: dict[str, set[int]] = {f: set() for f in slugs}
+        for r in spans:
+            i0 = index[r["valid_from"]]
+            i1 = len(instants) if r["valid_to"] is None else index[r["valid_to"]]
+            delta[r["faction"]][i0] += r["area_km2"]
+            delta[r["faction"]][i1] -= r["area_km2"]
+            steps[r["faction"]].add(i0)
+            if r["valid_to"] is not None:
+                steps[r["faction"]].add(i1)
+        areas = {}
+        for f in slugs:
+            acc, out = 0.0, []
+            for i in range(len(instants)):
+                acc += delta[f][i]
+                out.append(round(max(acc, 0.0), 2))
+            areas[f] = out
+        changes = []
+        for c in s.execute(queries.CHANGES_META_OF_REVISION, {"rev": rev}).mappings():
+            changes.append({"id": c["id"], "key": c["key"], "at": iso(c["at"]), "faction": c["faction"],
+                            "confidence": c["confidence"], "summary_en": c["summary_en"], "summary_ar": c["summary_ar"],
+                            "report_ids": c["report_ids"], "area_km2": round(c["area_km2"], 2),
+                            "bbox": [round(c["minx"], 5), round(c["miny"], 5), round(c["maxx"], 5), round(c["maxy"], 5)],
+                            "_at": c["at"], "_npoints": c["npoints"]})
+        windows = cut_windows(instants, changes)
+        for c in changes:
+            del c["_npoints"]
+        ds = meta["dataset"]
+        grid = Grid.over((ds["x0"], ds["y0"], ds["x1"], ds["y1"]), ds["cell_deg"]) if ds else None
+        return cls(rev, meta["dataset"], dataset_json(meta["dataset"]), meta["factions"], instants, areas,
+                   {f: sorted(v) for f, v in steps.items()}, [{k: v for k, v in c.items() if k != "_at"} for c in changes],
+                   public_reports(s, rev), windows, grid)
+
+    def interval(self, at: datetime) -> int:
+        return bisect.bisect_right(self.instants, at) - 1
+
+    def instant(self, index: int) -> datetime | None:
+        return self.instants[index] if 0 <= index < len(self.instants) else None
+
+    def zone_validity(self, faction: str, idx: int) -> tuple[datetime, datetime | None]:
+        """[valid_from, valid_to) of `faction`'s dissolved zone holding interval idx."""
+        st = self.faction_steps.get(faction, [])
+        k = bisect.bisect_right(st, idx)
+        start = st[k - 1] if k > 0 else idx
+        return self.instants[start], (self.instant(st[k]) if k < len(st) else None)
+
+    def window_counts(self) -> list[int]:
+        starts = [iso(self.instants[a]) for a, _ in self.windows]
+        counts = [0] * len(self.windows)
+        for c in self.changes:
+            counts[max(0, bisect.bisect_right(starts, c["at"]) - 1)] += 1
+        return counts
+
+    def window_of(self, idx: int) -> int:
+        return max(0, bisect.bisect_right([w[0] for w in self.windows], idx) - 1)
+
+    def describe_doc(self) -> dict:
+        return {"dataset": self.dataset, "factions": self.factions, "instants": [iso(t) for t in self.instants],
+                "areas_km2": self.areas, "changes": self.changes}
+
+    def index_doc(self) -> dict:
+        return {
+            "revision": self.rev, "dataset": self.dataset, "factions": self.factions,
+            "instants": [iso(t) for t in self.instants], "areas_km2": self.areas, "reports": self.reports,
+            "windows": [{"i": i, "from": iso(self.instants[a]), "to": iso(self.instant(b)), "first": a, "end": b,
+                         "changes": n} for i, ((a, b), n) in enumerate(zip(self.windows, self.window_counts()))],
+        }
+
+
+def zones_at(s: Session, pub: Publication, idx: int) -> list[dict]:
+    """The zones of interval idx: the stored pieces valid then, dissolved into one MultiPolygon per faction."""
+    from app.domain.dissolve import dissolve
+
+    start = pub.instants[idx]
+    rows = s.execute(queries.PIECES_AT, {"at": start, "rev": pub.rev}).mappings().all()
+    by_faction: dict[str, list] = {}
+    for r in rows:
+        by_faction.setdefault(r["faction"], []).append(r)
+    out = []
+    conf = {c["id"]: c for c in pub.changes}
+    for f in [f["slug"] for f in pub.factions]:
+        pieces = by_faction.get(f)
+        if not pieces:
+            continue
+        geom = dissolve([bytes(p["wkb"]) for p in pieces], [p["cell"] for p in pieces], pub.grid)
+        if geom is None:
+            continue
+        valid_from, valid_to = pub.zone_validity(f, idx)
+        ids = sorted({i for p in pieces if p["valid_from"] == valid_from for i in (p["change_ids"] or [])})
+        confs = {conf[i]["confidence"] for i in ids if i in conf}
+        out.append({"faction": f, "valid_from": valid_from, "valid_to": valid_to,
+                    "area_km2": round(sum(p["area_km2"] for p in pieces), 2), "change_ids": ids,
+                    "confidence": "claimed" if "claimed" in confs else ("inferred" if "inferred" in confs else "confirmed"),
+                    "report_ids": sorted({r for i in ids if i in conf for r in conf[i]["report_ids"]}),
+                    "geometry": geom})
+    return out
+
+
+def feature(z: dict) -> dict:
+    return {"type": "Feature", "id": f"{z['faction']}@{iso(z['valid_from'])}", "geometry": _frag(z["geometry"]), "properties": {
+        "faction": z["faction"], "valid_from": iso(z["valid_from"]), "valid_to": iso(z["valid_to"]),
+        "area_km2": z["area_km2"], "confidence": z["confidence"], "change_ids": z["change_ids"], "report_ids": z["report_ids"]}}

@@ -317,7 +317,7 @@ def check_factions(tl: dict, factions) -> frozenset | None:
 def png(timeline_body: bytes, at: datetime, *, width=1200, height=900, lang="en", bbox=None, view=None,
         factions=None) -> bytes:
     check_size(width, height)
-    tl = orjson.loads(timeline_body)
+    tl = timeline_body if isinstance(timeline_body, dict) else orjson.loads(timeline_body)
     shown = check_factions(tl, factions)
     img = render_frame(tl, Frame(tl, at, shown), width=width, height=height, lang=lang, bbox=bbox, view=view)
     buf = io.BytesIO()
@@ -380,7 +380,7 @@ def animation(timeline_body: bytes, instants: list[datetime], *, fmt: str, fps: 
         raise BadInput(f"at most {MAX_FRAMES} frames")
     if not (0.2 <= fps <= 30):
         raise BadInput("fps must be between 0.2 and 30")
-    tl = orjson.loads(timeline_body)
+    tl = timeline_body if isinstance(timeline_body, dict) else orjson.loads(timeline_body)
     shown = check_factions(tl, factions)
     frames = []
     for i, t in enumerate(instants):

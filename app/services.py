@@ -11,67 +11,110 @@ from datetime import datetime
 
 import shapely
 from shapely import wkb as shapely_wkb
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app import queries
+from app import queries, webhooks
 from app.domain.geojson import geometry_json
 from app.domain.geometry import parse_polygonal
-from app.domain.timeline import Change, ZoneVersion, fold
+from app.domain.cells import Grid, fold_cell
+from app.domain.times import iso
+from app.domain.timeline import Change, ZoneVersion
 from app.errors import BadInput, Conflict, NotFound
+from app.models import CONFIDENCE
 
 OVERLAP_TOLERANCE_M2 = 5.0
 
 
 def new_revision(session: Session, *, kind: str, reason: str = "", author_id: int | None = None,
-                 reverts_id: int | None = None, details: dict | None = None) -> int:
+                 reverts_id: int | None = None, details: dict | None = None, explicit_id: int | None = None) -> int:
     return session.execute(text("""
-        INSERT INTO revisions (kind, reason, author_id, reverts_id, details)
-        VALUES (:kind, :reason, :author, :reverts, CAST(:details AS jsonb)) RETURNING id
-    """), {"kind": kind, "reason": reason, "author": author_id, "reverts": reverts_id,
+        INSERT INTO revisions (id, kind, reason, author_id, reverts_id, details)
+        VALUES (coalesce(CAST(:id AS integer), nextval('revisions_id_seq')), :kind, :reason, :author, :reverts,
+                CAST(:details AS jsonb)) RETURNING id
+    """), {"id": explicit_id, "kind": kind, "reason": reason, "author": author_id, "reverts": reverts_id,
            "details": json.dumps(details or {})}).scalar_one()
 
 
-def _fold_from(session: Session, t: datetime | None):
-    """Zone versions from instant t on (None: from the beginning), plus the live rows they replace."""
-    # '-infinity' makes the "from t on" queries cover the whole history (a full recompute, e.g. on load).
+def grid(session: Session) -> Grid:
+    ds = session.execute(queries.DATASET_GRID).mappings().one()
+    return Grid.over((ds["x0"], ds["y0"], ds["x1"], ds["y1"]), ds["cell_deg"])
+
+
+def recompute_from(session: Session, t: datetime | None, rev: int, area: BaseGeometry | None = None) -> dict:
+    """Rebuild the live zone pieces from instant t on as revision `rev` (same transaction as the edit).
+
+    Only the cells `area` reaches are refolded (None: every cell, e.g. on load), and in them only the changes
+    from t on that reach those cells; a piece that comes out the same as before is kept as it is."""
+    g = grid(session)
     params = {"t": t if t is not None else "-infinity"}
-    rows = session.execute(queries.LIVE_ZONES_FROM, params).mappings().all()
-    changes_rows = session.execute(queries.ACTIVE_CHANGES_FROM, params).mappings().all()
-    # The versions valid just before t are where the fold starts (none for a full recompute).
-    originals = {r["faction"]: r for r in rows if t is not None and r["valid_from"] < t}
-    initial = {f: ZoneVersion(f, r["valid_from"], None, shapely_wkb.loads(bytes(r["wkb"])), list(r["change_ids"] or []))
-               for f, r in originals.items()}
-    changes = [Change(r["id"], r["at"], r["faction"], shapely_wkb.loads(bytes(r["wkb"]))) for r in changes_rows]
-    versions = fold(changes, initial=initial)
-    return rows, versions, initial, originals
-
-
-def recompute_from(session: Session, t: datetime | None, rev: int) -> dict:
-    """Rebuild the live zones from instant t on as revision `rev` (same transaction as the edit)."""
-    rows, versions, initial, originals = _fold_from(session, t)
-    keep: set[int] = set()
-    for f, v in initial.items():
-        orig = originals[f]
-        # Untouched, still open and it was open before: the old row stays as it is.
-        if v.valid_to is None and orig["valid_to"] is None and any(x is v for x in versions):
-            keep.add(orig["id"])
-    retire = [r["id"] for r in rows if r["id"] not in keep]
+    if area is None:
+        changes_rows = session.execute(queries.ACTIVE_CHANGES_FROM, params).mappings().all()
+        rows = session.execute(queries.LIVE_ZONES_FROM, params).mappings().all()
+        cells = None
+    else:
+        cells = set(g.cells_for(area))
+        if not cells:
+            return {"cells": 0, "retired": 0, "inserted": 0, "later_instants": []}
+        x0, y0, x1, y1 = g.envelope(cells)
+        changes_rows = session.execute(queries.ACTIVE_CHANGES_FROM_IN_BOX, {**params, "x0": x0, "y0": y0, "x1": x1, "y1": y1}).mappings().all()
+        rows = session.execute(queries.LIVE_ZONES_FROM_IN_CELLS, {**params, "cells": sorted(cells)}).mappings().all()
+    by_cell_changes: dict[int, list[Change]] = {}
+    for r in changes_rows:
+        geom = shapely_wkb.loads(bytes(r["wkb"]))
+        for c, part in g.split(geom).items():
+            if cells is None or c in cells:
+                by_cell_changes.setdefault(c, []).append(Change(r["id"], r["at"], r["faction"], part))
+    by_cell_rows: dict[int, list] = {}
+    for r in rows:
+        by_cell_rows.setdefault(r["cell"], []).append(r)
+    todo = set(by_cell_changes) | set(by_cell_rows) if cells is None else cells
+    retire: list[int] = []
+    inserts: list[dict] = []
+    for cell in todo:
+        cell_rows = by_cell_rows.get(cell, [])
+        if cell < 0:  # whole polygons from before cells existed: replaced by the refold
+            retire += [r["id"] for r in cell_rows]
+            continue
+        # The pieces valid just before t are where the fold starts (none for a full recompute).
+        originals = {r["faction"]: r for r in cell_rows if t is not None and r["valid_from"] < t}
+        initial = {f: ZoneVersion(f, r["valid_from"], None, shapely_wkb.loads(bytes(r["wkb"])), list(r["change_ids"] or []))
+                   for f, r in originals.items()}
+        versions = fold_cell(by_cell_changes.get(cell, []), initial)
+        # Untouched and still open, as it was before: the old row stays as it is.
+        same = [f for f, v in initial.items() if v.valid_to is None and originals[f]["valid_to"] is None]
+        kept = {id(initial[f]) for f in same}
+        kept_rows = {originals[f]["id"] for f in same}
+        retire += [r["id"] for r in cell_rows if r["id"] not in kept_rows]
+        for v in versions:
+            if id(v) in kept:
+                continue
+            inserts.append({"faction": v.faction, "cell": cell, "valid_from": v.valid_from, "valid_to": v.valid_to,
+                            "rev": rev, "wkb": v.geom.wkb, "change_ids": json.dumps(v.change_ids)})
     if retire:
         session.execute(queries.RETIRE_ZONES, {"rev": rev, "ids": retire})
-    kept_versions = {id(initial[f]) for f in initial if originals[f]["id"] in keep}
-    inserted = 0
-    for v in versions:
-        if id(v) in kept_versions:
-            continue
-        session.execute(queries.INSERT_ZONE, {"faction": v.faction, "valid_from": v.valid_from, "valid_to": v.valid_to,
-                                              "rev": rev, "wkb": v.geom.wkb, "change_ids": json.dumps(v.change_ids)})
-        inserted += 1
-    return {"retired": len(retire), "inserted": inserted}
+    if inserts:
+        session.execute(queries.INSERT_ZONE, inserts)
+    later = sorted({i["valid_from"] for i in inserts if t is not None and i["valid_from"] > t})
+    return {"cells": len(todo), "retired": len(retire), "inserted": len(inserts), "later_instants": [iso(x) for x in later]}
 
 
-def check_overlaps(session: Session) -> list[dict]:
-    return [dict(r) for r in session.execute(queries.OVERLAPS, {"tolerance_m2": OVERLAP_TOLERANCE_M2}).mappings()]
+def refold_legacy(session: Session) -> int | None:
+    """Zones written before cells existed (whole polygons, cell -1) are refolded into cells as a new revision."""
+    if not session.execute(text("SELECT EXISTS (SELECT 1 FROM control_zones WHERE cell < 0 AND upper_inf(revs))")).scalar_one():
+        return None
+    queries.lock_writes(session)
+    rev = new_revision(session, kind="load", reason="zones stored in grid cells")
+    recompute_from(session, None, rev)
+    session.commit()
+    return rev
+
+
+def check_overlaps(session: Session, rev: int | None = None) -> list[dict]:
+    """Invariant 1 where revision `rev` wrote (None: everywhere): pieces of different factions in one cell
+    (pieces of different cells never overlap) valid at a common instant that overlap beyond the tolerance."""
+    return [dict(r) for r in session.execute(queries.OVERLAPS, {"tolerance_m2": OVERLAP_TOLERANCE_M2, "rev": rev}).mappings()]
 
 
 @dataclass
@@ -102,8 +145,9 @@ def validate_change(session: Session, data: ChangeInput, *, max_vertices: int):
     geom = parse_polygonal(data.geometry, max_vertices=max_vertices, extent=extent, max_area_deg2=max_area)
     if not (ds["start_at"] <= data.at < ds["end_at"]):
         raise BadInput(f"at must lie within the data set's period [{ds['start_at'].isoformat()}, {ds['end_at'].isoformat()})")
-    if data.confidence not in ("confirmed", "claimed"):
-        raise BadInput("confidence must be 'confirmed' or 'claimed'")
+    if data.confidence not in CONFIDENCE:
+        raise BadInput("confidence must be 'confirmed', 'claimed' (a faction's or one source's claim) or 'inferred' "
+                       "(the editor's own inference, explained in the summary)")
     fid = session.execute(text("SELECT id FROM factions WHERE slug = :s"), {"s": data.faction}).scalar_one_or_none()
     if fid is None:
         slugs = session.execute(text("SELECT string_agg(slug, ', ' ORDER BY sort_order) FROM factions")).scalar_one()
@@ -122,39 +166,47 @@ def preview_change(session: Session, data: ChangeInput, *, max_vertices: int) ->
     geom = validate_change(session, data, max_vertices=max_vertices)
     nested = session.begin_nested()
     try:
-        before = {r["faction"]: r for r in session.execute(text("""
-            SELECT f.slug AS faction, z.area_km2, ST_AsBinary(z.geom) AS wkb FROM control_zones z JOIN factions f ON f.id = z.faction_id
-            WHERE upper_inf(z.revs) AND z.valid @> CAST(:at AS timestamptz)"""), {"at": data.at}).mappings()}
-        # A throw-away revision inside the savepoint: rolled back with it (its NOTIFY is discarded too).
-        rev = new_revision(session, kind="change", reason="preview")
-        _insert_change(session, data, geom, rev)
-        recompute_from(session, data.at, rev)
-        after = {r["faction"]: r for r in session.execute(text("""
-            SELECT f.slug AS faction, z.area_km2, ST_AsBinary(z.geom) AS wkb FROM control_zones z JOIN factions f ON f.id = z.faction_id
-            WHERE upper_inf(z.revs) AND z.valid @> CAST(:at AS timestamptz)"""), {"at": data.at}).mappings()}
+        # The writers' lock keeps the revision number this preview borrows from being taken meanwhile; the
+        # savepoint is rolled back, so a preview consumes no revision number and stores nothing.
+        queries.lock_writes(session)
+        cells = grid(session).cells_for(geom)
+        before = {r["faction"]: r for r in session.execute(queries.FACTION_PIECES_AT_IN, {"at": data.at, "cells": cells}).mappings()}
+        rev = new_revision(session, kind="change", reason="preview", explicit_id=queries.current_revision(session) + 1)
+        cid = _insert_change(session, data, geom, rev)
+        stats = recompute_from(session, data.at, rev, area=geom)
+        after = {r["faction"]: r for r in session.execute(queries.FACTION_PIECES_AT_IN, {"at": data.at, "cells": cells}).mappings()}
+        totals_before = {r["faction"]: r["area_km2"] for r in session.execute(queries.FACTION_TOTALS_AT, {"at": data.at}).mappings()}
+        later = [dict(r) for r in session.execute(queries.LATER_CHANGES_OVER, {"at": data.at, "id": cid, "wkb": geom.wkb}).mappings()]
         out = []
-        for f in sorted(set(before) | set(after)):
+        for f in sorted(set(before) | set(after) | set(totals_before)):
             b, a = before.get(f), after.get(f)
-            ga = shapely_wkb.loads(bytes(a["wkb"])) if a else None
-            gb = shapely_wkb.loads(bytes(b["wkb"])) if b else None
+            ga = shapely_wkb.loads(bytes(a["wkb"])) if a and a["wkb"] else None
+            gb = shapely_wkb.loads(bytes(b["wkb"])) if b and b["wkb"] else None
             gained = ga if gb is None else (shapely.difference(ga, gb) if ga is not None else None)
             lost = gb if ga is None else (shapely.difference(gb, ga) if gb is not None else None)
-            area_before = b["area_km2"] if b else 0.0
-            area_after = a["area_km2"] if a else 0.0
+            local_before = b["area_km2"] if b else 0.0
+            local_after = a["area_km2"] if a else 0.0
+            area_before = totals_before.get(f, 0.0)
+            area_after = area_before - local_before + local_after
             row = {"faction": f, "area_before_km2": round(area_before, 3), "area_after_km2": round(area_after, 3),
                    "delta_km2": round(area_after - area_before, 3)}
             row["gained"] = geometry_json(gained) if gained is not None and not gained.is_empty else None
             row["lost"] = geometry_json(lost) if lost is not None and not lost.is_empty else None
             out.append(row)
-        return {"at": data.at.isoformat(), "factions": out}
+        return {"at": data.at.isoformat(), "factions": out,
+                # Later instants at which the map changes because of this change, and later changes that
+                # take (part of) its area again.
+                "later_instants": stats["later_instants"],
+                "overridden_by": [{"id": r["id"], "at": iso(r["at"]), "faction": r["faction"], "km2": round(r["km2"], 3),
+                                   "summary_en": r["summary_en"]} for r in later]}
     finally:
         nested.rollback()
 
 
 def _insert_change(session: Session, data: ChangeInput, geom, rev: int) -> int:
     cid = session.execute(queries.INSERT_CHANGE, {
-        "key": None, "at": data.at, "faction": data.faction, "confidence": data.confidence, "wkb": geom.wkb,
-        "summary_en": data.summary_en or data.note[:300], "summary_ar": data.summary_ar, "note": data.note, "rev": rev}).scalar_one()
+        "id": None, "key": None, "at": data.at, "faction": data.faction, "confidence": data.confidence, "wkb": geom.wkb,
+        "summary_en": data.summary_en, "summary_ar": data.summary_ar, "note": data.note, "rev": rev}).scalar_one()
     for rid in dict.fromkeys(data.report_ids):
         session.execute(queries.CITE, {"change_id": cid, "report_id": rid})
     return cid
@@ -175,12 +227,13 @@ def record_change(session: Session, data: ChangeInput, *, base_revision: int, au
     _check_base(session, base_revision)
     rev = new_revision(session, kind="change", reason=data.note[:500], author_id=author_id, details={})
     cid = _insert_change(session, data, geom, rev)
-    stats = recompute_from(session, data.at, rev)
+    stats = recompute_from(session, data.at, rev, area=geom)
     session.execute(text("UPDATE revisions SET details = CAST(:d AS jsonb) WHERE id = :id"),
                     {"d": json.dumps({"changes": [cid], "from": data.at.isoformat(), **stats}), "id": rev})
-    overlaps = check_overlaps(session)
+    overlaps = check_overlaps(session, rev)
     if overlaps:  # cannot happen by construction; refuse rather than publish a broken map
         raise BadInput(f"the change would make zones overlap: {overlaps[:3]}")
+    webhooks.enqueue_for_revision(session, rev)  # same transaction: queued exactly when published
     session.commit()
     return {"revision": rev, "change_id": cid}
 
@@ -190,9 +243,9 @@ def revert_revision(session: Session, target: int, *, base_revision: int, author
     r = session.execute(text("SELECT id, kind, details FROM revisions WHERE id = :id"), {"id": target}).mappings().one_or_none()
     if r is None:
         raise NotFound(f"revision {target} does not exist")
-    if r["kind"] in ("load", "import"):
+    if r["kind"] == "load":
         raise BadInput(f"revision {target} is the initial load of the data set; it cannot be reverted")
-    if r["kind"] == "change":
+    if r["kind"] in ("change", "import"):
         ids = list(session.execute(text("SELECT id FROM control_changes WHERE created_in = :r AND retracted_in IS NULL"), {"r": target}).scalars())
         if not ids:
             raise Conflict(f"revision {target} is already reverted")
@@ -207,6 +260,12 @@ def revert_revision(session: Session, target: int, *, base_revision: int, author
                            reverts_id=target, details={"restored": ids})
         session.execute(text("UPDATE control_changes SET retracted_in = NULL WHERE id = ANY(:ids)"), {"ids": ids})
     t = session.execute(text("SELECT min(at) FROM control_changes WHERE id = ANY(:ids)"), {"ids": ids}).scalar_one()
-    recompute_from(session, t, rev)
+    area = shapely.union_all([shapely_wkb.loads(bytes(w)) for w in session.execute(
+        text("SELECT ST_AsBinary(geom) FROM control_changes WHERE id = ANY(:ids)"), {"ids": ids}).scalars()])
+    recompute_from(session, t, rev, area=area)
+    overlaps = check_overlaps(session, rev)
+    if overlaps:
+        raise BadInput(f"the revert would make zones overlap: {overlaps[:3]}")
+    webhooks.enqueue_for_revision(session, rev)  # same transaction: queued exactly when published
     session.commit()
     return {"revision": rev, "changes": ids}

@@ -28,7 +28,7 @@ OUTPUT = PROJECT_ROOT / "test-output"
 EDITOR = ("editor1", "editor-password-1")
 ADMIN = ("admin1", "admin-password-1")
 TABLES = ["dataset", "factions", "users", "reports", "places", "revisions", "control_changes", "change_reports",
-          "control_zones", "user_sessions", "login_attempts"]
+          "control_zones", "user_sessions", "login_attempts", "webhook_endpoints", "webhook_deliveries"]
 
 
 def _create_database(base_url: str, name: str) -> str:

@@ -58,8 +58,23 @@ class Pin:
         return PINNED_CACHE if self.pinned else LIVE_CACHE
 
 
-def get_pin(rm: ReadModelDep, rev: Annotated[int | None, Query(ge=1, le=2_000_000_000, description="pin to a published revision")] = None) -> Pin:
+def get_pin(rm: ReadModelDep, rev: Annotated[int | None, Query(ge=1, le=2_000_000_000, description="pin to a published revision")] = None,
+            as_of: Annotated[str | None, Query(max_length=40, description="the data as published at this instant (ISO 8601 with an offset): "
+                                               "the latest revision created before it", examples=["2024-12-01T12:00:00+03:00"])] = None) -> Pin:
     current = rm.revision
+    if as_of is not None:
+        # "As published on": the latest revision created before the instant. Settled (immutable) once the
+        # instant is safely in the past; a recent or future one follows the live data with a short lifetime.
+        from app import feeds
+
+        if rev is not None:
+            raise BadInput("give either rev= or as_of=, not both")
+        t = parse_instant(as_of, "as_of")
+        with rm.Session() as s:
+            found = feeds.revision_before(s, t, current)
+        if found is None:
+            raise NotFound(f"nothing was published before as_of={as_of[:40]}")
+        return Pin(found, feeds.as_of_is_settled(t))
     if rev is None:
         if current == 0:
             raise NotFound("no data set is loaded yet (run `frontline load`)")

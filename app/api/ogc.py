@@ -5,16 +5,15 @@ zones valid at it; an interval `a/b` (either end may be `..`) the zones valid at
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Annotated
 from urllib.parse import urlencode
 
 import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import text
 
-from app.api.deps import PinDep, ReadSessionDep, ReadModelDep
+from app.api.deps import PinDep, ReadModelDep
 from app.domain.times import iso, parse_instant
 from app.errors import BadInput, NotFound
 from app.readmodel import _frag
@@ -29,6 +28,9 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 ]
 GEOJSON = "application/geo+json"
+# Items are built on demand (each a dissolved zone, cached per revision): at most this many per page, so one
+# request costs a bounded number of dissolves.
+MAX_PAGE = 25
 
 
 def _base(request: Request) -> str:
@@ -135,81 +137,81 @@ def parse_bbox(value: str) -> tuple[float, float, float, float]:
     return x0, y0, x1, y1
 
 
-_ITEMS = """
-    SELECT z.id, f.slug AS faction, f.name_en, f.name_ar, f.color, lower(z.valid) AS valid_from, upper(z.valid) AS valid_to,
-           z.area_km2, ST_AsGeoJSON(z.geom, 5) AS geometry, count(*) OVER () AS matched
-    FROM control_zones z JOIN factions f ON f.id = z.faction_id
-    WHERE z.revs @> CAST(:rev AS integer) {where}
-    ORDER BY lower(z.valid), f.sort_order, z.id
-    LIMIT :limit OFFSET :offset
-"""
+def _version_feature(rm, pub, faction: str, idx: int) -> dict | None:
+    z = next((z for z in rm.zones(pub.rev, idx) if z["faction"] == faction), None)
+    if z is None:
+        return None
+    f = next(f for f in pub.factions if f["slug"] == faction)
+    return {"type": "Feature", "id": f"{faction}~{z['valid_from'].strftime('%Y%m%dT%H%M%SZ')}", "geometry": _frag(z["geometry"]),
+            "properties": {"faction": faction, "faction_name": f["name_en"], "faction_name_ar": f["name_ar"], "color": f["color"],
+                           "valid_from": iso(z["valid_from"]), "valid_to": iso(z["valid_to"]), "area_km2": z["area_km2"]}}
 
 
 @router.get("/collections/{collection_id}/items", summary="Zones, filtered by datetime (validity) and bbox")
-def items(request: Request, session: ReadSessionDep, pin: PinDep, collection_id: str,
+def items(request: Request, rm: ReadModelDep, pin: PinDep, collection_id: str,
           datetime_: Annotated[str | None, Query(alias="datetime", max_length=100,
                                                  description="instant or interval (a/b, '..' open) matched against validity")] = None,
           bbox: Annotated[str | None, Query(max_length=200, description="minlon,minlat,maxlon,maxlat")] = None,
-          limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+          limit: Annotated[int, Query(ge=1, le=1000, description="at most 25 are returned per page")] = 25,
           offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
           f: Annotated[str | None, Query(max_length=10)] = None):
+    """Each item is one faction's zone over one validity interval (its area is the same throughout it)."""
     if collection_id != COLLECTION:
         raise NotFound(f"no collection {collection_id[:50]!r}; the collection is {COLLECTION!r}")
-    where, params = [], {"rev": pin.rev, "limit": limit, "offset": offset}
+    limit = min(limit, MAX_PAGE)
+    pub = rm.publication(pin.rev)
+    start = end = None
     if datetime_:
-        start, end, is_instant = parse_datetime(datetime_)
-        if is_instant:
-            where.append("z.valid @> CAST(:t AS timestamptz)")
-            params["t"] = start
-        else:
-            where.append("z.valid && tstzrange(:t0, :t1, '[]')")
-            params["t0"], params["t1"] = start, end
-    if bbox:
-        x0, y0, x1, y1 = parse_bbox(bbox)
-        where.append("z.geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326) AND ST_Intersects(z.geom, ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326))")
-        params.update(x0=x0, y0=y0, x1=x1, y1=y1)
-    sql = _ITEMS.format(where="".join(" AND " + w for w in where))
-    rows = session.execute(text(sql), params).mappings().all()
-    matched = rows[0]["matched"] if rows else (0 if offset == 0 else session.execute(
-        text(f"SELECT count(*) FROM control_zones z WHERE z.revs @> CAST(:rev AS integer) {''.join(' AND ' + w for w in where)}"),
-        params).scalar_one())
+        start, end, _ = parse_datetime(datetime_)
+    box = parse_bbox(bbox) if bbox else None
+    # The zone versions: (faction, instant index where its area last changed), without building any geometry.
+    versions = rm.zone_versions(pin.rev)
+    matched_versions = []
+    for fac, idx, vf, vt in versions:
+        if start is not None and vt is not None and vt <= start:
+            continue
+        if end is not None and vf > end:
+            continue
+        matched_versions.append((fac, idx, vf, vt))
+    if box is not None:
+        hits = rm.versions_in_box(pin.rev, box)
+        matched_versions = [v for v in matched_versions if (v[0], v[1]) in hits]
+    matched = len(matched_versions)
+    page = matched_versions[offset:offset + limit]
+    features = [ft for ft in (_version_feature(rm, pub, fac, idx) for fac, idx, _, _ in page) if ft is not None]
     b = _base(request)
     query = {k: v for k, v in request.query_params.items() if k not in ("offset", "f")}
     self_q = urlencode({**query, "offset": offset})
     links = [{"rel": "self", "type": GEOJSON, "href": f"{b}/collections/{COLLECTION}/items?{self_q}"},
              {"rel": "alternate", "type": "text/html", "href": f"{b}/collections/{COLLECTION}/items?{self_q}&f=html"},
              {"rel": "collection", "type": "application/json", "href": f"{b}/collections/{COLLECTION}"}]
-    if offset + len(rows) < matched:
+    if offset + len(page) < matched:
         links.append({"rel": "next", "type": GEOJSON, "href": f"{b}/collections/{COLLECTION}/items?{urlencode({**query, 'offset': offset + limit})}"})
     if offset > 0:
         links.append({"rel": "prev", "type": GEOJSON, "href": f"{b}/collections/{COLLECTION}/items?{urlencode({**query, 'offset': max(0, offset - limit)})}"})
-    doc = {"type": "FeatureCollection", "numberMatched": matched, "numberReturned": len(rows),
-           "timeStamp": iso(datetime.now().astimezone()), "links": links,
-           "features": [{"type": "Feature", "id": r["id"], "geometry": _frag(r["geometry"]),
-                         "properties": {"faction": r["faction"], "faction_name": r["name_en"], "faction_name_ar": r["name_ar"],
-                                        "color": r["color"], "valid_from": iso(r["valid_from"]), "valid_to": iso(r["valid_to"]),
-                                        "area_km2": round(r["area_km2"], 3)}} for r in rows]}
+    doc = {"type": "FeatureCollection", "numberMatched": matched, "numberReturned": len(features),
+           "timeStamp": iso(datetime.now().astimezone()), "links": links, "features": features}
     if _wants_html(request, f):
         return render(request, "ogc_items.html", {"doc": doc})
     return Response(orjson.dumps(doc), media_type=GEOJSON)
 
 
 @router.get("/collections/{collection_id}/items/{item_id}", summary="One zone")
-def item(request: Request, session: ReadSessionDep, collection_id: str, item_id: str,
+def item(request: Request, rm: ReadModelDep, pin: PinDep, collection_id: str, item_id: str,
          f: Annotated[str | None, Query(max_length=10)] = None):
     if collection_id != COLLECTION:
         raise NotFound(f"no collection {collection_id[:50]!r}")
-    if not item_id.isdigit() or len(item_id) > 15:
-        raise NotFound(f"no zone {item_id[:30]!r} (zone ids are whole numbers)")
-    r = session.execute(text("""SELECT z.id, f.slug AS faction, f.name_en, lower(z.valid) AS valid_from, upper(z.valid) AS valid_to,
-                                z.area_km2, ST_AsGeoJSON(z.geom, 5) AS geometry FROM control_zones z JOIN factions f ON f.id = z.faction_id
-                                WHERE z.id = :id"""), {"id": int(item_id)}).mappings().one_or_none()
-    if r is None:
-        raise NotFound(f"no zone {item_id}")
-    doc = {"type": "Feature", "id": r["id"], "geometry": _frag(r["geometry"]),
-           "properties": {"faction": r["faction"], "faction_name": r["name_en"], "valid_from": iso(r["valid_from"]),
-                          "valid_to": iso(r["valid_to"]), "area_km2": round(r["area_km2"], 3)},
-           "links": [{"rel": "collection", "href": f"{_base(request)}/collections/{COLLECTION}"}]}
+    faction, _, stamp = item_id.partition("~")
+    try:
+        at = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        raise NotFound(f"no zone {item_id[:40]!r} (zone ids are <faction>~<YYYYMMDDTHHMMSSZ>, as in the items' ids)") from None
+    pub = rm.publication(pin.rev)
+    idx = pub.interval(at)
+    doc = _version_feature(rm, pub, faction, idx) if idx >= 0 and pub.instants[idx] == at else None
+    if doc is None or doc["id"] != item_id:
+        raise NotFound(f"no zone {item_id[:40]!r} in revision {pin.rev}")
+    doc["links"] = [{"rel": "collection", "href": f"{_base(request)}/collections/{COLLECTION}"}]
     if _wants_html(request, f):
         return render(request, "ogc_items.html", {"doc": {"features": [doc], "numberMatched": 1, "numberReturned": 1, "links": []}})
     return Response(orjson.dumps(doc), media_type=GEOJSON)

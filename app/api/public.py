@@ -37,11 +37,22 @@ def factions(request: Request, rm: ReadModelDep, pin: PinDep):
     return send(request, payload, pin.cache_control)
 
 
-@router.get("/timeline", summary="Everything needed to animate the whole period in one response")
+@router.get("/timeline", summary="The time axis of the whole period and the windows that hold its geometry")
 def timeline(request: Request, rm: ReadModelDep, pin: PinDep):
-    """Factions, every zone version with its validity interval, the change instants, each change with its
-    summary and cited reports, per-faction area (km2) at each instant, and the revision it was built from."""
+    """Factions, the change instants, per-faction area (km2) at each instant, the cited reports, and the list of
+    windows: each window is a keyframe (the zones at its first instant) plus the changes up to the next window,
+    fetched from `/api/timeline/window?i=K`. A period that fits in one window carries it inline
+    (`windows[0].data`), so a short war plays from this one response."""
     return send(request, rm.timeline(pin.rev), pin.cache_control)
+
+
+@router.get("/timeline/window", summary="One window of the timeline: a keyframe and the changes after it")
+def timeline_window(request: Request, rm: ReadModelDep, pin: PinDep,
+                    i: Annotated[int, Query(ge=0, le=1_000_000, description="the window's number (see /api/timeline)")]):
+    """`keyframe`: GeoJSON of the zones valid at the window's first instant; `changes`: every change with
+    from <= at < to, in order, each with its geometry. The map at t is the keyframe with the changes up to t
+    painted over it in order (a change gives its whole area to its faction)."""
+    return send(request, rm.window(pin.rev, i), pin.cache_control)
 
 
 @router.get("/snapshot", summary="GeoJSON FeatureCollection of the zones valid at an instant")
@@ -56,14 +67,13 @@ def snapshot_kml(request: Request, rm: ReadModelDep, pin: PinDep, at: AtInstant)
     idx = rm.interval(pin.rev, at)
 
     def build():
-        fc = orjson.loads(rm.snapshot(pin.rev, at).body)
         colors = {f["slug"]: f for f in rm.meta(pin.rev)["factions"]}
-        return Payload.build(kml(fc, colors).encode(), "application/vnd.google-earth.kml+xml", rm.gzip_level)
+        return Payload.build(kml(rm.zones(pin.rev, idx), colors).encode(), "application/vnd.google-earth.kml+xml", rm.gzip_level)
     payload = rm.cached(("kml", pin.rev, idx), build)
     return send(request, payload, pin.cache_control, filename=f"frontline-{at.strftime('%Y%m%dT%H%MZ')}.kml")
 
 
-def kml(fc: dict, factions: dict) -> str:
+def kml(zones: list[dict], factions: dict) -> str:
     def coords(ring):
         return " ".join(f"{x},{y}" for x, y in ring)
 
@@ -73,14 +83,14 @@ def kml(fc: dict, factions: dict) -> str:
         c = f["color"].lstrip("#")
         out.append(f'<Style id="{escape(slug)}"><LineStyle><color>ff{c[4:6]}{c[2:4]}{c[0:2]}</color><width>1.5</width></LineStyle>'
                    f'<PolyStyle><color>80{c[4:6]}{c[2:4]}{c[0:2]}</color></PolyStyle></Style>')
-    for feat in fc["features"]:
-        p = feat["properties"]
-        name = factions.get(p["faction"], {}).get("name_en", p["faction"])
-        out.append(f"<Placemark><name>{escape(name)}</name><styleUrl>#{escape(p['faction'])}</styleUrl>"
-                   f"<TimeSpan><begin>{p['valid_from']}</begin>{'<end>' + p['valid_to'] + '</end>' if p['valid_to'] else ''}</TimeSpan>"
-                   f"<ExtendedData><Data name=\"faction\"><value>{escape(p['faction'])}</value></Data>"
-                   f"<Data name=\"area_km2\"><value>{p['area_km2']}</value></Data></ExtendedData><MultiGeometry>")
-        for poly in feat["geometry"]["coordinates"]:
+    for z in zones:
+        name = factions.get(z["faction"], {}).get("name_en", z["faction"])
+        begin, end = iso(z["valid_from"]), iso(z["valid_to"])
+        out.append(f"<Placemark><name>{escape(name)}</name><styleUrl>#{escape(z['faction'])}</styleUrl>"
+                   f"<TimeSpan><begin>{begin}</begin>{'<end>' + end + '</end>' if end else ''}</TimeSpan>"
+                   f"<ExtendedData><Data name=\"faction\"><value>{escape(z['faction'])}</value></Data>"
+                   f"<Data name=\"area_km2\"><value>{z['area_km2']}</value></Data></ExtendedData><MultiGeometry>")
+        for poly in orjson.loads(z["geometry"])["coordinates"]:
             out.append("<Polygon><outerBoundaryIs><LinearRing><coordinates>" + coords(poly[0]) + "</coordinates></LinearRing></outerBoundaryIs>")
             for hole in poly[1:]:
                 out.append("<innerBoundaryIs><LinearRing><coordinates>" + coords(hole) + "</coordinates></LinearRing></innerBoundaryIs>")
@@ -93,13 +103,13 @@ def kml(fc: dict, factions: dict) -> str:
 @router.get("/areas.csv", summary="CSV of per-faction areas (km2) at every change instant")
 def areas_csv(request: Request, rm: ReadModelDep, pin: PinDep):
     def build():
-        doc = orjson.loads(rm.timeline(pin.rev).body)
+        pub = rm.publication(pin.rev)
         buf = io.StringIO()
         w = csv.writer(buf)
-        slugs = [f["slug"] for f in doc["factions"]]
+        slugs = [f["slug"] for f in pub.factions]
         w.writerow(["instant_utc", *[f"{s}_km2" for s in slugs]])
-        for i, t in enumerate(doc["instants"]):
-            w.writerow([t, *[doc["areas_km2"][s][i] for s in slugs]])
+        for i, t in enumerate(pub.instants):
+            w.writerow([iso(t), *[pub.areas[s][i] for s in slugs]])
         return Payload.build(buf.getvalue().encode(), "text/csv; charset=utf-8", rm.gzip_level)
     return send(request, rm.cached(("csv", pin.rev), build), pin.cache_control, filename="frontline-areas.csv")
 
@@ -149,7 +159,7 @@ def point(rm: ReadModelDep, pin: PinDep, session: ReadSessionDep, at: AtInstant,
         "zone_valid_from": iso(zone["valid_from"]) if zone else None,
         "zone_valid_to": iso(zone["valid_to"]) if zone else None,
         "changes": [{"id": c["id"], "at": iso(c["at"]), "faction": c["faction"], "confidence": c["confidence"],
-                     "summary_en": c["summary_en"], "summary_ar": c["summary_ar"], "note": c["note"],
+                     "summary_en": c["summary_en"], "summary_ar": c["summary_ar"],
                      "reports": [{"id": rid, "title": reports[rid]["title"], "publisher": reports[rid]["publisher"],
                                   "published_at": iso(reports[rid]["published_at"]), "url": reports[rid]["url"]}
                                  for rid in c["report_ids"] if rid in reports]}
@@ -185,10 +195,11 @@ def places(session: ReadSessionDep, q: Annotated[str, Query(max_length=100)] = "
 
 @router.get("/revisions", summary="The published revisions, newest first")
 def revisions(session: ReadSessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 50):
-    rows = session.execute(text("""SELECT r.id, r.created_at, r.kind, r.reason, r.reverts_id, r.details, u.username AS author
-                                   FROM revisions r LEFT JOIN users u ON u.id = r.author_id ORDER BY r.id DESC LIMIT :l"""),
-                           {"l": limit}).mappings().all()
-    return [{**dict(r), "created_at": iso(r["created_at"])} for r in rows]
+    # Public: numbers, times, kinds and what changed; never who (people mapping a war can be in danger) and never
+    # the note behind a change (private to editors). A revert's reason is its public correction notice.
+    rows = session.execute(queries.PUBLIC_REVISIONS, {"l": limit}).mappings().all()
+    return [{"id": r["id"], "created_at": iso(r["created_at"]), "kind": r["kind"], "reverts_id": r["reverts_id"], "reason": r["reason"],
+             "changes": r["changes"], "retracted": r["retracted"]} for r in rows]
 
 
 @router.get("/basemap/{layer}", summary="Base geography shipped with the project (offline fallback map)")

@@ -1,7 +1,6 @@
 """Pictures of the map made by the server: PNG at an instant, GIF/MP4 of the period. Cached per revision."""
 import threading
 
-import orjson
 from datetime import timedelta
 from typing import Annotated, Literal
 
@@ -70,7 +69,7 @@ def render_png(request: Request, rm: ReadModelDep, pin: PinDep, at: AtInstant, w
     idx = rm.interval(pin.rev, at)
     key = ("png", pin.rev, idx, at.isoformat(), width, height, lang, box, view, shown)
     payload = _rendered(rm, key, lambda: Payload.build(
-        render.png(rm.timeline(pin.rev).body, at, width=width, height=height, lang=lang, bbox=box, view=view,
+        render.png(rm.frames(pin.rev, [at]), at, width=width, height=height, lang=lang, bbox=box, view=view,
                    factions=shown), "image/png", 1))
     return send(request, payload, pin.cache_control)
 
@@ -79,13 +78,13 @@ def _animation(request, rm, pin, fmt, t_from, t_to, step_minutes, fps, width, he
                factions=None, c=None, z=None):
     t1, t2 = parse_instant(t_from, "from"), parse_instant(t_to, "to")
     box, view, shown = _bbox(bbox), _view(c, z), _factions(factions)
-    instants = render.frame_instants(orjson.loads(rm.timeline(pin.rev).body), t1, t2,
+    instants = render.frame_instants(rm.publication(pin.rev).describe_doc(), t1, t2,
                                      timedelta(minutes=step_minutes) if step_minutes else None)
     key = (fmt, pin.rev, tuple(instants), fps, width, height, lang, box, view, shown)
     media = "image/gif" if fmt == "gif" else "video/mp4"
     payload = _rendered(rm, key, lambda: Payload.build(
-        render.animation(rm.timeline(pin.rev).body, instants, fmt=fmt, fps=fps, width=width, height=height, lang=lang, bbox=box,
-                                   view=view, factions=shown), media, 1))
+        render.animation(rm.frames(pin.rev, instants), instants, fmt=fmt, fps=fps, width=width, height=height, lang=lang,
+                         bbox=box, view=view, factions=shown), media, 1))
     return send(request, payload, pin.cache_control, filename=f"frontline.{fmt}")
 
 

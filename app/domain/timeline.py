@@ -52,9 +52,13 @@ def apply_change(state: dict[str, MultiPolygon], faction: str, area: BaseGeometr
     for f, g in list(state.items()):
         if f == faction or g.is_empty:
             continue
-        if not g.intersects(area) or shapely.intersection(g, area, grid_size=GRID).area <= SLIVER:
+        if not g.intersects(area):
             continue
-        state[f] = _clean(shapely.difference(g, area, grid_size=GRID))
+        # One overlay, not two: what is left after removing the area tells whether the faction lost any.
+        rest = _clean(shapely.difference(g, area, grid_size=GRID))
+        if g.area - rest.area <= SLIVER:
+            continue
+        state[f] = rest
         touched.add(f)
     before = state.get(faction, MultiPolygon())
     after = _clean(shapely.union(before, area, grid_size=GRID)) if not before.is_empty else _clean(shapely.set_precision(area, GRID))

@@ -26,6 +26,7 @@ def client_config(request: Request, **extra) -> dict:
             "revert": "/api/revisions/{id}/revert", "newReport": "/api/reports", "match": "/api/match-places",
             "me": "/api/me", "logout": "/logout", "login": "/login", "kml": "/api/snapshot.kml", "csv": "/api/areas.csv",
             "ogc": "/ogc/", "renderPng": "/api/render.png", "renderGif": "/api/render.gif",
+            "events": "/api/events", "health": "/api/health", "feedAtom": "/api/changes.atom", "feedJson": "/api/changes.json",
         },
         "tiles": {"url": s.tile_url, "attribution": s.tile_attribution},
         "baseAttribution": ATTRIBUTION,
@@ -56,8 +57,6 @@ def embed(request: Request, lang: Annotated[str, Query(max_length=5)] = "en",
 def _description(request: Request, t: str | None, rev: int | None, lang: str) -> str:
     """What the map shows at `t` (or the start), in words: served in the page for screen readers and for
     readers without scripts; the embed's script keeps it current while the map plays."""
-    import orjson
-
     from app.domain.describe import describe
     from app.domain.times import parse_instant
     from app.errors import FrontlineError
@@ -67,12 +66,14 @@ def _description(request: Request, t: str | None, rev: int | None, lang: str) ->
     if not current:
         return ""
     r = rev if rev and rev <= current else current
-    doc = orjson.loads(rm.timeline(r).body)
+    pub = rm.publication(r)
+    if not pub.instants:
+        return ""
     try:
-        at = parse_instant(t, "t") if t else parse_instant(doc["instants"][0], "t")
+        at = parse_instant(t, "t") if t else pub.instants[0]
     except FrontlineError:
-        at = parse_instant(doc["instants"][0], "t")
-    return describe(doc, at, lang)
+        at = pub.instants[0]
+    return describe(pub.describe_doc(), at, lang)
 
 
 @router.get("/editor")

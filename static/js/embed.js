@@ -13,6 +13,7 @@ import { popupContent } from "./popup.js";
 import { describe } from "./describe.js";
 import { parseState, buildQuery } from "./permalink.js";
 import { areasAt, atStart, changesAtStep, clampTime, isoUTC, stepInstant } from "./timeline.js";
+import "./follow.js";  // live updates: "The map was updated - show" (never jumps by itself)
 
 const $ = (id) => document.getElementById(id);
 const flag = (v, dflt) => (v === null ? dflt : !["0", "false", "no", "off"].includes(v.toLowerCase()));

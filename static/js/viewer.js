@@ -17,6 +17,7 @@ import { describe } from "./describe.js";
 import { parseState, buildQuery, absoluteUrl, replaceUrl } from "./permalink.js";
 import { areasAt, atStart, changesAtStep, clampTime, isoUTC, stepInstant } from "./timeline.js";
 import { isoLocal } from "./timefmt.js";
+import "./follow.js";  // live updates: "The map was updated - show" (never jumps by itself)
 
 const $ = (id) => document.getElementById(id);
 

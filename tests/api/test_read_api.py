@@ -32,18 +32,28 @@ def test_timeline_has_everything_to_animate(http):
     doc = r.json()
     assert doc["revision"] >= 1
     assert doc["instants"] == sorted(doc["instants"])
-    assert len(doc["changes"]) >= 15 and doc["reports"]
+    assert doc["reports"] and "zones" not in doc and "changes" not in doc  # geometry lives in the windows
     n = len(doc["instants"])
     assert all(len(v) == n for v in doc["areas_km2"].values())
+    # The seed week is one window, carried inline: the viewer plays it from this one response.
+    assert len(doc["windows"]) == 1
+    w = doc["windows"][0]
+    assert (w["first"], w["end"], w["from"], w["to"]) == (0, n, doc["instants"][0], None)
+    data = w["data"]
+    assert len(data["changes"]) == w["changes"] >= 15
+    assert [(c["at"], c["id"]) for c in data["changes"]] == sorted((c["at"], c["id"]) for c in data["changes"])
+    assert all(c["geometry"]["type"] == "MultiPolygon" and "note" not in c for c in data["changes"])
+    kf = data["keyframe"]
+    assert kf["type"] == "FeatureCollection" and kf["at_interval"][0] == doc["instants"][0]
     # Coordinates at about 1 m (5 decimals), not 15 digits.
     text = r.text
     assert not any(len(tok.split(".")[1]) > 5 for tok in text.split("[")[-200:] if "." in tok and tok.split(".")[1][:1].isdigit()
                    and tok.split(".")[1].rstrip("],").isdigit())
-    # An unchanged zone is sent once, not once per instant.
-    assert len(doc["zones"]) < len(doc["factions"]) * n
-    for z in doc["zones"]:
-        assert z["geometry"]["type"] == "MultiPolygon"
-        assert z["to"] is None or z["from"] < z["to"]
+    # The same window on its own URL is the same document.
+    alone = http.get("/api/timeline/window", params={"i": 0, "rev": doc["revision"]})
+    assert alone.status_code == 200 and alone.json() == data
+    missing = http.get("/api/timeline/window", params={"i": 1})
+    assert missing.status_code == 404 and "1 window" in missing.json()["message"]
 
 
 def test_snapshot_is_geojson_with_faction_slugs(http):
@@ -58,7 +68,7 @@ def test_snapshot_is_geojson_with_faction_slugs(http):
     for f in fc["features"]:
         p = f["properties"]
         assert p["valid_from"] <= "2024-11-30T09:00:00Z" and (p["valid_to"] is None or p["valid_to"] > "2024-11-30T09:00:00Z")
-        assert p["confidence"] in ("confirmed", "claimed") and p["report_ids"]
+        assert p["confidence"] in ("confirmed", "claimed", "inferred") and p["report_ids"]
 
 
 def test_etag_304_and_cache_headers(http):
@@ -188,8 +198,8 @@ def test_gdal_ogrinfo_reads_the_zones_valid_at_an_instant(live_seed, http):
     ("/ogc/collections/control_zones/items", {"datetime": "2024-12-01T00:00:00Z/2024-11-01T00:00:00Z"}, 422, "starts after"),
     ("/ogc/collections/control_zones/items", {"datetime": "nonsense"}, 422, "ISO 8601"),
     ("/ogc/collections/nope/items", {}, 404, "control_zones"),
-    ("/ogc/collections/control_zones/items/abc", {}, 404, "whole numbers"),
-    ("/ogc/collections/control_zones/items/99999999999", {}, 404, "no zone"),
+    ("/ogc/collections/control_zones/items/abc", {}, 404, "zone ids are"),
+    ("/ogc/collections/control_zones/items/hts~20991231T000000Z", {}, 404, "no zone"),
     ("/api/basemap/secret", {}, 404, "layers"),
     ("/api/places", {"q": "x" * 500}, 422, "q"),
 ])

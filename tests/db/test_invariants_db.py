@@ -6,10 +6,10 @@ from sqlalchemy.exc import IntegrityError, DBAPIError
 from app import services
 
 
-def _zone(session, faction, valid, revs, wkt):
-    session.execute(text("""INSERT INTO control_zones (faction_id, valid, revs, geom, area_km2, change_ids)
-        SELECT id, CAST(:valid AS tstzrange), CAST(:revs AS int4range), ST_Multi(ST_GeomFromText(:wkt, 4326)), 1, '[]'
-        FROM factions WHERE slug = :f"""), {"f": faction, "valid": valid, "revs": revs, "wkt": wkt})
+def _zone(session, faction, valid, revs, wkt, cell=7):
+    session.execute(text("""INSERT INTO control_zones (faction_id, cell, valid, revs, geom, area_km2, change_ids)
+        SELECT id, :cell, CAST(:valid AS tstzrange), CAST(:revs AS int4range), ST_Multi(ST_GeomFromText(:wkt, 4326)), 1, '[]'
+        FROM factions WHERE slug = :f"""), {"f": faction, "valid": valid, "revs": revs, "wkt": wkt, "cell": cell})
     session.flush()
 
 
@@ -18,6 +18,11 @@ def test_overlapping_zone_of_same_faction_is_refused(mini_db):
     with pytest.raises(IntegrityError, match="one_zone_per_faction"):
         with mini_db.begin_nested():
             _zone(mini_db, "green", "[2023-06-11,2023-06-13)", "[50,)", "POLYGON((36.3 35.1,36.4 35.1,36.4 35.2,36.3 35.1))")
+
+
+def test_pieces_of_one_faction_in_different_cells_are_fine(mini_db):
+    _zone(mini_db, "green", "[2023-06-10,2023-06-12)", "[50,)", "POLYGON((36.1 35.1,36.2 35.1,36.2 35.2,36.1 35.1))", cell=7)
+    _zone(mini_db, "green", "[2023-06-10,2023-06-12)", "[50,)", "POLYGON((36.3 35.1,36.4 35.1,36.4 35.2,36.3 35.1))", cell=8)
 
 
 def test_adjacent_validity_is_fine(mini_db):
@@ -40,8 +45,8 @@ def test_zone_outside_extent_is_refused(mini_db):
 def test_wrong_srid_is_refused(mini_db):
     with pytest.raises(DBAPIError):
         with mini_db.begin_nested():
-            mini_db.execute(text("""INSERT INTO control_zones (faction_id, valid, revs, geom, area_km2, change_ids)
-                SELECT id, '[2023-07-10,2023-07-12)', '[50,)', ST_Multi(ST_GeomFromText('POLYGON((36.1 35.1,36.2 35.1,36.2 35.2,36.1 35.1))', 3857)), 1, '[]'
+            mini_db.execute(text("""INSERT INTO control_zones (faction_id, cell, valid, revs, geom, area_km2, change_ids)
+                SELECT id, 7, '[2023-07-10,2023-07-12)', '[50,)', ST_Multi(ST_GeomFromText('POLYGON((36.1 35.1,36.2 35.1,36.2 35.2,36.1 35.1))', 3857)), 1, '[]'
                 FROM factions WHERE slug = 'green'"""))
             mini_db.flush()
 

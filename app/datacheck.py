@@ -1,0 +1,432 @@
+"""Data set folders as data: check one (`frontline data check`), tidy its topology (`frontline data tidy`),
+and write the database back as one (`frontline export-dataset`).
+
+The check reads the folder with the loader's own validation (app.loader.validate) and replays it with the
+pure fold (app.domain.timeline.fold), so what it accepts is exactly what `frontline load` stores. On top of
+the loader's rules it checks what makes a data set trustworthy rather than merely loadable:
+
+* every report is cited, and no change cites a report published before the change's instant;
+* after every instant no two factions overlap and no zone has slivers (parts under 0.01 km2) or needles;
+* the place-containment rule: when a change's English summary names a place of the gazetteer
+  (places.geojson), the change's area contains that place, unless the name follows a word that says the
+  place is only a reference point ("towards Hama", "west of Aleppo") or the change's note names the place
+  too (the note says why the place itself is not part of the change).
+
+Files are written with one GeoJSON feature per line (diffable, and still a valid FeatureCollection that
+QGIS opens) and the texts of the changes pretty-printed in changes.json beside them.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable
+
+import shapely
+from shapely.geometry import MultiPolygon, Point, Polygon, mapping, shape
+from shapely.ops import polygonize, unary_union
+from shapely.strtree import STRtree
+
+from app import loader
+from app.domain.timeline import Change, fold, state_at
+
+KM_PER_DEG = 111.32
+SLIVER_KM2 = 0.01          # zone parts smaller than this are slivers
+OVERLAP_KM2 = 0.001        # overlap between two factions' zones larger than this is an error
+NEEDLE_DEG = 5.0           # a ring vertex whose two arms meet at less than this angle is a needle
+NEEDLE_ARM_M = 10.0        # ... when both arms are longer than this
+DIGITS = 7                 # coordinate decimals written (1e-7 deg, the loader's grid)
+TEXT_FIELDS = ("summary_en", "summary_ar", "note")
+GEO_FIELDS = ("key", "at", "faction", "confidence", "reports")
+# A place named right after one of these words is a reference point, not ground the change claims.
+# A name followed by one of these (maybe after one more name: "the Damascus-Aleppo highway") is a region or
+# a road named after the place, not the place itself.
+REGION_AFTER = re.compile(r"^(?: [a-z]+)? (?:countryside|province|governorate|highway|road)\b")
+RELATIONAL = ("towards", "toward", "of", "near", "beyond", "past", "from", "to", "outside", "around the edge of")
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+def _km2(g) -> float:
+    if g.is_empty:
+        return 0.0
+    lat = g.centroid.y
+    return g.area * KM_PER_DEG * KM_PER_DEG * math.cos(math.radians(lat))
+
+
+def _dist_km(a, b) -> float:
+    lat = math.radians((a[1] + b[1]) / 2)
+    return math.hypot((b[0] - a[0]) * math.cos(lat), b[1] - a[1]) * KM_PER_DEG
+
+
+def resolution(folder: Path) -> dict:
+    """segment_figures on the zones of every instant of the data set's fold, without the extent's edge and
+    the international borders (real features), the city being the hull of the gazetteer's neighbourhoods + 1 km."""
+    from shapely.geometry import MultiPoint, box
+
+    folder = Path(folder)
+    data = loader.validate(folder)
+    hood = [(p["lon"], p["lat"]) for p in data["places"] if p["kind"] == "neighbourhood"]
+    city = MultiPoint(hood).convex_hull.buffer(0.01) if len(hood) >= 3 else None
+    lines = [box(*data["dataset"]["extent_box"]).exterior]
+    borders = folder / "geojson" / "base" / "worldatlas_neighbours_admin0.geojson"
+    if borders.exists():
+        for f in json.loads(borders.read_text())["features"]:
+            lines.append(shape(f["geometry"]).boundary)
+    versions = fold([Change(c["order"], c["at"], c["faction"], c["geom"]) for c in data["changes"]])
+    return segment_figures([v.geom for v in versions], city=city, features=unary_union(lines))
+
+
+def _polygons(g) -> list[Polygon]:
+    if g.is_empty:
+        return []
+    if g.geom_type == "Polygon":
+        return [g]
+    return [p for x in getattr(g, "geoms", []) for p in _polygons(x)]
+
+
+def needles(poly: Polygon) -> list[tuple[float, float]]:
+    """Vertices where a ring doubles back on itself (both arms longer than NEEDLE_ARM_M)."""
+    out = []
+    for ring in [poly.exterior, *poly.interiors]:
+        cs = list(ring.coords)[:-1]
+        n = len(cs)
+        for i in range(n):
+            a, b, c = cs[i - 1], cs[i], cs[(i + 1) % n]
+            if _dist_km(a, b) * 1000 < NEEDLE_ARM_M or _dist_km(b, c) * 1000 < NEEDLE_ARM_M:
+                continue
+            coslat = math.cos(math.radians(b[1]))
+            ux, uy, vx, vy = (a[0] - b[0]) * coslat, a[1] - b[1], (c[0] - b[0]) * coslat, c[1] - b[1]
+            cos = (ux * vx + uy * vy) / (math.hypot(ux, uy) * math.hypot(vx, vy))
+            if cos > math.cos(math.radians(NEEDLE_DEG)):
+                out.append((round(b[0], 5), round(b[1], 5)))
+    return out
+
+
+def segment_figures(geoms: Iterable, *, city=None, features=None) -> dict:
+    """Vertex spacing and straight runs of the boundaries of `geoms` (km).
+
+    A straight run is a chain of consecutive segments that turn by less than 3 degrees at each vertex.
+    `city` (a polygon) splits the segments into city and countryside ones by their midpoint. Segments lying on
+    `features` (lines: the data set's edge, international borders) are real features and are left out."""
+    city_seg, country_seg, runs = [], [], []
+    near = features.buffer(1e-6) if features is not None else None
+    for g in geoms:
+        for p in _polygons(g):
+            for ring in [p.exterior, *p.interiors]:
+                cs = list(ring.coords)
+                run, prev_dir = 0.0, None
+                for a, b in zip(cs, cs[1:]):
+                    if near is not None and near.covers(Point(a)) and near.covers(Point(b)):
+                        if run:
+                            runs.append((run, a))
+                        run, prev_dir = 0.0, None
+                        continue
+                    d = _dist_km(a, b)
+                    mid = Point((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+                    (city_seg if city is not None and city.contains(mid) else country_seg).append(d)
+                    coslat = math.cos(math.radians(a[1]))
+                    direction = math.atan2(b[1] - a[1], (b[0] - a[0]) * coslat)
+                    if prev_dir is not None and abs((direction - prev_dir + math.pi) % (2 * math.pi) - math.pi) < math.radians(3):
+                        run += d
+                    else:
+                        if run:
+                            runs.append((run, a))
+                        run = d
+                    prev_dir = direction
+                if run:
+                    runs.append((run, cs[-1]))
+
+    def q(xs, f):
+        xs = sorted(xs)
+        return xs[min(len(xs) - 1, int(f * len(xs)))] if xs else 0.0
+    return {"city_median_km": q(city_seg, 0.5), "city_p90_km": q(city_seg, 0.9),
+            "country_median_km": q(country_seg, 0.5), "country_p90_km": q(country_seg, 0.9),
+            "longest_runs": sorted(runs, reverse=True)[:5],
+            "segments": len(city_seg) + len(country_seg)}
+
+
+# ------------------------------------------------------------------------------------------------ the check
+def _name_pattern(name: str) -> re.Pattern | None:
+    key = loader.fold_text(name)
+    if len(key) < 3 or re.search(r"[\u0600-\u06FF]", key):
+        return None
+    return re.compile(r"(?<![a-z0-9])" + re.escape(key) + r"(?![a-z0-9])")
+
+
+def named_places(summary: str, places: list[dict]) -> list[tuple[dict, bool]]:
+    """The gazetteer places a summary names, each with whether it is only a reference point there."""
+    text = loader.fold_text(summary)
+    found = {}
+    for p in places:
+        if p.get("kind") == "road":
+            continue  # a road's point is one spot on a long line
+        for name in [p.get("name_en", ""), *p.get("variants", [])]:
+            pat = _name_pattern(name)
+            if pat is None:
+                continue
+            for m in pat.finditer(text):
+                before = re.sub(r"(?:\s(?:the|its|their))+$", "", " " + text[:m.start()].rstrip())
+                reference = any(before.endswith(" " + w) for w in RELATIONAL) or bool(REGION_AFTER.match(text[m.end():]))
+                prev = found.get(p["slug"])
+                # A place named once as ground and once as a reference point counts as ground.
+                found[p["slug"]] = (p, reference if prev is None else (prev[1] and reference))
+    # A longer name wins over a shorter one inside it ("Aleppo Citadel" is not a claim on "Aleppo").
+    out = []
+    for slug, (p, ref) in found.items():
+        out.append((p, ref))
+    return out
+
+
+def _shadowed(p: dict, others: list[dict], summary: str) -> bool:
+    """True when every mention of p's names sits inside a longer named place's name."""
+    text = loader.fold_text(summary)
+    spans_other = []
+    for o in others:
+        if o is p:
+            continue
+        for name in [o.get("name_en", ""), *o.get("variants", [])]:
+            pat = _name_pattern(name)
+            if pat:
+                spans_other += [m.span() for m in pat.finditer(text)]
+    for name in [p.get("name_en", ""), *p.get("variants", [])]:
+        pat = _name_pattern(name)
+        if not pat:
+            continue
+        for m in pat.finditer(text):
+            if not any(s <= m.start() and m.end() <= e and (e - s) > (m.end() - m.start()) for s, e in spans_other):
+                return False
+    return True
+
+
+def check(folder: Path) -> tuple[list[str], dict]:
+    """Problems found in the data set folder (empty when it passes), and figures about it."""
+    folder = Path(folder)
+    try:
+        data = loader.validate(folder)
+    except loader.LoadError as e:
+        return (list(e.detail.get("problems") or []) or [e.message]), {}
+    problems: list[str] = []
+    changes = data["changes"]
+    reports = {r["key"]: r for r in data["reports"]}
+    places = data["places"]
+    start = data["dataset"]["start_at"]
+    from datetime import timedelta, timezone
+    local = timezone(timedelta(minutes=int(data["dataset"].get("utc_offset_minutes") or 0)))
+
+    def when(t: datetime) -> str:
+        return t.astimezone(local).isoformat()
+
+    cited = {k for c in changes for k in c["reports"]}
+    for k in sorted(set(reports) - cited):
+        problems.append(f"reports.json: report {k}: never cited by a change")
+    for c in changes:
+        if c["at"] == start:
+            continue
+        early = [k for k in c["reports"] if reports[k]["published"] < c["at"]]
+        if early:
+            problems.append(f"changes: {c['key']}: cites report(s) {early} published before the change ({when(c['at'])})")
+
+    # Place containment.
+    for c in changes:
+        hits = named_places(c["summary_en"], places)
+        hit_places = [p for p, _ in hits]
+        note = loader.fold_text(c.get("note") or "")
+        for p, reference in hits:
+            if reference or _shadowed(p, hit_places, c["summary_en"]):
+                continue
+            pt = Point(p["lon"], p["lat"])
+            if c["geom"].buffer(1e-6).contains(pt):
+                continue
+            names = [p.get("name_en", ""), *p.get("variants", [])]
+            if any((pat := _name_pattern(n)) and pat.search(note) for n in names):
+                continue
+            dist = c["geom"].exterior.distance(pt) if hasattr(c["geom"], "exterior") else c["geom"].distance(pt)
+            problems.append(f"changes: {c['key']}: its summary names {p['name_en']} ({p['slug']}) but the change "
+                            f"does not contain it ({dist * KM_PER_DEG:.1f} km away) and the note does not say why")
+
+    # Replay the fold and look at the state after every instant.
+    versions = fold([Change(c["order"], c["at"], c["faction"], c["geom"]) for c in changes])
+    instants = sorted({c["at"] for c in changes})
+    keys_at = {}
+    for c in changes:
+        keys_at.setdefault(c["at"], []).append(c["key"])
+    for t in instants:
+        st = {f: v.geom for f, v in state_at(versions, t).items()}
+        names = sorted(st)
+        where = f"after {when(t)} ({', '.join(keys_at[t][:3])}{'...' if len(keys_at[t]) > 3 else ''})"
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                ov = _km2(st[a].intersection(st[b]))
+                if ov > OVERLAP_KM2:
+                    problems.append(f"fold: {where}: {a} and {b} overlap by {ov:.3f} km2")
+            for p in _polygons(st[a]):
+                if _km2(p) < SLIVER_KM2:
+                    rp = p.representative_point()
+                    problems.append(f"fold: {where}: {a} has a sliver of {_km2(p) * 1e6:.0f} m2 at {rp.x:.5f},{rp.y:.5f}")
+                for n in needles(p):
+                    problems.append(f"fold: {where}: {a} has a needle at {n[0]},{n[1]}")
+    last = {f: v.geom for f, v in state_at(versions, instants[-1]).items()} if instants else {}
+    figures = {"changes": len(changes), "reports": len(reports), "places": len(places), "instants": len(instants),
+               "vertices": sum(len(shapely.get_coordinates(c["geom"])) for c in changes),
+               "area_km2_at_end": {f: round(_km2(g)) for f, g in sorted(last.items())}}
+    return problems, figures
+
+
+# ------------------------------------------------------------------------------------------------ writing
+def _round(obj, digits=DIGITS):
+    if isinstance(obj, float):
+        return round(obj, digits)
+    if isinstance(obj, (list, tuple)):
+        return [_round(x, digits) for x in obj]
+    return obj
+
+
+def write_features(path: Path, features: list[dict], name: str | None = None) -> None:
+    """A FeatureCollection with one feature per line (so a diff shows which features changed)."""
+    head = {"type": "FeatureCollection"}
+    if name:
+        head["name"] = name
+    lines = []
+    for f in features:
+        g = f["geometry"]
+        if g is not None and g["type"] != "Point":
+            # Snap to the loader's grid with shapely (plain rounding can make a ring cross itself).
+            g = mapping(shapely.set_precision(shape(g), 10 ** -DIGITS))
+        if g is not None:
+            g = {"type": g["type"], "coordinates": _round(g["coordinates"])}
+        lines.append(json.dumps({"type": "Feature", "properties": f["properties"], "geometry": g},
+                                ensure_ascii=False, separators=(",", ":")))
+    text = json.dumps(head, ensure_ascii=False)[:-1] + ', "features": [\n' + ",\n".join(lines) + "\n]}\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def write_changes(folder: Path, changes: list[dict]) -> None:
+    """changes: dicts with GEO_FIELDS, TEXT_FIELDS and 'geometry' (GeoJSON). Writes both files."""
+    feats = [{"properties": {k: c[k] for k in GEO_FIELDS}, "geometry": c["geometry"]} for c in changes]
+    write_features(folder / "geojson" / "changes.geojson", feats, "changes")
+    texts = [{"key": c["key"], **{k: c.get(k) or "" for k in TEXT_FIELDS}} for c in changes]
+    (folder / "changes.json").write_text(json.dumps(texts, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def _json(path: Path, obj) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------------------------ tidy
+NODE_GRID = 1e-7
+
+
+def tidy(folder: Path) -> int:
+    """Rebuild every change from the faces of one planar partition of all their edges, so that edges two
+    changes share are bit-identical (hand-drawn edges that almost coincide otherwise leave slivers and
+    needles in the fold). Faces under the sliver size join the neighbour they share the longest edge
+    with. Rewrites geojson/changes.geojson; returns the number of changes."""
+    from shapely.validation import make_valid
+
+    path = Path(folder) / "geojson" / "changes.geojson"
+    fc = json.loads(path.read_text(encoding="utf-8"))
+    feats = fc["features"]
+    geoms = [shape(f["geometry"]) for f in feats]
+    lines = shapely.union_all([g.boundary for g in geoms], grid_size=NODE_GRID)
+    faces = [f for f in polygonize(lines) if f.area > 0]
+    tree = STRtree(geoms)
+    member = [frozenset(int(i) for i in tree.query(f.representative_point(), predicate="within")) for f in faces]
+    sliver_deg2 = SLIVER_KM2 / (KM_PER_DEG ** 2)
+    small = [i for i, f in enumerate(faces) if f.area < sliver_deg2]
+    ftree = STRtree(faces)
+    for _ in range(3):
+        for i in list(small):
+            best, best_len = None, 0.0
+            for j in ftree.query(faces[i], predicate="intersects"):
+                j = int(j)
+                if j == i or j in small:
+                    continue
+                shared = faces[i].boundary.intersection(faces[j].boundary).length
+                if shared > best_len:
+                    best, best_len = j, shared
+            if best is not None:
+                member[i] = member[best]
+                small.remove(i)
+    for k, f in enumerate(feats):
+        parts = [faces[i] for i, m in enumerate(member) if k in m]
+        if not parts:
+            raise ValueError(f"change {f['properties'].get('key')} vanished in the partition")
+        g = make_valid(unary_union(parts))
+        polys = [p for p in _polygons(g) if p.area >= sliver_deg2]
+        f["geometry"] = mapping(polys[0] if len(polys) == 1 else MultiPolygon(polys))
+    write_features(path, feats, fc.get("name", "changes"))
+    return len(feats)
+
+
+# ------------------------------------------------------------------------------------------------ export
+def export_dataset(session, folder: Path) -> dict:
+    """Write the database's data set (the current state of every change, edits included) as a folder in
+    the data set format. Base geography (geojson/base/) is not in the database and is not written."""
+    from sqlalchemy import text
+
+    folder = Path(folder)
+    ds = session.execute(text("""
+        SELECT slug, title_en, title_ar, description_en, description_ar, notes_en, utc_offset_minutes, tz_label,
+               start_at, end_at, ST_XMin(extent) x0, ST_YMin(extent) y0, ST_XMax(extent) x1, ST_YMax(extent) y1,
+               home_view FROM dataset LIMIT 1""")).mappings().first()
+    if ds is None:
+        raise loader.LoadError("no data set is loaded; nothing to export")
+    from datetime import timedelta, timezone
+    tz = timezone(timedelta(minutes=ds["utc_offset_minutes"]))
+
+    def iso(t: datetime) -> str:
+        return t.astimezone(tz).isoformat()
+
+    home = {k: v for k, v in (ds["home_view"] or {}).items() if not k.startswith("_")}
+    _json(folder / "dataset.json", {
+        "slug": ds["slug"], "title_en": ds["title_en"], "title_ar": ds["title_ar"],
+        "description_en": ds["description_en"], "description_ar": ds["description_ar"],
+        "utc_offset_minutes": ds["utc_offset_minutes"], "tz_label": ds["tz_label"],
+        "start": iso(ds["start_at"]), "end": iso(ds["end_at"]),
+        "extent": [ds["x0"], ds["y0"], ds["x1"], ds["y1"]], "home_view": home, "notes_en": ds["notes_en"]})
+    factions = session.execute(text("""
+        SELECT slug, name_en, name_ar, short_en, short_ar, color, description_en, description_ar
+        FROM factions ORDER BY sort_order, slug""")).mappings().all()
+    _json(folder / "factions.json", [dict(f) for f in factions])
+    reports = session.execute(text("""
+        SELECT key, title, publisher, published_at, url, language, summary FROM reports ORDER BY published_at, id
+    """)).mappings().all()
+    rkeys = {}
+    out_reports = []
+    for i, r in enumerate(reports):
+        key = r["key"] or f"report-{i + 1}"
+        rkeys[r["key"]] = key
+        out_reports.append({"key": key, "title": r["title"], "publisher": r["publisher"],
+                            "published_at": iso(r["published_at"]), "url": r["url"], "language": r["language"] or "en",
+                            "summary": r["summary"] or ""})
+    _json(folder / "reports.json", out_reports)
+    rows = session.execute(text("""
+        SELECT c.id, c.key, c.at, f.slug AS faction, c.confidence, c.summary_en, c.summary_ar, c.note,
+               ST_AsGeoJSON(c.geom, 7) AS geom,
+               ARRAY(SELECT r.key FROM change_reports cr JOIN reports r ON r.id = cr.report_id
+                     WHERE cr.change_id = c.id ORDER BY r.key) AS reports
+        FROM control_changes c JOIN factions f ON f.id = c.faction_id
+        WHERE c.retracted_in IS NULL ORDER BY c.at, c.id""")).mappings().all()
+    seen = set()
+    changes = []
+    for r in rows:
+        key = r["key"] or f"{iso(r['at'])[:10]}-change-{r['id']}"
+        while key in seen:
+            key += "-b"
+        seen.add(key)
+        changes.append({"key": key, "at": iso(r["at"]), "faction": r["faction"], "confidence": r["confidence"],
+                        "reports": [rkeys.get(k, k) for k in r["reports"]], "geometry": json.loads(r["geom"]),
+                        "summary_en": r["summary_en"] or "", "summary_ar": r["summary_ar"] or "", "note": r["note"] or ""})
+    write_changes(folder, changes)
+    places = session.execute(text("""
+        SELECT slug, name_en, name_ar, variants, kind, rank, ST_X(geom) lon, ST_Y(geom) lat FROM places ORDER BY id
+    """)).mappings().all()
+    write_features(folder / "geojson" / "places.geojson", [
+        {"properties": {"slug": p["slug"], "name_en": p["name_en"], "name_ar": p["name_ar"],
+                        "variants": p["variants"] or [], "kind": p["kind"], "rank": p["rank"]},
+         "geometry": {"type": "Point", "coordinates": [p["lon"], p["lat"]]}} for p in places])
+    return {"changes": len(changes), "reports": len(out_reports), "places": len(places), "factions": len(factions)}
