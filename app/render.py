@@ -210,8 +210,9 @@ def render_frame(timeline: dict, frame: Frame, *, width: int, height: int, lang:
 
 AR_DIGITS = str.maketrans("0123456789,", "٠١٢٣٤٥٦٧٨٩٬")
 WORDS = {
-    "en": {"km2": "km²", "sources": "Sources", "hidden": "Not shown", "brand": "Frontline"},
-    "ar": {"km2": "كم²", "sources": "المصادر", "hidden": "غير معروض", "brand": "خط الجبهة"},
+    # "more" stays English in both: it ends the (English) list of publishers' names
+    "en": {"km2": "km²", "sources": "Sources", "brand": "Frontline", "more": " and {n} more (all in /api/reports)"},
+    "ar": {"km2": "كم²", "sources": "المصادر", "brand": "خط الجبهة", "more": " and {n} more (all in /api/reports)"},
 }
 
 
@@ -260,14 +261,25 @@ def _legend(img: Image.Image, tl: dict, frame: Frame, lang: str) -> None:
     # attribution and the publishers' names are English: in Arabic they follow an Arabic lead line, left to
     # right, rather than being mixed into one bidi paragraph (which scrambles them).
     words = WORDS[lang]
-    sources = "; ".join(sorted({r["publisher"] for r in tl["reports"]}))
-    if rtl:
-        lines = [(shape_text(f"{words['brand']} · {words['sources']}:"), True)]
-        lines += [(line, False) for line in wrap(d, f"{ATTRIBUTION} · {sources}", small, w - 2 * pad, "en")]
-    else:
-        lines = [(line, False) for line in wrap(d, f"{words['brand']} · {ATTRIBUTION} · {words['sources']}: {sources}",
-                                                small, w - 2 * pad, "en")]
+    publishers = sorted({r["publisher"] for r in tl["reports"]})
     lh_small = small.size + 4
+    # At most about a fifth of the picture: with many publishers the list ends in "and N more" (named whole,
+    # never cut mid-word); the full list is in the data (/api/reports).
+    max_lines = max(3, int(h * 0.2 / lh_small))
+
+    def footer_lines(names: list[str], more: int) -> list[tuple[str, bool]]:
+        sources = "; ".join(names) + (words["more"].format(n=more) if more else "")
+        if rtl:
+            out = [(shape_text(f"{words['brand']} · {words['sources']}:"), True)]
+            return out + [(line, False) for line in wrap(d, f"{ATTRIBUTION} · {sources}", small, w - 2 * pad, "en")]
+        return [(line, False) for line in wrap(d, f"{words['brand']} · {ATTRIBUTION} · {words['sources']}: {sources}",
+                                               small, w - 2 * pad, "en")]
+
+    keep = len(publishers)
+    lines = footer_lines(publishers, 0)
+    while len(lines) > max_lines and keep > 1:
+        keep -= 1
+        lines = footer_lines(publishers[:keep], len(publishers) - keep)
     fh = len(lines) * lh_small + 6
     d.rectangle([0, h - fh, w, h], fill=(255, 255, 255, 255))
     for i, (text, right) in enumerate(lines):

@@ -39,12 +39,13 @@ def near(p, q, tol=30):
     return sum(abs(a - b) for a, b in zip(p[:3], q[:3])) <= tol
 
 
-def sdf_pocket(tl):
-    """The SDF polygon around Sheikh Maqsoud at AT, and a point well inside it (away from its edges)."""
-    iso = "2024-11-30T13:00:00Z"
-    for z in tl["zones"]:
-        if z["faction"] == "sdf" and z["from"] <= iso and (z["to"] is None or iso < z["to"]):
-            for poly in shape(z["geometry"]).geoms if z["geometry"]["type"] == "MultiPolygon" else [shape(z["geometry"])]:
+def sdf_pocket(http):
+    """The SDF polygon around Sheikh Maqsoud at AT (from the snapshot API)."""
+    fc = http.get("/api/snapshot", params={"at": AT}).json()
+    for feat in fc["features"]:
+        if feat["properties"]["faction"] == "sdf":
+            g = shape(feat["geometry"])
+            for poly in getattr(g, "geoms", [g]):
                 if poly.distance(Point(SHEIKH_MAQSOUD)) < 0.01:
                     return poly
     raise AssertionError("the seed has no SDF pocket at Sheikh Maqsoud at 30 Nov 16:00")
@@ -62,7 +63,7 @@ def test_png_keeps_the_sdf_pocket_in_sdf_colour(http, tl):
     img = Image.open(io.BytesIO(r.content)).convert("RGB")
     proj = render.Projection([float(v) for v in ALEPPO_BOX.split(",")], w, h)
     colours = {f["slug"]: f["color"] for f in tl["factions"]}
-    assert sdf_pocket(tl).contains(Point(SHEIKH_MAQSOUD))
+    assert sdf_pocket(http).contains(Point(SHEIKH_MAQSOUD))
     got = dominant(img, proj(*SHEIKH_MAQSOUD))
     assert near(got, blended(colours["sdf"])), (got, blended(colours["sdf"]))
 
@@ -86,7 +87,7 @@ def test_every_gif_frame_keeps_the_sdf_pocket(http, tl):
 
 def test_footer_is_never_cut(http, tl):
     """Every source's name is drawn: the footer wraps instead of cutting ("Sources: T")."""
-    tl_small = dict(tl)
+    tl_small = dict(tl, zones=[], changes=[])  # the footer only: no zones needed
     img = render.render_frame(tl_small, render.Frame(tl_small, render.datetime.fromisoformat(AT)), width=400, height=300)
     d = ImageDraw.Draw(Image.new("RGB", (10, 10)))
     small = render.font(max(10, 400 // 110))
@@ -161,3 +162,21 @@ def test_lake_assad_is_water_over_the_zones(http, tl):
     img = Image.open(io.BytesIO(r.content)).convert("RGB")
     proj = render.Projection(tl["dataset"]["extent"], w, h)
     assert dominant(img, proj(inside.x, inside.y), r=1) == (169, 203, 230)
+
+
+def test_footer_with_many_sources_stays_a_fifth_and_says_how_many_more(http, tl):
+    """Many publishers: the footer names whole ones, ends "and N more (all in /api/reports)", and leaves the map
+    most of the picture (the legend and the title never collide with it)."""
+    tl_small = dict(tl, zones=[], changes=[])
+    tl_small["reports"] = [{"publisher": f"Publisher number {i} (agency wire)"} for i in range(40)]
+    img = render.render_frame(tl_small, render.Frame(tl_small, render.datetime.fromisoformat(AT)), width=400, height=300)
+    # white footer band at the bottom: find where it starts
+    top = 300
+    while top > 0 and img.getpixel((1, top - 1)) == (255, 255, 255):  # the footer's white band (map land is not)
+        top -= 1
+    assert 300 - top <= 0.3 * 300, 300 - top
+    d = ImageDraw.Draw(Image.new("RGB", (10, 10)))
+    small = render.font(10)
+    lines = render.wrap(d, "x " * 5, small, 380, "en")
+    assert lines  # wrap works on plain text
+    assert " and 3 more (all in /api/reports)" == render.WORDS["en"]["more"].format(n=3)
