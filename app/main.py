@@ -1,12 +1,14 @@
 """The app factory. The lifespan owns the database engines and the read model's cache."""
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from app import PROJECT_ROOT
@@ -28,6 +30,9 @@ log = logging.getLogger("frontline")
 VENDOR = {
     "leaflet": PROJECT_ROOT / "node_modules" / "leaflet" / "dist",
     "geoman": PROJECT_ROOT / "node_modules" / "@geoman-io" / "leaflet-geoman-free" / "dist",
+    # The API reference pages (/docs, /redoc): local copies, so they work offline and under the CSP.
+    "swagger-ui": PROJECT_ROOT / "node_modules" / "swagger-ui-dist",
+    "redoc": PROJECT_ROOT / "node_modules" / "redoc" / "bundles",
 }
 
 
@@ -61,6 +66,10 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
                     "[valid_from, valid_to). Geometry is GeoJSON (RFC 7946, EPSG:4326).",
         lifespan=lifespan,
         responses=ERROR_RESPONSES,
+        # FastAPI's own /docs and /redoc load from a CDN and start with an inline script: both refused by
+        # our CSP. api_docs() serves the same UIs from /vendor, started by a static file.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     # Rendered pictures: a cache bounded in bytes, worker processes, a per-address limit (app/api/render.py).
@@ -92,6 +101,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.include_router(pages.router)
     app.include_router(__import__('app.api.follow', fromlist=['router']).router)  # feeds, events, webhooks, corrections
     _real_media_types(app)
+    api_docs(app)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     for name, path in VENDOR.items():
         if Path(path).is_dir():
@@ -134,6 +144,32 @@ def _real_media_types(app: FastAPI) -> None:
                                  for media, schema in types.items()}
         return app.openapi_schema
     app.openapi = openapi
+
+
+def api_docs(app: FastAPI) -> None:
+    """/docs (Swagger UI, try requests) and /redoc (reading), from assets installed by npm at set-up."""
+    from app.web.render import render
+
+    def page(kind: str, title: str):
+        def handler(request: Request):
+            return render(request, "apidocs.html", {"kind": kind, "title": title, "spec": app.openapi_url})
+        return handler
+
+    # ReDoc's sidebar shows Redocly's logo from their CDN: a request to a third party from every reader (and a
+    # console error offline). Served with that one address replaced by an empty image (ReDoc hides it on error).
+    redoc_js = VENDOR["redoc"] / "redoc.standalone.js"
+
+    @functools.lru_cache(maxsize=1)
+    def redoc_bundle() -> bytes:
+        return redoc_js.read_bytes().replace(b"https://cdn.redoc.ly/redoc/logo-mini.svg", b"data:,")
+
+    def redoc_script():
+        return Response(redoc_bundle(), media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"})
+
+    if redoc_js.is_file():
+        app.add_api_route("/vendor/redoc/redoc.standalone.js", redoc_script, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/docs", page("swagger", "Frontline API · Swagger UI"), methods=["GET"], include_in_schema=False)
+    app.add_api_route("/redoc", page("redoc", "Frontline API · ReDoc"), methods=["GET"], include_in_schema=False)
 
 
 def app_from_env() -> FastAPI:

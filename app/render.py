@@ -61,6 +61,15 @@ class Projection:
         self.cx, self.cy = (x0 + x1) / 2, (y0 + y1) / 2
         self.w, self.h = width, height
 
+    @classmethod
+    def from_view(cls, lat: float, lon: float, zoom: float, width: int, height: int) -> "Projection":
+        """What a web map of this size shows at centre (lat, lon) and zoom (256 px tiles): the viewer's view."""
+        self = cls.__new__(cls)
+        self.scale = 256 * 2 ** zoom / (2 * math.pi)
+        self.cx, self.cy = cls._merc(lon, lat)
+        self.w, self.h = width, height
+        return self
+
     @staticmethod
     def _merc(lon, lat):
         return math.radians(lon), math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
@@ -109,11 +118,15 @@ def local_label(t: datetime, offset_minutes: int, tz_label: str, lang: str) -> s
 class Frame:
     """What one picture shows: zones at an instant (+ the areas gained at that step)."""
 
-    def __init__(self, timeline: dict, at: datetime):
+    def __init__(self, timeline: dict, at: datetime, factions: frozenset | None = None):
         self.at = at
         iso = at.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
-        self.zones = [z for z in timeline["zones"] if z["from"] <= iso and (z["to"] is None or iso < z["to"])]
-        self.changes = [c for c in timeline["changes"] if c["at"] == self._step_instant(timeline, iso)]
+        shown = (lambda slug: slug in factions) if factions is not None else (lambda slug: True)
+        # Hidden factions (the reader unticked them) are left out of the zones, the highlights and the legend.
+        self.zones = [z for z in timeline["zones"]
+                      if z["from"] <= iso and (z["to"] is None or iso < z["to"]) and shown(z["faction"])]
+        self.changes = [c for c in timeline["changes"]
+                        if c["at"] == self._step_instant(timeline, iso) and shown(c["faction"])]
 
     @staticmethod
     def _step_instant(tl, iso):
@@ -121,27 +134,42 @@ class Frame:
         return past[-1] if past else None
 
 
+def _fill_polygon(layer: Image.Image, rings: list[list[tuple]], fill: tuple) -> None:
+    """One polygon with its holes, through a mask of its own: a hole shows what lies under it (another
+    faction's enclave, drawn before or after), where cutting the hole into the shared layer would erase it."""
+    xs = [x for x, _ in rings[0]]
+    ys = [y for _, y in rings[0]]
+    x0, y0 = max(0, int(math.floor(min(xs)))), max(0, int(math.floor(min(ys))))
+    x1, y1 = min(layer.width, int(math.ceil(max(xs))) + 1), min(layer.height, int(math.ceil(max(ys))) + 1)
+    if x1 <= x0 or y1 <= y0 or len(rings[0]) < 3:
+        return
+    mask = Image.new("L", (x1 - x0, y1 - y0), 0)
+    md = ImageDraw.Draw(mask)
+    md.polygon([(x - x0, y - y0) for x, y in rings[0]], fill=255)
+    for hole in rings[1:]:
+        if len(hole) >= 3:
+            md.polygon([(x - x0, y - y0) for x, y in hole], fill=0)
+    layer.paste(Image.new("RGBA", mask.size, fill), (x0, y0), mask)
+
+
 def render_frame(timeline: dict, frame: Frame, *, width: int, height: int, lang: str = "en",
-                 bbox: tuple | None = None, highlight: bool = True) -> Image.Image:
+                 bbox: tuple | None = None, view: tuple | None = None, highlight: bool = True) -> Image.Image:
     ds = timeline["dataset"]
     factions = {f["slug"]: f for f in timeline["factions"]}
-    proj = Projection(bbox or ds["extent"], width, height)
+    proj = Projection.from_view(*view, width, height) if view else Projection(bbox or ds["extent"], width, height)
     img = Image.new("RGBA", (width, height), (244, 241, 234, 255))
     base = _base()
+    zl = Image.new("RGBA", img.size, (0, 0, 0, 0))
+    for z in frame.zones:
+        fill = _hex(factions[z["faction"]]["color"], 150)
+        for poly in _rings(z["geometry"]):
+            _fill_polygon(zl, [[proj(*p) for p in ring] for ring in poly], fill)
+    img.alpha_composite(zl)
     d = ImageDraw.Draw(img)
+    # Water over the zones: Lake Assad and the Euphrates read as water whoever holds the banks.
     for feat in base["rivers"]["features"]:
         for poly in _rings(feat["geometry"]):
             d.polygon([proj(*p[:2]) for p in poly[0]], fill=(169, 203, 230, 255))
-    zl = Image.new("RGBA", img.size, (0, 0, 0, 0))
-    zd = ImageDraw.Draw(zl)
-    for z in frame.zones:
-        col = factions[z["faction"]]["color"]
-        for poly in _rings(z["geometry"]):
-            zd.polygon([proj(*p) for p in poly[0]], fill=_hex(col, 150))
-            for hole in poly[1:]:
-                zd.polygon([proj(*p) for p in hole], fill=(0, 0, 0, 0))
-    img.alpha_composite(zl)
-    d = ImageDraw.Draw(img)
     for z in frame.zones:
         col = _hex(factions[z["faction"]]["color"])
         dark = tuple(int(v * 0.6) for v in col[:3]) + (255,)
@@ -180,37 +208,106 @@ def render_frame(timeline: dict, frame: Frame, *, width: int, height: int, lang:
     return img.convert("RGB")
 
 
+AR_DIGITS = str.maketrans("0123456789,", "٠١٢٣٤٥٦٧٨٩٬")
+WORDS = {
+    # "more" stays English in both: it ends the (English) list of publishers' names
+    "en": {"km2": "km²", "sources": "Sources", "brand": "Frontline", "more": " and {n} more (all in /api/reports)"},
+    "ar": {"km2": "كم²", "sources": "المصادر", "brand": "خط الجبهة", "more": " and {n} more (all in /api/reports)"},
+}
+
+
+def area_label(f: dict, km2: float, lang: str) -> str:
+    """One legend row's text, in logical order: the faction, its area and the unit in the picture's language."""
+    if lang == "ar":
+        return f"{f.get('short_ar') or f['name_ar']}  {format(round(km2), ',').translate(AR_DIGITS)} {WORDS['ar']['km2']}"
+    return f"{f.get('short_en') or f['name_en']}  {km2:,.0f} {WORDS['en']['km2']}"
+
+
+def wrap(d: ImageDraw.ImageDraw, text: str, fnt, width: float, lang: str) -> list[str]:
+    """Lines of `text` (logical order, split at spaces) that each fit `width` once shaped: a footer is never cut."""
+    lines, cur = [], ""
+    for word in text.split(" "):
+        cand = f"{cur} {word}" if cur else word
+        if cur and d.textlength(shape_text(cand) if lang == "ar" else cand, font=fnt) > width:
+            lines.append(cur)
+            cur = word
+        else:
+            cur = cand
+    if cur:
+        lines.append(cur)
+    return lines
+
+
 def _legend(img: Image.Image, tl: dict, frame: Frame, lang: str) -> None:
     d = ImageDraw.Draw(img)
     w, h = img.size
     ds = tl["dataset"]
+    rtl = lang == "ar"
     big, mid, small = font(max(14, w // 55), True), font(max(12, w // 75)), font(max(10, w // 110))
-    title = shape_text(ds["title_ar"]) if lang == "ar" and ds.get("title_ar") else ds["title_en"]
-    when = local_label(frame.at, ds["utc_offset_minutes"], ds["tz_label"], lang)
     pad = 10
+    # Title and instant: top-left, or top-right in Arabic.
+    title = shape_text(ds["title_ar"]) if rtl and ds.get("title_ar") else ds["title_en"]
+    when = local_label(frame.at, ds["utc_offset_minutes"], ds["tz_label"], lang)
     while d.textlength(title, font=big) > w - 2 * pad and big.size > 9:  # the title always fits the width
         big = font(big.size - 1, True)
-    tw = max(d.textlength(title, font=big), d.textlength(when, font=mid)) + 2 * pad
-    d.rectangle([0, 0, min(w, tw), big.size + mid.size + 3 * pad], fill=(255, 255, 255, 255))
-    d.text((pad, pad), title, font=big, fill=(0, 0, 0))
-    d.text((pad, pad * 2 + big.size), when, font=mid, fill=(40, 40, 40))
-    rows = [(tl_f, next((z["area_km2"] for z in frame.zones if z["faction"] == tl_f["slug"]), 0.0)) for tl_f in tl["factions"]]
-    rows = [r for r in rows if r[1] > 0]
+    tw = min(w, max(d.textlength(title, font=big), d.textlength(when, font=mid)) + 2 * pad)
+    bx = w - tw if rtl else 0
+    d.rectangle([bx, 0, bx + tw, big.size + mid.size + 3 * pad], fill=(255, 255, 255, 255))
+    for text, fnt, y, col in ((title, big, pad, (0, 0, 0)), (when, mid, pad * 2 + big.size, (40, 40, 40))):
+        x = bx + tw - pad - d.textlength(text, font=fnt) if rtl else pad
+        d.text((x, y), text, font=fnt, fill=col)
+
+    # Footer: attribution and sources, wrapped onto as many lines as it needs (never cut mid-word). The
+    # attribution and the publishers' names are English: in Arabic they follow an Arabic lead line, left to
+    # right, rather than being mixed into one bidi paragraph (which scrambles them).
+    words = WORDS[lang]
+    publishers = sorted({r["publisher"] for r in tl["reports"]})
+    lh_small = small.size + 4
+    # At most about a fifth of the picture: with many publishers the list ends in "and N more" (named whole,
+    # never cut mid-word); the full list is in the data (/api/reports).
+    max_lines = max(3, int(h * 0.2 / lh_small))
+
+    def footer_lines(names: list[str], more: int) -> list[tuple[str, bool]]:
+        sources = "; ".join(names) + (words["more"].format(n=more) if more else "")
+        if rtl:
+            out = [(shape_text(f"{words['brand']} · {words['sources']}:"), True)]
+            return out + [(line, False) for line in wrap(d, f"{ATTRIBUTION} · {sources}", small, w - 2 * pad, "en")]
+        return [(line, False) for line in wrap(d, f"{words['brand']} · {ATTRIBUTION} · {words['sources']}: {sources}",
+                                               small, w - 2 * pad, "en")]
+
+    keep = len(publishers)
+    lines = footer_lines(publishers, 0)
+    while len(lines) > max_lines and keep > 1:
+        keep -= 1
+        lines = footer_lines(publishers[:keep], len(publishers) - keep)
+    fh = len(lines) * lh_small + 6
+    d.rectangle([0, h - fh, w, h], fill=(255, 255, 255, 255))
+    for i, (text, right) in enumerate(lines):
+        x = w - pad - d.textlength(text, font=small) if right else pad
+        d.text((x, h - fh + 3 + i * lh_small), text, font=small, fill=(60, 60, 60))
+
+    # Legend: bottom-right with the swatch before the text; mirrored in Arabic (bottom-left, swatch on the right).
+    areas = {}
+    for z in frame.zones:
+        areas[z["faction"]] = areas.get(z["faction"], 0.0) + z["area_km2"]
+    rows = [(f, areas[f["slug"]]) for f in tl["factions"] if areas.get(f["slug"], 0) > 0]
     lh = mid.size + 6
-    lw = max((d.textlength(_fname(f, lang) + f"  {a:,.0f} km²", font=mid) for f, a in rows), default=100) + lh + 3 * pad
-    y0 = h - len(rows) * lh - 2 * pad - small.size - 12
-    d.rectangle([w - lw - pad, y0, w - pad, y0 + len(rows) * lh + pad], fill=(255, 255, 255, 255))
-    for i, (f, a) in enumerate(rows):
+    texts = [shape_text(area_label(f, a, lang)) if rtl else area_label(f, a, lang) for f, a in rows]
+    lw = max((d.textlength(t, font=mid) for t in texts), default=100) + lh + 3 * pad
+    y0 = h - fh - len(rows) * lh - pad - 8
+    lx = pad if rtl else w - lw - pad
+    d.rectangle([lx, y0, lx + lw, y0 + len(rows) * lh + pad], fill=(255, 255, 255, 255))
+    for i, ((f, _), text) in enumerate(zip(rows, texts)):
         y = y0 + pad // 2 + i * lh
-        d.rectangle([w - lw, y + 2, w - lw + lh - 6, y + lh - 4], fill=_hex(f["color"]), outline=(60, 60, 60))
-        d.text((w - lw + lh, y), _fname(f, lang) + f"  {a:,.0f} km²", font=mid, fill=(0, 0, 0))
-    attrib = "Frontline · " + ATTRIBUTION + " · Sources: " + "; ".join(sorted({r["publisher"] for r in tl["reports"]}))[:160]
-    d.rectangle([0, h - small.size - 8, w, h], fill=(255, 255, 255, 255))
-    d.text((pad, h - small.size - 5), attrib[: int(w / (small.size * 0.55))], font=small, fill=(60, 60, 60))
-
-
-def _fname(f: dict, lang: str) -> str:
-    return shape_text(f.get("short_ar") or f["name_ar"]) if lang == "ar" else (f.get("short_en") or f["name_en"])
+        sw = lh - 6
+        if rtl:
+            sx = lx + lw - pad - sw
+            tx = sx - 6 - d.textlength(text, font=mid)
+        else:
+            sx = lx + pad
+            tx = sx + sw + 6
+        d.rectangle([sx, y + 2, sx + sw, y + lh - 4], fill=_hex(f["color"]), outline=(60, 60, 60))
+        d.text((tx, y), text, font=mid, fill=(0, 0, 0))
 
 
 def check_size(width: int, height: int) -> None:
@@ -218,10 +315,23 @@ def check_size(width: int, height: int) -> None:
         raise BadInput(f"width and height must be between {MIN_SIDE} and {MAX_SIDE} pixels")
 
 
-def png(timeline_body: bytes, at: datetime, *, width=1200, height=900, lang="en", bbox=None) -> bytes:
+def check_factions(tl: dict, factions) -> frozenset | None:
+    """The factions to draw (None: all). An unknown slug is a 4xx naming the known ones."""
+    if factions is None:
+        return None
+    known = [f["slug"] for f in tl["factions"]]
+    bad = [s for s in factions if s not in known]
+    if bad:
+        raise BadInput(f"unknown faction {', '.join(bad)}; known: {', '.join(known)}")
+    return frozenset(factions)
+
+
+def png(timeline_body: bytes, at: datetime, *, width=1200, height=900, lang="en", bbox=None, view=None,
+        factions=None) -> bytes:
     check_size(width, height)
     tl = timeline_body if isinstance(timeline_body, dict) else orjson.loads(timeline_body)
-    img = render_frame(tl, Frame(tl, at), width=width, height=height, lang=lang, bbox=bbox)
+    shown = check_factions(tl, factions)
+    img = render_frame(tl, Frame(tl, at, shown), width=width, height=height, lang=lang, bbox=bbox, view=view)
     buf = io.BytesIO()
     img.save(buf, "PNG", optimize=True)
     return buf.getvalue()
@@ -243,8 +353,40 @@ def frame_instants(tl: dict, t_from: datetime, t_to: datetime, step: timedelta |
     return [t_from + i * step for i in range(n)]
 
 
+def _gif_frames(frames: list[Image.Image], keep: list[tuple]) -> list[Image.Image]:
+    """Frames on one shared 256-colour palette: the faction colours exactly (a legend swatch must match its
+    zone), then the colours the frames use most. Median cut per frame shifted the swatches' colours."""
+    counts: dict[tuple, int] = {}
+    for f in frames:
+        # a small table first (Pillow sizes it by maxcolors: 2^24 cost 150 ms a frame); frames use ~1000 colours
+        for n, c in f.getcolors(maxcolors=1 << 14) or f.getcolors(maxcolors=1 << 24):
+            counts[c] = counts.get(c, 0) + n
+    colours = list(dict.fromkeys(keep))
+    colours += [c for c, _ in sorted(counts.items(), key=lambda kv: -kv[1]) if c not in colours][: 256 - len(colours)]
+    # Exact mapping (Pillow's quantize(palette=) rounds through a coarse colour cache: white became 252): each
+    # colour the frames use is mapped once to its nearest palette entry, then frames go through a lookup table.
+    import numpy as np
+
+    pal = np.array(colours, dtype=np.int32)
+    used = np.array(list(counts), dtype=np.int32)
+    nearest = np.empty(len(used), dtype=np.uint8)
+    for i in range(0, len(used), 4096):  # in blocks: bounded memory for frames with many colours
+        block = used[i:i + 4096]
+        nearest[i:i + 4096] = ((block[:, None, :] - pal[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+    lut = np.zeros(1 << 24, dtype=np.uint8)
+    lut[(used[:, 0] << 16) | (used[:, 1] << 8) | used[:, 2]] = nearest
+    flat = [v for c in colours for v in c] + [0] * (3 * (256 - len(colours)))
+    out = []
+    for f in frames:
+        arr = np.asarray(f, dtype=np.int32)
+        im = Image.fromarray(lut[(arr[..., 0] << 16) | (arr[..., 1] << 8) | arr[..., 2]], "P")
+        im.putpalette(flat)
+        out.append(im)
+    return out
+
+
 def animation(timeline_body: bytes, instants: list[datetime], *, fmt: str, fps: float, width=800, height=600, lang="en",
-              bbox=None, progress: Callable[[int, int], None] | None = None) -> bytes:
+              bbox=None, view=None, factions=None, progress: Callable[[int, int], None] | None = None) -> bytes:
     check_size(width, height)
     if len(instants) > MAX_FRAMES:
         raise BadInput(f"at most {MAX_FRAMES} frames")
@@ -253,19 +395,21 @@ def animation(timeline_body: bytes, instants: list[datetime], *, fmt: str, fps: 
     tl = timeline_body if isinstance(timeline_body, dict) else orjson.loads(timeline_body)
     if fmt not in ("gif", "mp4"):
         raise BadInput("format must be gif or mp4")
-    # Memory limit: a GIF keeps each frame as it will be stored (one byte a pixel, quantized at once), never
-    # the whole animation in RGB; an MP4 streams each frame to the encoder as soon as it is drawn.
-    if fmt == "gif":
-        pal = []
+    shown = check_factions(tl, factions)
+    keep = [_hex(f["color"])[:3] for f in tl["factions"]]
+
+    def frames():
         for i, t in enumerate(instants):
-            pal.append(render_frame(tl, Frame(tl, t), width=width, height=height, lang=lang, bbox=bbox)
-                       .quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE))
+            yield render_frame(tl, Frame(tl, t, shown), width=width, height=height, lang=lang, bbox=bbox, view=view)
             if progress:
                 progress(i + 1, len(instants))
+    # Memory limit: a GIF keeps each frame as it will be stored (one byte a pixel, the faction colours exact),
+    # never the whole animation in RGB; an MP4 streams each frame to the encoder as soon as it is drawn.
+    if fmt == "gif":
+        pal = [_gif_frames([f], keep)[0] for f in frames()]
         buf = io.BytesIO()
         pal[0].save(buf, "GIF", save_all=True, append_images=pal[1:], duration=int(1000 / fps), loop=0, optimize=False)
         return buf.getvalue()
-    frames = (render_frame(tl, Frame(tl, t), width=width, height=height, lang=lang, bbox=bbox) for t in instants)
     if fmt == "mp4":
         import imageio_ffmpeg
 
@@ -276,10 +420,8 @@ def animation(timeline_body: bytes, instants: list[datetime], *, fmt: str, fps: 
                    "-s", f"{w2}x{h2}", "-r", str(fps), "-i", "-", "-c:v", "libx264", "-pix_fmt", "yuv420p",
                    "-movflags", "+faststart", str(out)]
             proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-            for i, f in enumerate(frames):
+            for f in frames():
                 proc.stdin.write(f.crop((0, 0, w2, h2)).tobytes())
-                if progress:
-                    progress(i + 1, len(instants))
             proc.stdin.close()
             if proc.wait(timeout=300) != 0:
                 raise RuntimeError(proc.stderr.read().decode()[-500:])

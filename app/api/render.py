@@ -50,6 +50,29 @@ def _bbox(value: str | None):
     return parse_bbox(value)
 
 
+def _view(c: str | None, z: float | None):
+    """The viewer's view (c=lat,lon and z, as in its permalink), or None."""
+    if c is None and z is None:
+        return None
+    try:
+        lat, lon = (float(v) for v in (c or "").split(","))
+    except ValueError:
+        raise BadInput("c must be lat,lon (decimal degrees), given together with z") from None
+    if not (-85 <= lat <= 85 and -180 <= lon <= 180) or z is None:
+        raise BadInput("c must be lat,lon within -85..85 and -180..180, given together with z (0 to 18)")
+    return (lat, lon, z)
+
+
+def _factions(value: str | None):
+    return None if value is None else tuple(sorted({s.strip() for s in value.split(",") if s.strip()}))
+
+
+# What the reader sees: the factions left visible and the map's view (bbox, or c and z like the permalink).
+Factions = Annotated[str | None, Query(max_length=300, description="comma-separated faction slugs to draw (default: all)")]
+Center = Annotated[str | None, Query(max_length=60, description="view centre lat,lon (with z): what the viewer shows")]
+Zoom = Annotated[float | None, Query(ge=0, le=18, description="view zoom (with c)")]
+
+
 def check_budget(budget: int, width: int, height: int, frames: int) -> None:
     cost = width * height * frames
     if cost > budget:
@@ -121,37 +144,39 @@ def _utc(t: datetime) -> str:
 @router.get("/render.png", summary="PNG of the map at an instant (zones, base geography, legend with km², attribution)",
             response_class=Response, responses=_responses("png"))
 async def render_png(request: Request, rm: ReadModelDep, pin: PinDep, at: AtInstant, width: Side = 1200, height: Side = 900,
-                     lang: Lang = "en", bbox: Bbox = None):
-    box = _bbox(bbox)
+                     lang: Lang = "en", bbox: Bbox = None, factions: Factions = None, c: Center = None, z: Zoom = None):
+    box, view, shown = _bbox(bbox), _view(c, z), _factions(factions)
     check_budget(request.app.state.settings.render_budget_pixels, width, height, 1)
-    key = ("png", pin.rev, _utc(at), width, height, lang, box)
+    key = ("png", pin.rev, _utc(at), width, height, lang, box, view, shown)
     return await _picture(request, rm, pin, key, "png", render.png,
-                          {"at": at, "width": width, "height": height, "lang": lang, "bbox": box})
+                          {"at": at, "width": width, "height": height, "lang": lang, "bbox": box, "view": view,
+                           "factions": shown})
 
 
-async def _animation(request, rm, pin, fmt, t_from, t_to, step_minutes, fps, width, height, lang, bbox):
+async def _animation(request, rm, pin, fmt, t_from, t_to, step_minutes, fps, width, height, lang, bbox,
+                     factions=None, c=None, z=None):
     t1, t2 = parse_instant(t_from, "from"), parse_instant(t_to, "to")
-    box = _bbox(bbox)
+    box, view, shown = _bbox(bbox), _view(c, z), _factions(factions)
     tl = {"instants": await _change_instants(request, rm, pin.rev)}
     instants = render.frame_instants(tl, t1, t2, timedelta(minutes=step_minutes) if step_minutes else None)
     check_budget(request.app.state.settings.render_budget_pixels, width, height, len(instants))
-    key = (fmt, pin.rev, tuple(_utc(t) for t in instants), fps, width, height, lang, box)
+    key = (fmt, pin.rev, tuple(_utc(t) for t in instants), fps, width, height, lang, box, view, shown)
     return await _picture(request, rm, pin, key, fmt, render.animation,
                           {"instants": instants, "fmt": fmt, "fps": fps, "width": width, "height": height, "lang": lang,
-                           "bbox": box}, filename=f"frontline.{fmt}")
+                           "bbox": box, "view": view, "factions": shown}, filename=f"frontline.{fmt}")
 
 
 @router.get("/render.gif", summary="Animated GIF of the period: one frame per change (or per step), gains highlighted",
             response_class=Response, responses=_responses("gif"))
 async def render_gif(request: Request, rm: ReadModelDep, pin: PinDep, from_: Annotated[str, Query(alias="from", max_length=40)],
                      to: Instant, step: Step = None, fps: Fps = 1.5, width: Side = 800, height: Side = 600, lang: Lang = "en",
-                     bbox: Bbox = None):
-    return await _animation(request, rm, pin, "gif", from_, to, step, fps, width, height, lang, bbox)
+                     bbox: Bbox = None, factions: Factions = None, c: Center = None, z: Zoom = None):
+    return await _animation(request, rm, pin, "gif", from_, to, step, fps, width, height, lang, bbox, factions, c, z)
 
 
 @router.get("/render.mp4", summary="MP4 video of the period: one frame per change (or per step)",
             response_class=Response, responses=_responses("mp4"))
 async def render_mp4(request: Request, rm: ReadModelDep, pin: PinDep, from_: Annotated[str, Query(alias="from", max_length=40)],
                      to: Instant, step: Step = None, fps: Fps = 1.5, width: Side = 800, height: Side = 600, lang: Lang = "en",
-                     bbox: Bbox = None):
-    return await _animation(request, rm, pin, "mp4", from_, to, step, fps, width, height, lang, bbox)
+                     bbox: Bbox = None, factions: Factions = None, c: Center = None, z: Zoom = None):
+    return await _animation(request, rm, pin, "mp4", from_, to, step, fps, width, height, lang, bbox, factions, c, z)

@@ -44,11 +44,12 @@ def viewer(request: Request, lang: Annotated[str, Query(max_length=5)] = "en"):
 
 @router.get("/embed")
 def embed(request: Request, lang: Annotated[str, Query(max_length=5)] = "en",
-          theme: Annotated[str, Query(max_length=10)] = "light",
+          theme: Annotated[str | None, Query(max_length=10)] = None,
           t: Annotated[str | None, Query(max_length=40)] = None,
           rev: Annotated[int | None, Query(ge=1, le=2_000_000_000)] = None):
     lang = "ar" if lang == "ar" else "en"
-    theme = "dark" if theme == "dark" else "light"
+    # No theme: the reader's system setting decides (prefers-color-scheme in app.css); light or dark forces it.
+    theme = theme if theme in ("dark", "light") else None
     return render(request, "embed.html", {"config": client_config(request, embed=True), "lang": lang, "theme": theme,
                                           "description": _description(request, t, rev, lang)},
                   headers={"Cache-Control": "public, max-age=300"})

@@ -10,6 +10,16 @@ const el = (tag, props = {}, ...kids) => {
   return e;
 };
 
+// What went wrong, in the reader's language: never the API's English sentence (meant for developers).
+export function compareError(e, lang) {
+  const status = e && e.status;
+  if (status === 400 || status === 422) return tr(lang, "compareBad");
+  if (status === 404) return tr(lang, "compareGone");
+  if (status === 429 || status === 503) return tr(lang, "compareBusy");
+  if (!status) return tr(lang, "compareOffline");
+  return tr(lang, "compareFailed");
+}
+
 export function buildCompare(root, { config, timeline, lang, frontMap, params = {} }) {
   const ds = timeline.dataset;
   const factions = Object.fromEntries(timeline.factions.map((f) => [f.slug, f]));
@@ -34,6 +44,10 @@ export function buildCompare(root, { config, timeline, lang, frontMap, params = 
     out);
 
   show.addEventListener("click", async () => {
+    if (Date.parse(from.value) > Date.parse(to.value)) {
+      out.replaceChildren(el("p", { className: "error", textContent: tr(lang, "compareOrder") }));
+      return;
+    }
     show.disabled = true;
     try {
       const fc = await getJSON(config.urls.diff, { from: from.value, to: to.value, ...params });
@@ -54,7 +68,7 @@ export function buildCompare(root, { config, timeline, lang, frontMap, params = 
       out.replaceChildren(table);
       clear.hidden = false;
     } catch (e) {
-      out.replaceChildren(el("p", { className: "error", textContent: e.message }));
+      out.replaceChildren(el("p", { className: "error", textContent: compareError(e, lang) }));
     } finally {
       show.disabled = false;
     }

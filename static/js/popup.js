@@ -1,7 +1,12 @@
 // The "why is this colour" popup: who holds the clicked point at the instant, since when, and the chain of
 // changes with their reports. Built with DOM nodes and textContent only: report titles are untrusted.
+//
+// The data set's baseline (the situation before the period, stated as changes "at" its start) is not a
+// series of events: it is summed up in one line, the statement that applies here, and "held since" the
+// start reads "held since before <start>". Text in the other script (an English report title in an Arabic
+// popup) is isolated (dir="auto") so the bidi algorithm does not reorder it with its neighbours.
 import { tr, field } from "./i18n.js";
-import { formatLocal } from "./timefmt.js";
+import { formatLocal, localParts } from "./timefmt.js";
 
 const el = (tag, cls, text) => {
   const e = document.createElement(tag);
@@ -10,6 +15,9 @@ const el = (tag, cls, text) => {
   return e;
 };
 
+// A run of text whose direction comes from its own first strong letter (<bdi>): titles, publishers, names.
+const iso = (text, cls) => el("bdi", cls, text);
+
 const safeHref = (url) => {
   try {
     const u = new URL(url);
@@ -17,12 +25,51 @@ const safeHref = (url) => {
   } catch { return null; }
 };
 
+const MONTHS = {
+  en: ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+  ar: ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"],
+};
+
+// "27 Nov 2024": a day, for the start of the period (its hour would read as an event's time).
+export function formatDay(iso8601, offsetMinutes, lang) {
+  const p = localParts(new Date(iso8601), offsetMinutes);
+  return `${p.d} ${MONTHS[lang === "ar" ? "ar" : "en"][p.m - 1]} ${p.y}`;
+}
+
+// Split a point's changes into the baseline (at or before the start) and the events of the period.
+export function splitBaseline(changes, startIso) {
+  const start = Date.parse(startIso);
+  const baseline = [], events = [];
+  for (const c of changes || []) (Date.parse(c.at) <= start ? baseline : events).push(c);
+  return { baseline, events };
+}
+
+function reportList(reports, fmt) {
+  const ul = el("ul", "popup-reports");
+  for (const r of reports) {
+    const ri = el("li", "popup-report");
+    const href = r.url && safeHref(r.url);
+    const title = href ? el("a", "report-title") : el("span", "report-title");
+    title.append(iso(r.title));
+    if (href) { title.href = href; title.target = "_blank"; title.rel = "noopener noreferrer"; }
+    ri.append(title);
+    const meta = el("span", "report-meta");
+    if (r.publisher) meta.append(iso(r.publisher));
+    if (r.publisher && r.published_at) meta.append(document.createTextNode(" · "));
+    if (r.published_at) meta.append(el("span", null, fmt(r.published_at)));
+    if (meta.childNodes.length) ri.append(meta);
+    ul.append(ri);
+  }
+  return ul;
+}
+
 export function popupContent(point, { timeline, lang }) {
   const ds = timeline.dataset;
-  const fmt = (iso) => formatLocal(new Date(iso), ds.utc_offset_minutes, ds.tz_label, lang);
+  const fmt = (t) => formatLocal(new Date(t), ds.utc_offset_minutes, ds.tz_label, lang);
   const factions = Object.fromEntries(timeline.factions.map((f) => [f.slug, f]));
   const root = el("div", "popup");
   root.dir = lang === "ar" ? "rtl" : "ltr";
+  root.lang = lang;
   if (!point || !point.faction) {
     root.append(el("p", "popup-none", tr(lang, "unknown")));
     return root;
@@ -31,10 +78,17 @@ export function popupContent(point, { timeline, lang }) {
   const h = el("h3", "popup-faction");
   const sw = el("span", `swatch${point.faction === "contested" ? " swatch-hatch" : ""}`);
   sw.style.setProperty("--c", f.color);
-  h.append(sw, document.createTextNode(field(f, "name", lang) || point.faction));
+  h.append(sw, iso(field(f, "name", lang) || point.faction));
   root.append(h);
-  if (point.since) root.append(el("p", "popup-since", `${tr(lang, "since")}: ${fmt(point.since)}`));
-  const changes = [...(point.changes || [])].reverse();  // most recent first: the reason for the colour
+  const start = ds.start;
+  if (point.since) {
+    const before = Date.parse(point.since) <= Date.parse(start);
+    root.append(el("p", "popup-since", before
+      ? tr(lang, "sinceBefore", { d: formatDay(start, ds.utc_offset_minutes, lang) })
+      : `${tr(lang, "since")}: ${fmt(point.since)}`));
+  }
+  const { baseline, events } = splitBaseline(point.changes, start);
+  const changes = [...events].reverse();  // most recent first: the reason for the colour
   if (changes.length) {
     root.append(el("h4", "popup-chain-title", tr(lang, "chain")));
     const ol = el("ol", "popup-chain");
@@ -42,26 +96,27 @@ export function popupContent(point, { timeline, lang }) {
       const li = el("li", "popup-change");
       const cf = factions[c.faction] || {};
       const head = el("div", "popup-change-head");
-      head.append(el("time", null, fmt(c.at)), el("span", "popup-change-faction", ` · ${field(cf, "short", lang) || field(cf, "name", lang) || c.faction}`),
-        el("span", `feed-conf conf-${c.confidence}`, tr(lang, c.confidence === "claimed" ? "claimed" : "confirmed")));
-      li.append(head, el("p", "popup-summary", field(c, "summary", lang)));
-      if (c.reports && c.reports.length) {
-        const ul = el("ul", "popup-reports");
-        for (const r of c.reports) {
-          const ri = el("li", "popup-report");
-          const href = r.url && safeHref(r.url);
-          const title = href ? el("a", "report-title", r.title) : el("span", "report-title", r.title);
-          if (href) { title.href = href; title.target = "_blank"; title.rel = "noopener noreferrer"; }
-          ri.append(title);
-          const meta = [r.publisher, r.published_at && fmt(r.published_at)].filter(Boolean).join(" · ");
-          if (meta) ri.append(el("span", "report-meta", meta));
-          ul.append(ri);
-        }
-        li.append(ul);
-      }
+      head.append(el("time", null, fmt(c.at)), document.createTextNode(" · "),
+        iso(field(cf, "short", lang) || field(cf, "name", lang) || c.faction, "popup-change-faction"),
+        el("span", `feed-conf conf-${c.confidence}`, tr(lang, ["claimed", "inferred"].includes(c.confidence) ? c.confidence : "confirmed")));
+      const summary = el("p", "popup-summary", field(c, "summary", lang));
+      summary.dir = "auto";
+      li.append(head, summary);
+      if (c.reports && c.reports.length) li.append(reportList(c.reports, fmt));
       ol.append(li);
     }
     root.append(ol);
+  }
+  // The baseline statement that applies here: the last one (later baseline features override earlier ones).
+  const base = baseline.at(-1);
+  if (base) {
+    const sec = el("div", "popup-baseline");
+    sec.append(el("h4", "popup-chain-title", tr(lang, "beforePeriod", { d: formatDay(start, ds.utc_offset_minutes, lang) })));
+    const summary = el("p", "popup-summary", field(base, "summary", lang));
+    summary.dir = "auto";
+    sec.append(summary);
+    if (base.reports && base.reports.length) sec.append(reportList(base.reports, fmt));
+    root.append(sec);
   }
   return root;
 }

@@ -1,5 +1,7 @@
 // The Share dialog: the permalink, the embed snippet built from the current state (with options and a live
-// preview), and downloads of the data at the current instant.
+// preview), and downloads of the data at the current instant. Link, snippet and pictures pin the data's
+// revision (`rev`) by default, so a published map does not change when the data are edited later; "follow
+// the latest data" drops the pin. Pictures show what the reader sees: the visible factions and the view.
 import { tr, field } from "./i18n.js";
 import { embedSnippet } from "./snippet.js";
 
@@ -24,7 +26,17 @@ function copyButton(lang, getText) {
 export function buildShare(dialog, { config, timeline, lang, getState }) {
   const origin = window.location.origin;
   const ds = timeline.dataset;
-  const opts = { autoplay: false, controls: true, legend: true, theme: "light" };
+  const opts = { autoplay: false, controls: true, legend: true, theme: "auto", follow: false };
+  const rev = timeline.revision || config.revision || null;
+  // The reader's factions and view, from the permalink query (f=, c=, z=), in the picture API's terms.
+  const pictureQuery = (s, extra) => {
+    const state = new URLSearchParams(s.embedQuery({}));
+    const q = new URLSearchParams({ ...extra, lang });
+    if (state.get("f") !== null) q.set("factions", state.get("f"));
+    if (state.get("c") && state.get("z")) { q.set("c", state.get("c")); q.set("z", state.get("z")); }
+    if (rev && !opts.follow) q.set("rev", String(rev));
+    return q.toString();
+  };
 
   const linkInput = el("input", { type: "text", readOnly: true, className: "share-link", id: "share-link" });
   const snippet = el("textarea", { readOnly: true, rows: 4, className: "share-snippet", id: "share-snippet" });
@@ -48,7 +60,7 @@ export function buildShare(dialog, { config, timeline, lang, getState }) {
       const timer = setInterval(tick, 500);
       try {
         const r = await fetch(urlFor(getState()), { credentials: "same-origin" });
-        if (!r.ok) throw new Error((await r.json().catch(() => ({}))).message || String(r.status));
+        if (!r.ok) throw new Error(r.status === 503 ? tr(lang, "renderBusy") : tr(lang, "renderBad"));
         const blob = await r.blob();
         status.textContent = tr(lang, "rendered", { kb: Math.round(blob.size / 1024) });
         const a = el("a", { href: URL.createObjectURL(blob), download: filename(getState()) });
@@ -68,10 +80,11 @@ export function buildShare(dialog, { config, timeline, lang, getState }) {
   const pictures = config.urls.renderPng ? el("section", { className: "share-sec" },
     el("h3", { className: "share-label", textContent: tr(lang, "pictures") }),
     el("div", { className: "share-dl" },
-      picture("png", (s) => `${config.urls.renderPng}?at=${encodeURIComponent(s.iso)}&lang=${lang}`,
+      picture("png", (s) => `${config.urls.renderPng}?${pictureQuery(s, { at: s.iso })}`,
         (s) => `${ds.slug}-${s.iso.replace(/[:]/g, "").replace(/\+.*/, "")}.png`),
-      picture("gif", () => `${config.urls.renderGif}?from=${encodeURIComponent(ds.start)}&to=${encodeURIComponent(ds.end)}&lang=${lang}`,
+      picture("gif", (s) => `${config.urls.renderGif}?${pictureQuery(s, { from: ds.start, to: ds.end })}`,
         () => `${ds.slug}.gif`)),
+    el("p", { className: "hint", textContent: tr(lang, "picturesHint") }),
     status) : "";
 
   const check = (key, labelKey) => {
@@ -80,8 +93,11 @@ export function buildShare(dialog, { config, timeline, lang, getState }) {
     return el("label", { className: "share-opt" }, cb, document.createTextNode(" " + tr(lang, labelKey)));
   };
   const theme = el("select", { className: "share-theme" });
-  theme.setAttribute("aria-label", "Theme");
-  for (const v of ["light", "dark"]) theme.append(el("option", { value: v, textContent: v }));
+  theme.setAttribute("aria-label", tr(lang, "theme"));
+  for (const v of ["auto", "light", "dark"]) theme.append(el("option", { value: v, textContent: tr(lang, v === "auto" ? "themeAuto" : v) }));
+  const follow = el("input", { type: "checkbox", checked: false, id: "share-follow" });
+  follow.addEventListener("change", () => { opts.follow = follow.checked; refresh(true); });
+  const pinNote = el("p", { className: "hint share-pin", id: "share-pin-note" });
   theme.addEventListener("change", () => { opts.theme = theme.value; refresh(true); });
 
   const closeBtn = el("button", { type: "button", className: "btn dialog-close", textContent: "×" });
@@ -94,7 +110,10 @@ export function buildShare(dialog, { config, timeline, lang, getState }) {
     el("div", { className: "dialog-head" }, heading, closeBtn),
     el("section", { className: "share-sec" },
       el("label", { htmlFor: "share-link", className: "share-label", textContent: tr(lang, "link") }),
-      el("div", { className: "share-copy" }, linkInput, copyButton(lang, () => linkInput.value))),
+      el("div", { className: "share-copy" }, linkInput, copyButton(lang, () => linkInput.value)),
+      el("label", { className: "share-opt share-follow", htmlFor: "share-follow" }, follow,
+        document.createTextNode(" " + tr(lang, "followLatest"))),
+      pinNote),
     el("section", { className: "share-sec" },
       el("label", { htmlFor: "share-snippet", className: "share-label", textContent: tr(lang, "embed") }),
       el("p", { className: "hint", textContent: tr(lang, "embedHint") }),
@@ -110,9 +129,13 @@ export function buildShare(dialog, { config, timeline, lang, getState }) {
 
   function refresh(withPreview) {
     const s = getState();
-    linkInput.value = s.url;
+    const pin = rev && !opts.follow ? String(rev) : null;
+    const link = new URL(s.url);
+    if (pin) link.searchParams.set("rev", pin); else link.searchParams.delete("rev");
+    linkInput.value = link.toString();
+    pinNote.textContent = pin ? tr(lang, "pinned", { rev: pin }) : tr(lang, "following");
     const extra = { autoplay: opts.autoplay ? 1 : null, controls: opts.controls ? null : 0,
-      legend: opts.legend ? null : 0, theme: opts.theme === "dark" ? "dark" : null };
+      legend: opts.legend ? null : 0, theme: opts.theme === "auto" ? null : opts.theme, rev: pin };
     const q = s.embedQuery(extra);
     snippet.value = embedSnippet({ origin, embedPath: config.urls.embed, scriptPath: config.urls.embedScript, query: q,
       title: field(ds, "title", lang) || "Frontline" });

@@ -1,0 +1,182 @@
+"""Pictures that tell the truth: enclaves drawn in their holder's colour (PNG and every GIF frame), footers
+whole, Arabic pictures in Arabic (units, right-to-left legend), hidden factions and the reader's view honoured.
+Through real HTTP on the seed data set."""
+import io
+from collections import Counter
+
+import pytest
+from PIL import Image, ImageDraw
+from shapely.geometry import Point, shape
+
+from app import render
+
+SHEIKH_MAQSOUD = (37.1555, 36.2285)  # lon, lat (the gazetteer's point)
+AT = "2024-11-30T16:00:00+03:00"
+ALEPPO_BOX = "37.05,36.12,37.25,36.28"
+
+
+@pytest.fixture(scope="module")
+def http(live_seed):
+    with live_seed.client() as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def tl(http):
+    return http.get("/api/timeline").json()
+
+
+def rgb(hexcol):
+    return tuple(int(hexcol[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def blended(hexcol, bg=(244, 241, 234)):
+    """A zone's fill on the land colour (alpha 150 of 255)."""
+    return tuple(round((c * 150 + b * 105) / 255) for c, b in zip(rgb(hexcol), bg))
+
+
+def near(p, q, tol=30):
+    return sum(abs(a - b) for a, b in zip(p[:3], q[:3])) <= tol
+
+
+def sdf_pocket(http):
+    """The SDF polygon around Sheikh Maqsoud at AT (from the snapshot API)."""
+    fc = http.get("/api/snapshot", params={"at": AT}).json()
+    for feat in fc["features"]:
+        if feat["properties"]["faction"] == "sdf":
+            g = shape(feat["geometry"])
+            for poly in getattr(g, "geoms", [g]):
+                if poly.distance(Point(SHEIKH_MAQSOUD)) < 0.01:
+                    return poly
+    raise AssertionError("the seed has no SDF pocket at Sheikh Maqsoud at 30 Nov 16:00")
+
+
+def dominant(img, xy, r=4):
+    x, y = int(xy[0]), int(xy[1])
+    return Counter(img.crop((x - r, y - r, x + r + 1, y + r + 1)).getdata()).most_common(1)[0][0]
+
+
+def test_png_keeps_the_sdf_pocket_in_sdf_colour(http, tl):
+    w, h = 1000, 800
+    r = http.get("/api/render.png", params={"at": AT, "width": w, "height": h, "bbox": ALEPPO_BOX})
+    assert r.status_code == 200, r.text
+    img = Image.open(io.BytesIO(r.content)).convert("RGB")
+    proj = render.Projection([float(v) for v in ALEPPO_BOX.split(",")], w, h)
+    colours = {f["slug"]: f["color"] for f in tl["factions"]}
+    assert sdf_pocket(http).contains(Point(SHEIKH_MAQSOUD))
+    got = dominant(img, proj(*SHEIKH_MAQSOUD))
+    assert near(got, blended(colours["sdf"])), (got, blended(colours["sdf"]))
+
+
+def test_every_gif_frame_keeps_the_sdf_pocket(http, tl):
+    w, h = 500, 400
+    # the whole period: the pocket is the SDF's in every frame (the data say so; the old renderer blanked it
+    # from 30 Nov 16:00 to 1 Dec 12:00)
+    r = http.get("/api/render.gif", params={"from": "2024-11-27T00:00:00+03:00", "to": "2024-12-03T00:00:00+03:00",
+                                            "width": w, "height": h, "bbox": ALEPPO_BOX})
+    assert r.status_code == 200, r.text
+    gif = Image.open(io.BytesIO(r.content))
+    assert gif.n_frames >= 2
+    proj = render.Projection([float(v) for v in ALEPPO_BOX.split(",")], w, h)
+    sdf = blended(next(f["color"] for f in tl["factions"] if f["slug"] == "sdf"))
+    for i in range(gif.n_frames):
+        gif.seek(i)
+        got = dominant(gif.convert("RGB"), proj(*SHEIKH_MAQSOUD), r=2)
+        assert near(got, sdf, tol=40), (i, got, sdf)
+
+
+def test_footer_is_never_cut(http, tl):
+    """Every source's name is drawn: the footer wraps instead of cutting ("Sources: T")."""
+    tl_small = dict(tl, zones=[], changes=[])  # the footer only: no zones needed
+    img = render.render_frame(tl_small, render.Frame(tl_small, render.datetime.fromisoformat(AT)), width=400, height=300)
+    d = ImageDraw.Draw(Image.new("RGB", (10, 10)))
+    small = render.font(max(10, 400 // 110))
+    footer = "Frontline · " + render.ATTRIBUTION + " · Sources: " + "; ".join(sorted({x["publisher"] for x in tl["reports"]}))
+    lines = render.wrap(d, footer, small, 400 - 20, "en")
+    assert " ".join(lines) == footer  # nothing dropped
+    assert all(d.textlength(line, font=small) <= 380 for line in lines)
+    # and the picture's bottom rows really hold that many lines of text on white
+    rows_with_ink = [y for y in range(300 - (len(lines) * (small.size + 4) + 6), 300)
+                     if any(sum(img.getpixel((x, y))) < 500 for x in range(0, 400, 2))]
+    assert len(rows_with_ink) >= len(lines) * 3
+
+
+def test_arabic_gif_has_arabic_units_and_a_right_to_left_legend(http, tl):
+    w, h = 600, 450
+    r = http.get("/api/render.gif", params={"from": "2024-11-30T12:00:00+03:00", "to": "2024-11-30T18:00:00+03:00",
+                                            "width": w, "height": h, "lang": "ar"})
+    assert r.status_code == 200
+    labels = [render.area_label(f, 1234.4, "ar") for f in tl["factions"]]
+    assert all("كم²" in s and "km" not in s and "١٬٢٣٤" in s for s in labels)
+    gif = Image.open(io.BytesIO(r.content))
+    sdf = rgb(next(f["color"] for f in tl["factions"] if f["slug"] == "sdf"))
+    for i in range(gif.n_frames):
+        gif.seek(i)
+        frame = gif.convert("RGB")
+        # the legend's swatches (full colour, not the faded zone fill) sit in the bottom-left quarter, and the
+        # text of each row lies to the left of its swatch (right-to-left)
+        swatch = [(x, y) for y in range(h // 2, h) for x in range(w) if near(frame.getpixel((x, y)), sdf, 24)]
+        assert swatch, i
+        sx = min(x for x, _ in swatch)
+        sy = sorted(y for _, y in swatch)[len(swatch) // 2]
+        assert sx < w // 2, (i, sx)
+        ink = [x for x in range(0, sx) if sum(frame.getpixel((x, sy))) < 200]
+        assert ink and max(ink) < sx, i
+
+
+def test_hidden_factions_are_not_drawn(http, tl):
+    w, h = 1000, 800
+    colours = {f["slug"]: f["color"] for f in tl["factions"]}
+    r = http.get("/api/render.png", params={"at": AT, "width": w, "height": h, "bbox": ALEPPO_BOX, "factions": "hts,saa"})
+    assert r.status_code == 200
+    img = Image.open(io.BytesIO(r.content)).convert("RGB")
+    proj = render.Projection([float(v) for v in ALEPPO_BOX.split(",")], w, h)
+    got = dominant(img, proj(*SHEIKH_MAQSOUD))
+    assert not near(got, blended(colours["sdf"])) and near(got, (244, 241, 234), 12), got
+    # no SDF swatch in the legend either
+    sdf = rgb(colours["sdf"])
+    assert not any(near(p, sdf, 10) for p in img.crop((w // 2, h // 2, w, h)).getdata())
+    bad = http.get("/api/render.png", params={"at": AT, "factions": "hts,nobody"})
+    assert bad.status_code in (400, 422) and "nobody" in bad.json()["message"]
+
+
+def test_the_readers_view_c_and_z(http, tl):
+    """c/z (the viewer's permalink) centre the picture there at that scale: Sheikh Maqsoud at the centre."""
+    w, h = 800, 600
+    lon, lat = SHEIKH_MAQSOUD
+    r = http.get("/api/render.png", params={"at": AT, "width": w, "height": h, "c": f"{lat},{lon}", "z": 14})
+    assert r.status_code == 200, r.text
+    img = Image.open(io.BytesIO(r.content)).convert("RGB")
+    got = dominant(img, (w / 2, h / 2))
+    assert near(got, blended(next(f["color"] for f in tl["factions"] if f["slug"] == "sdf"))), got
+    assert http.get("/api/render.png", params={"at": AT, "c": "36.2"}).status_code in (400, 422)
+    assert http.get("/api/render.png", params={"at": AT, "c": "36.2,37.1"}).status_code in (400, 422)  # z missing
+
+
+def test_lake_assad_is_water_over_the_zones(http, tl):
+    rivers = render._base()["rivers"]["features"]
+    lake = max((shape(f["geometry"]) for f in rivers), key=lambda g: g.area)
+    inside = lake.representative_point()
+    w, h = 1000, 800
+    r = http.get("/api/render.png", params={"at": AT, "width": w, "height": h})
+    img = Image.open(io.BytesIO(r.content)).convert("RGB")
+    proj = render.Projection(tl["dataset"]["extent"], w, h)
+    assert dominant(img, proj(inside.x, inside.y), r=1) == (169, 203, 230)
+
+
+def test_footer_with_many_sources_stays_a_fifth_and_says_how_many_more(http, tl):
+    """Many publishers: the footer names whole ones, ends "and N more (all in /api/reports)", and leaves the map
+    most of the picture (the legend and the title never collide with it)."""
+    tl_small = dict(tl, zones=[], changes=[])
+    tl_small["reports"] = [{"publisher": f"Publisher number {i} (agency wire)"} for i in range(40)]
+    img = render.render_frame(tl_small, render.Frame(tl_small, render.datetime.fromisoformat(AT)), width=400, height=300)
+    # white footer band at the bottom: find where it starts
+    top = 300
+    while top > 0 and img.getpixel((1, top - 1)) == (255, 255, 255):  # the footer's white band (map land is not)
+        top -= 1
+    assert 300 - top <= 0.3 * 300, 300 - top
+    d = ImageDraw.Draw(Image.new("RGB", (10, 10)))
+    small = render.font(10)
+    lines = render.wrap(d, "x " * 5, small, 380, "en")
+    assert lines  # wrap works on plain text
+    assert " and 3 more (all in /api/reports)" == render.WORDS["en"]["more"].format(n=3)

@@ -1,0 +1,51 @@
+// Pure helpers of the popup, the chart and compare (node --test; run under pytest by tests/unit/test_js.py).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { splitBaseline, formatDay } from "../../static/js/popup.js";
+import { dayTicks, valueTicks } from "../../static/js/chart.js";
+import { compareError } from "../../static/js/compare.js";
+import { STRINGS_FOR_TESTS } from "../../static/js/i18n.js";
+
+test("baseline statements (at the start) are split from the period's events", () => {
+  const start = "2024-11-26T21:00:00Z";
+  const { baseline, events } = splitBaseline([
+    { at: start, faction: "saa" }, { at: start, faction: "sdf" }, { at: "2024-11-30T13:00:00Z", faction: "hts" }], start);
+  assert.deepEqual(baseline.map((c) => c.faction), ["saa", "sdf"]);
+  assert.deepEqual(events.map((c) => c.faction), ["hts"]);
+  assert.deepEqual(splitBaseline(undefined, start), { baseline: [], events: [] });
+});
+
+test("the period's start reads as a day, in the data set's local time", () => {
+  assert.equal(formatDay("2024-11-26T21:00:00Z", 180, "en"), "27 Nov 2024");
+  assert.equal(formatDay("2024-11-26T21:00:00Z", 180, "ar"), "27 نوفمبر 2024");
+});
+
+test("day ticks fall on local midnights inside the period", () => {
+  const t0 = Date.parse("2024-11-26T21:00:00Z"), t1 = Date.parse("2024-12-02T21:00:00Z");
+  const ticks = dayTicks(t0, t1, 180).map((ms) => new Date(ms).toISOString());
+  assert.equal(ticks[0], "2024-11-26T21:00:00.000Z");
+  assert.equal(ticks.at(-1), "2024-12-02T21:00:00.000Z");
+  assert.equal(ticks.length, 7);
+  assert.equal(dayTicks(t0 + 3600000, t1, 180)[0], t0 + 86400000);  // a start mid-day: the next midnight
+});
+
+test("value ticks are round and below the maximum", () => {
+  assert.deepEqual(valueTicks(34429), [0, 3000, 10000, 30000]);
+  assert.deepEqual(valueTicks(1), [0, 0.1, 0.4, 1]);
+});
+
+test("compare errors are sentences in the reader's language, never the API's", () => {
+  const api = (status) => Object.assign(new Error("from must not be after to"), { status });
+  for (const lang of ["en", "ar"]) {
+    const s = STRINGS_FOR_TESTS[lang];
+    assert.equal(compareError(api(422), lang), s.compareBad);
+    assert.equal(compareError(api(404), lang), s.compareGone);
+    assert.equal(compareError(api(503), lang), s.compareBusy);
+    assert.equal(compareError(new TypeError("Failed to fetch"), lang), s.compareOffline);
+    assert.equal(compareError(api(500), lang), s.compareFailed);
+  }
+});
+
+test("every interface string exists in both languages", () => {
+  assert.deepEqual(Object.keys(STRINGS_FOR_TESTS.ar).sort(), Object.keys(STRINGS_FOR_TESTS.en).sort());
+});
