@@ -160,7 +160,10 @@ class LiveServer:
 
 
 def _live(base_settings, url):
-    s = base_settings.model_copy(update={"database_url": url, "revision_poll_seconds": 0.5, "tile_url": ""})
+    # The shared servers take every test's pictures from one address: no per-address picture limit here (the
+    # limit itself is tested on its own server, tests/hardening).
+    s = base_settings.model_copy(update={"database_url": url, "revision_poll_seconds": 0.5, "tile_url": "",
+                                         "render_rate_per_minute": 0})
     srv = LiveServer(s)
     yield srv
     srv.stop()
