@@ -23,6 +23,7 @@ bench:
 	@$(FRONTLINE) db start >/dev/null
 	@$(PY) bench/run.py
 	@$(PY) bench/scale.py
+	@$(PY) bench/import_snapshots.py
 
 # The scale section alone. Quick: BENCH_WAR_DAYS=10,30 BENCH_SAVES=100 BENCH_SAVES_BUDGET=300 make bench-scale
 bench-scale:

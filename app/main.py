@@ -120,6 +120,8 @@ MEDIA_TYPES: dict[str, dict[str, dict | None]] = {
     "/api/basemap/{layer}": {GEOJSON: None},
     "/api/snapshot.kml": {"application/vnd.google-earth.kml+xml": TEXT},
     "/api/areas.csv": {"text/csv": TEXT},
+    "/api/changes.atom": {"application/atom+xml": TEXT},
+    "/api/changes.json": {"application/feed+json": None},
     "/ogc/": {"application/json": None, HTML: TEXT},
     "/ogc/conformance": {"application/json": None, HTML: TEXT},
     "/ogc/collections": {"application/json": None, HTML: TEXT},

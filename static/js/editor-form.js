@@ -130,6 +130,33 @@ export function initForm(ctx) {
     }
   }
 
+  // The later instants the change alters, and the later changes that take its area again: each one click away
+  // (the map moves to that instant).
+  function showLater(res) {
+    const box = $("preview-later");
+    const item = (iso, text) => {
+      const li = document.createElement("li");
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "link";
+      b.textContent = formatLocal(new Date(iso), ctx.offset, ctx.tzLabel, LANG);
+      // The map shows that instant under the preview's outlines; the change keeps its own instant.
+      b.addEventListener("click", async () => {
+        ctx.zoneLayer.show(await ctx.zonesAt(Date.parse(iso)));
+        ctx.status(tr("The map shows {t} under the preview; your change stays at its own instant.", { t: b.textContent }));
+      });
+      li.append(b);
+      if (text) li.append(document.createTextNode(" " + text));
+      return li;
+    };
+    const none = (t) => { const li = document.createElement("li"); li.className = "hint"; li.textContent = t; return li; };
+    const later = res.later_instants || [], over = res.overridden_by || [];
+    $("preview-later-list").replaceChildren(...(later.length ? later.map((iso) => item(iso)) : [none(tr("None: the map after this instant is unchanged."))]));
+    $("preview-overrides").replaceChildren(...(over.length ? over.map((c) => item(c.at, `${ctx.factionName(c.faction)}, ${km2(c.km2)} km² — ${c.summary_en || ""}`))
+      : [none(tr("None."))]));
+    box.hidden = false;
+  }
+
   async function preview() {
     clearError();
     const b = body();
@@ -165,6 +192,7 @@ export function initForm(ctx) {
       previewBox.hidden = false;
       previewBox.scrollIntoView({ block: "nearest" });
       ctx.previewLayer.show(res, ctx.colors);
+      showLater(res);
     } catch (err) {
       handleFailure(err);
     } finally {

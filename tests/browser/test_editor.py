@@ -88,6 +88,15 @@ def test_draw_preview_save_and_revert(page, mini_server):
     expect(table.locator("tr.gain", has_text="Green")).to_have_count(1)
     expect(table.locator("tr.loss", has_text="Red")).to_have_count(1)
     assert owner(mini_server, 36.75, 36.1) == "red"  # preview stores nothing
+    # The whole story: red's advance at 2 Jan 12:00 retakes part of this area, so that later instant changes too,
+    # one click away on the map.
+    expect(page.locator("#preview-later")).to_be_visible()
+    expect(page.locator("#preview-overrides li", has_text="Red")).to_have_count(1)
+    later = page.locator("#preview-later-list button")
+    expect(later).to_have_count(1)
+    later.first.click()
+    expect(page.locator("#status")).to_contain_text("under the preview")
+    expect(page.locator("#f-at")).to_have_value("2024-01-02T00:00")  # the change keeps its instant
     page.screenshot(path=str(OUTPUT / "editor-preview.png"))
 
     with page.expect_response(lambda r: r.url.endswith("/api/changes") and r.request.method == "POST") as resp:
