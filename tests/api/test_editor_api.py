@@ -296,6 +296,12 @@ def test_preview_stores_nothing(editor_client, mini_server):
     assert counts(mini_server) == before
     assert revision(editor_client) == rev
     assert owner(editor_client, 36.75, 36.1, T_MID) == "red"
+    # The whole story: red's advance at 2 Jan 12:00 retakes part of this area, so that instant changes too.
+    assert r.json()["later_instants"] == ["2024-01-02T09:00:00Z"]
+    assert [c["faction"] for c in r.json()["overridden_by"]] == ["red"]
+    # Previews consume no revision number: the next save is the very next revision.
+    saved = editor_client.post("/api/changes", json=change(rev))
+    assert saved.status_code == 201 and saved.json()["revision"] == rev + 1
 
 
 def test_add_report_and_match_places(editor_client, mini_server):
