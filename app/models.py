@@ -153,6 +153,9 @@ class ControlChange(Base):
     note: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_in: Mapped[int] = mapped_column(ForeignKey("revisions.id"))
     retracted_in: Mapped[int | None] = mapped_column(ForeignKey("revisions.id"), nullable=True)
+    # Computed once when the change is written (a change never changes), read at every publish.
+    area_km2: Mapped[float | None] = mapped_column(Float, nullable=True)
+    npoints: Mapped[int | None] = mapped_column(Integer, nullable=True)
     faction: Mapped[Faction] = relationship(lazy="joined")
     reports: Mapped[list[Report]] = relationship(secondary=change_reports, lazy="selectin", order_by=Report.published_at)
     __table_args__ = (

@@ -31,7 +31,8 @@ PIECES_AT_WITH_CELL = text("""
 # Every zone piece's validity and area in revision :rev, summed per (faction, interval): the time axis and the
 # area series come from this sweep, without geometry.
 ZONE_SPANS = text("""
-    SELECT f.slug AS faction, lower(z.valid) AS valid_from, upper(z.valid) AS valid_to, sum(z.area_km2) AS area_km2
+    SELECT f.slug AS faction, lower(z.valid) AS valid_from, upper(z.valid) AS valid_to, sum(z.area_km2) AS area_km2,
+           count(*) AS n
     FROM control_zones z JOIN factions f ON f.id = z.faction_id
     WHERE z.revs @> CAST(:rev AS integer)
     GROUP BY 1, 2, 3
@@ -55,15 +56,37 @@ PIECE_SPANS_IN_BOX = text("""
 _ACTIVE = "c.created_in <= :rev AND (c.retracted_in IS NULL OR c.retracted_in > :rev)"
 _REPORT_IDS = "coalesce((SELECT json_agg(cr.report_id ORDER BY cr.report_id) FROM change_reports cr WHERE cr.change_id = c.id), '[]')"
 
-# The public facts of every change of revision :rev (no geometry, no editors' note).
-CHANGES_META_OF_REVISION = text(f"""
+_CHANGE_META = f"""
     SELECT c.id, c.key, c.at, f.slug AS faction, c.confidence, c.summary_en, c.summary_ar,
-           ST_Area(c.geom::geography) / 1e6 AS area_km2, ST_NPoints(c.geom) AS npoints,
+           coalesce(c.area_km2, ST_Area(c.geom::geography) / 1e6) AS area_km2, coalesce(c.npoints, ST_NPoints(c.geom)) AS npoints,
            ST_XMin(c.geom) AS minx, ST_YMin(c.geom) AS miny, ST_XMax(c.geom) AS maxx, ST_YMax(c.geom) AS maxy,
            {_REPORT_IDS} AS report_ids
     FROM control_changes c JOIN factions f ON f.id = c.faction_id
+"""
+
+# The public facts of every change of revision :rev (no geometry, no editors' note).
+CHANGES_META_OF_REVISION = text(f"""{_CHANGE_META}
     WHERE {_ACTIVE}
     ORDER BY c.at, c.id
+""")
+
+CHANGES_META_BY_IDS = text(f"""{_CHANGE_META}
+    WHERE c.id = ANY(:ids)
+""")
+
+# What revision :rev changed: the changes it added, retracted or restored, and the zone pieces it wrote (+1)
+# and retired (-1). A publication is derived from the previous one with these: the cost follows the edit.
+CHANGES_ADDED_IN = text("""
+    SELECT id FROM control_changes WHERE created_in = :rev
+    UNION SELECT CAST(jsonb_array_elements_text(coalesce(details -> 'restored', '[]')) AS integer) FROM revisions WHERE id = :rev
+""")
+REVISION_KIND = text("SELECT kind FROM revisions WHERE id = :rev")
+CHANGES_RETRACTED_IN = text("SELECT id FROM control_changes WHERE retracted_in = :rev")
+PIECES_WRITTEN_IN = text("""
+    SELECT f.slug AS faction, lower(z.valid) AS valid_from, upper(z.valid) AS valid_to, z.area_km2,
+           CASE WHEN lower(z.revs) = :rev THEN 1 ELSE -1 END AS sign
+    FROM control_zones z JOIN factions f ON f.id = z.faction_id
+    WHERE lower(z.revs) = :rev OR upper(z.revs) = :rev
 """)
 
 # The geometry of the changes of revision :rev with :t0 <= at < :t1 (a window's deltas).
@@ -210,17 +233,20 @@ LATER_CHANGES_OVER = text("""
 """)
 
 INSERT_CHANGE = text("""
-    INSERT INTO control_changes (id, key, at, faction_id, confidence, geom, summary_en, summary_ar, note, created_in)
+    INSERT INTO control_changes (id, key, at, faction_id, confidence, geom, summary_en, summary_ar, note, created_in,
+                                 area_km2, npoints)
     SELECT coalesce(CAST(:id AS integer), nextval('control_changes_id_seq')), :key, :at, f.id, :confidence,
-           ST_Multi(ST_GeomFromWKB(:wkb, 4326)), :summary_en, :summary_ar, :note, :rev
-    FROM factions f WHERE f.slug = :faction
+           g.geom, :summary_en, :summary_ar, :note, :rev, ST_Area(g.geom::geography) / 1e6, ST_NPoints(g.geom)
+    FROM factions f, (SELECT ST_Multi(ST_GeomFromWKB(:wkb, 4326)) AS geom) g WHERE f.slug = :faction
     RETURNING id
 """)
 
 INSERT_CHANGE_MANY = text("""
-    INSERT INTO control_changes (id, key, at, faction_id, confidence, geom, summary_en, summary_ar, note, created_in)
-    SELECT :id, :key, :at, f.id, :confidence, ST_Multi(ST_GeomFromWKB(:wkb, 4326)), :summary_en, :summary_ar, :note, :rev
-    FROM factions f WHERE f.slug = :faction
+    INSERT INTO control_changes (id, key, at, faction_id, confidence, geom, summary_en, summary_ar, note, created_in,
+                                 area_km2, npoints)
+    SELECT :id, :key, :at, f.id, :confidence, g.geom, :summary_en, :summary_ar, :note, :rev,
+           ST_Area(g.geom::geography) / 1e6, ST_NPoints(g.geom)
+    FROM factions f, (SELECT ST_Multi(ST_GeomFromWKB(:wkb, 4326)) AS geom) g WHERE f.slug = :faction
 """)
 
 # Ids for a batch of changes inserted at once (the loader), so the inserts need not return them one by one.

@@ -136,7 +136,12 @@ class ReadModel:
     # --- the publication of a revision: built once, immutable --------------------------------------
     def publication(self, rev: int) -> "Publication":
         def build():
+            prev = self.cache.get(("publication", rev - 1))
             with self.Session() as s:
+                # An edit's publication is the previous one plus what the edit wrote (a load replaces everything).
+                if prev is not None and prev.ledger is not None and s.execute(queries.REVISION_KIND, {"rev": rev}).scalar() \
+                        in ("change", "revert", "import"):
+                    return Publication.derive(prev, s, rev, self._meta(s))
                 return Publication.build(s, rev, self._meta(s))
         return self.cache.get_or_build(("publication", rev), build)
 
@@ -339,46 +344,58 @@ class Publication:
     reports: list[dict]
     windows: list[tuple[int, int]]
     grid: Grid | None = None
+    # faction -> {instant: [piece boundaries there, area starting minus area ending there]}: the sweep's input,
+    # kept so that the next revision's publication is this one plus what that revision wrote.
+    ledger: dict | None = None
+    # The changes with their instant and vertex count (windows are cut from these).
+    rows: list | None = None
 
     @classmethod
     def build(cls, s: Session, rev: int, meta: dict) -> "Publication":
-        spans = s.execute(queries.ZONE_SPANS, {"rev": rev}).mappings().all()
-        instants = sorted({r["valid_from"] for r in spans} | {r["valid_to"] for r in spans if r["valid_to"] is not None})
+        ledger: dict = {}
+        _post(ledger, s.execute(queries.ZONE_SPANS, {"rev": rev}).mappings(), 1)
+        rows = [_change_row(c) for c in s.execute(queries.CHANGES_META_OF_REVISION, {"rev": rev}).mappings()]
+        return cls._assemble(s, rev, meta, ledger, rows)
+
+    @classmethod
+    def derive(cls, prev: "Publication", s: Session, rev: int, meta: dict) -> "Publication":
+        """Revision `rev` from the publication of `rev - 1`: only the pieces and changes `rev` wrote are read."""
+        ledger = {f: {t: list(e) for t, e in led.items()} for f, led in prev.ledger.items()}
+        _post(ledger, [r for r in s.execute(queries.PIECES_WRITTEN_IN, {"rev": rev}).mappings()], None)
+        removed = set(s.execute(queries.CHANGES_RETRACTED_IN, {"rev": rev}).scalars())
+        added = list(set(s.execute(queries.CHANGES_ADDED_IN, {"rev": rev}).scalars()))
+        rows = [r for r in prev.rows if r["id"] not in removed and r["id"] not in added]
+        if added:
+            rows += [_change_row(c) for c in s.execute(queries.CHANGES_META_BY_IDS, {"ids": added}).mappings()]
+        rows.sort(key=lambda r: (r["_at"], r["id"]))
+        return cls._assemble(s, rev, meta, ledger, rows)
+
+    @classmethod
+    def _assemble(cls, s: Session, rev: int, meta: dict, ledger: dict, rows: list) -> "Publication":
+        for led in ledger.values():
+            for t in [t for t, e in led.items() if e[0] == 0]:
+                del led[t]
+        instants = sorted({t for led in ledger.values() for t in led})
         index = {t: i for i, t in enumerate(instants)}
         slugs = [f["slug"] for f in meta["factions"]]
-        # Areas at every instant by a sweep over the zone spans: +area where a span starts, -area where it ends.
-        delta = {f: [0.0] * (len(instants) + 1) for f in slugs}
-        steps: dict[str, set[int]] = {f: set() for f in slugs}
-        for r in spans:
-            i0 = index[r["valid_from"]]
-            i1 = len(instants) if r["valid_to"] is None else index[r["valid_to"]]
-            delta[r["faction"]][i0] += r["area_km2"]
-            delta[r["faction"]][i1] -= r["area_km2"]
-            steps[r["faction"]].add(i0)
-            if r["valid_to"] is not None:
-                steps[r["faction"]].add(i1)
-        areas = {}
+        # Areas at every instant by a sweep: +area where a piece starts, -area where it ends.
+        areas, steps = {}, {}
         for f in slugs:
+            led = ledger.get(f, {})
             acc, out = 0.0, []
-            for i in range(len(instants)):
-                acc += delta[f][i]
+            for t in instants:
+                e = led.get(t)
+                if e is not None:
+                    acc += e[1]
                 out.append(round(max(acc, 0.0), 2))
             areas[f] = out
-        changes = []
-        for c in s.execute(queries.CHANGES_META_OF_REVISION, {"rev": rev}).mappings():
-            changes.append({"id": c["id"], "key": c["key"], "at": iso(c["at"]), "faction": c["faction"],
-                            "confidence": c["confidence"], "summary_en": c["summary_en"], "summary_ar": c["summary_ar"],
-                            "report_ids": c["report_ids"], "area_km2": round(c["area_km2"], 2),
-                            "bbox": [round(c["minx"], 5), round(c["miny"], 5), round(c["maxx"], 5), round(c["maxy"], 5)],
-                            "_at": c["at"], "_npoints": c["npoints"]})
-        windows = cut_windows(instants, changes)
-        for c in changes:
-            del c["_npoints"]
+            steps[f] = sorted(index[t] for t in led)
+        windows = cut_windows(instants, rows)
+        changes = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
         ds = meta["dataset"]
         grid = Grid.over((ds["x0"], ds["y0"], ds["x1"], ds["y1"]), ds["cell_deg"]) if ds else None
-        return cls(rev, meta["dataset"], dataset_json(meta["dataset"]), meta["factions"], instants, areas,
-                   {f: sorted(v) for f, v in steps.items()}, [{k: v for k, v in c.items() if k != "_at"} for c in changes],
-                   public_reports(s, rev), windows, grid)
+        return cls(rev, meta["dataset"], dataset_json(meta["dataset"]), meta["factions"], instants, areas, steps, changes,
+                   public_reports(s, rev), windows, grid, ledger, rows)
 
     def interval(self, at: datetime) -> int:
         return bisect.bisect_right(self.instants, at) - 1
@@ -414,6 +431,29 @@ class Publication:
             "windows": [{"i": i, "from": iso(self.instants[a]), "to": iso(self.instant(b)), "first": a, "end": b,
                          "changes": n} for i, ((a, b), n) in enumerate(zip(self.windows, self.window_counts()))],
         }
+
+
+def _post(ledger: dict, spans, sign: int | None) -> None:
+    """Add piece spans to the ledger (`sign` None: each row carries its own, +1 written, -1 retired)."""
+    for r in spans:
+        k = (sign if sign is not None else r["sign"]) * r.get("n", 1)
+        a = (sign if sign is not None else r["sign"]) * r["area_km2"]
+        led = ledger.setdefault(r["faction"], {})
+        e = led.setdefault(r["valid_from"], [0, 0.0])
+        e[0] += k
+        e[1] += a
+        if r["valid_to"] is not None:
+            e = led.setdefault(r["valid_to"], [0, 0.0])
+            e[0] += k
+            e[1] -= a
+
+
+def _change_row(c) -> dict:
+    return {"id": c["id"], "key": c["key"], "at": iso(c["at"]), "faction": c["faction"], "confidence": c["confidence"],
+            "summary_en": c["summary_en"], "summary_ar": c["summary_ar"], "report_ids": c["report_ids"],
+            "area_km2": round(c["area_km2"], 2),
+            "bbox": [round(c["minx"], 5), round(c["miny"], 5), round(c["maxx"], 5), round(c["maxy"], 5)],
+            "_at": c["at"], "_npoints": c["npoints"]}
 
 
 def zones_at(s: Session, pub: Publication, idx: int) -> list[dict]:

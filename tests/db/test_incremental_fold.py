@@ -99,3 +99,30 @@ def test_incremental_fold_equals_a_full_refold(mini_url, ops):
         trans.rollback()
         conn.close()
         engine.dispose()
+
+
+def test_a_publication_derived_from_the_previous_one_equals_one_built_from_scratch(mini_db):
+    """The publication of an edit is the previous one plus what the edit wrote; it must be the same as a full build."""
+    from app.readmodel import Publication, ReadModel
+
+    rm = ReadModel(lambda: mini_db)
+    meta = rm._meta(mini_db)
+    start = mini_db.execute(text("SELECT start_at FROM dataset")).scalar_one()
+    report = mini_db.execute(text("SELECT min(id) FROM reports")).scalar_one()
+
+    def same(a, b):
+        assert a.instants == b.instants and a.areas == b.areas and a.faction_steps == b.faction_steps
+        assert a.changes == b.changes and a.windows == b.windows
+
+    base = mini_db.execute(text("SELECT max(id) FROM revisions")).scalar_one()
+    prev = Publication.build(mini_db, base, meta)
+    data = services.ChangeInput(faction="green", at=start + timedelta(hours=30), geometry=_polygon(36.9, 36.0, 0.2, [(0.5, 0.4)]),
+                                confidence="inferred", report_ids=[report], summary_en="derived publication test")
+    saved = services.record_change(mini_db, data, base_revision=base, author_id=None, max_vertices=1000)["revision"]
+    derived = Publication.derive(prev, mini_db, saved, meta)
+    same(derived, Publication.build(mini_db, saved, meta))
+    assert len(derived.changes) == len(prev.changes) + 1 and derived.instants != prev.instants
+    reverted = services.revert_revision(mini_db, saved, base_revision=saved, author_id=None)["revision"]
+    again = Publication.derive(derived, mini_db, reverted, meta)
+    same(again, Publication.build(mini_db, reverted, meta))
+    same(again, prev)  # the revert brings back exactly the publication before the edit
