@@ -17,6 +17,14 @@ export function baseStyle(theme = "light") {
   };
 }
 
+// The zoom from which a place's label shows: big cities always, towns at the regional view, neighbourhoods
+// and landmarks when zoomed into a city.
+export function placeMinZoom(p) {
+  const rank = p.rank || 5;
+  const urban = ["city", "town"].includes(p.kind);
+  return rank <= 2 ? 0 : rank === 3 ? (urban ? 8 : 11) : rank === 4 ? (urban ? 10 : 13) : 14;
+}
+
 // Adds the base layers; returns {tiles, countries, governorates, rivers, places} (each may be null).
 export async function addBaseLayers(map, config, { lang = "en", theme = "light", placeMaxRank = 3 } = {}) {
   const st = baseStyle(theme);
@@ -53,8 +61,7 @@ export async function addBaseLayers(map, config, { lang = "en", theme = "light",
       const name = (lang === "ar" && p.name_ar) || p.name_en;
       const el = document.createElement("span");
       el.textContent = name;  // text, never HTML
-      const urban = ["city", "town"].includes(p.kind);
-      const minZoom = rank <= 2 ? 0 : rank === 3 ? (urban ? 8 : 11) : rank === 4 ? (urban ? 10 : 13) : 14;
+      const minZoom = placeMinZoom(p);
       const marker = L.marker([lat, lon], {
         pane: "labels", interactive: false, keyboard: false,
         icon: L.divIcon({ className: `fl-place fl-place-r${rank}`, html: el.outerHTML, iconSize: null }),

@@ -34,6 +34,8 @@ const STRINGS = {
     following: "Not pinned: readers always see the latest data.",
     picturesHint: "Pictures show the factions and the part of the map you are looking at.",
     renderBusy: "the server is busy; try again in a minute", renderBad: "the picture could not be made with these settings",
+    feeds: "Follow the changes here", feedAtom: "Atom feed", feedJson: "JSON Feed",
+    feedsHint: "Every change to the map in this view, for the factions shown, newest first: for a feed reader or a program.",
   },
   ar: {
     title: "خط الجبهة", play: "تشغيل", pause: "إيقاف مؤقت", prev: "التغيير السابق", next: "التغيير التالي",
@@ -68,6 +70,8 @@ const STRINGS = {
     following: "غير مثبّتة: يرى القرّاء دائماً أحدث البيانات.",
     picturesHint: "تُظهر الصور الفصائل وجزء الخريطة الذي تنظر إليه.",
     renderBusy: "الخادم مشغول؛ حاول مجدداً بعد دقيقة", renderBad: "تعذّر صنع الصورة بهذه الإعدادات",
+    feeds: "متابعة التغييرات هنا", feedAtom: "خلاصة Atom", feedJson: "خلاصة JSON",
+    feedsHint: "كل تغيير للخريطة في هذا العرض، للفصائل الظاهرة، الأحدث أولاً: لقارئ خلاصات أو لبرنامج.",
   },
 };
 
