@@ -132,7 +132,7 @@ async function main() {
     getState: () => ({
       url: absoluteUrl(config.urls.viewer, currentQuery()),
       iso: isoLocal(new Date(t()), ds.utc_offset_minutes),
-      embedQuery: (extra) => currentQuery(extra),
+      embedQuery: (extra) => currentQuery({ as_of: null, ...extra }),  // embeds pin rev= (the same data)
       bbox: fm.getBbox(),
       factions: visible.size === slugs.length ? null : slugs.filter((s) => visible.has(s)),
     }),

@@ -129,7 +129,7 @@ export function buildWatch({ config, lang, frontMap, timeline }) {
     close.addEventListener("click", () => dialog.close());
     const atom = copyRow(lang, "", "watch-atom");
     const json = copyRow(lang, "", "watch-json");
-    const hook = copyRow(lang, "", "watch-hook", 2);
+    const hook = copyRow(lang, "", "watch-hook", 3);
     const km = el("input", { type: "number", min: 0, max: 200, step: 1, value: String(filter.km ?? 5), id: "watch-km", className: "watch-km" });
     const refresh = () => {
       const k = Math.max(0, Math.min(200, Math.round(Number(km.value) || 0)));
