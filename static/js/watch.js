@@ -5,7 +5,7 @@
 import { getJSON } from "./api.js";
 import { fillUrl } from "./config.js";
 import { placeMinZoom } from "./basemap.js";
-import { lookupPoint } from "./pointinfo.js";
+import { contains, lookupPoint } from "./pointinfo.js";
 import { field } from "./i18n.js";
 import { formatLocal } from "./timefmt.js";
 import { formatDay, splitBaseline } from "./popup.js";
@@ -195,6 +195,25 @@ export function buildWatch({ config, lang, frontMap, timeline }) {
     return best && best.p;
   }
 
+  // "Last changed hands" from a point's chain. From the API the chain is the whole history. On a baked site it
+  // is the loaded window's changes only: the holder before them is the window's keyframe zone there, and with
+  // no change in a window that is not the first, when the place last changed hands is unknown (omitted).
+  function handsFrom(info, p, win) {
+    let chain = info.changes || [];
+    const fromWindow = config.static || !urls.point;
+    if (fromWindow && win) {
+      const key = ((win.keyframe && win.keyframe.features) || []).find((f) => f.geometry && contains(f.geometry, p.lon, p.lat));
+      if (key) chain = [{ at: ds.start, faction: key.properties.faction }, ...chain.filter((c) => Date.parse(c.at) > Date.parse(ds.start))];
+    }
+    const c = lastChangedHands(chain, ds.start);
+    if (c) {
+      const f = factions[c.faction];
+      return t(lang, "lastHands", { t: formatLocal(new Date(c.at), ds.utc_offset_minutes, ds.tz_label, lang), f: field(f, "name", lang) || c.faction });
+    }
+    if (fromWindow && win && win.i > 0) return null;
+    return t(lang, "neverHands", { d: formatDay(ds.start, ds.utc_offset_minutes, lang) });
+  }
+
   // Add the place's block (name, last changed hands, Watch) to a popup opened at a clicked point.
   async function decoratePopup(root, { lat, lon, at, pin = {}, win = null, view }) {
     const p = await placeAt({ lat, lon });
@@ -203,13 +222,8 @@ export function buildWatch({ config, lang, frontMap, timeline }) {
     sec.dataset.place = p.slug;
     sec.append(el("h4", { className: "popup-chain-title", textContent: placeName(p) }));
     const info = await lookupPoint(config, view, { lat: p.lat, lon: p.lon, at, pin, win });
-    if (info) {
-      const c = lastChangedHands(info.changes, ds.start);
-      const f = c && factions[c.faction];
-      sec.append(el("p", { className: "popup-hands", textContent: c
-        ? t(lang, "lastHands", { t: formatLocal(new Date(c.at), ds.utc_offset_minutes, ds.tz_label, lang), f: field(f, "name", lang) || c.faction })
-        : t(lang, "neverHands", { d: formatDay(ds.start, ds.utc_offset_minutes, lang) }) }));
-    }
+    const hands = info && handsFrom(info, p, win);
+    if (hands) sec.append(el("p", { className: "popup-hands", textContent: hands }));
     if (live) {
       const b = el("button", { type: "button", className: "btn btn-small watch-place", textContent: t(lang, "watch") });
       b.addEventListener("click", () => watchPlace(p));
