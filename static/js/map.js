@@ -272,6 +272,7 @@ export class FrontMap {
       let start = null;
       let rect = null;
       this.picking = true;
+      map.closePopup();
       el.classList.add("fl-picking");
       map.dragging.disable();
       map.boxZoom.disable();

@@ -165,7 +165,7 @@ async function main() {
   // Watch a place (in its popup) or an area (a box dragged on the map): feed addresses and the webhook recipe.
   const watch = buildWatch({ config, lang, frontMap: fm, timeline: index });
   const area = watch.areaButton();
-  if (area) { $("share-btn").before(area.button); $("map").parentElement.append(area.bar); }
+  if (area) $("map").after(area.button, area.bar);  // on the map (the top bar keeps room for the title on phones)
   if (asOf) asOfBanner($("map").parentElement, { asOf, dataset: ds, lang });
   if ($("asof") && !config.static) buildAsOf($("asof"), { asOf, dataset: ds, lang }); else if ($("asof")) $("asof").closest("details").remove();
   fm.onMove(syncUrl);
