@@ -3,6 +3,7 @@
 // Only this module and map.js touch Leaflet (window.L, loaded from /vendor/leaflet/leaflet.js).
 import { getJSON } from "./api.js";
 import { fillUrl } from "./config.js";
+import { placeMinZoom } from "./places.js";
 
 const L = window.L;
 
@@ -15,14 +16,6 @@ export function baseStyle(theme = "light") {
     water: dark ? "#2b4a66" : "#a9cbe6",
     label: dark ? "#e8e8e8" : "#222",
   };
-}
-
-// The zoom from which a place's label shows: big cities always, towns at the regional view, neighbourhoods
-// and landmarks when zoomed into a city.
-export function placeMinZoom(p) {
-  const rank = p.rank || 5;
-  const urban = ["city", "town"].includes(p.kind);
-  return rank <= 2 ? 0 : rank === 3 ? (urban ? 8 : 11) : rank === 4 ? (urban ? 10 : 13) : 14;
 }
 
 // Adds the base layers; returns {tiles, countries, governorates, rivers, places} (each may be null).

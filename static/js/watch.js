@@ -4,7 +4,7 @@
 // the window loaded (pointinfo.js).
 import { getJSON } from "./api.js";
 import { fillUrl } from "./config.js";
-import { placeMinZoom } from "./basemap.js";
+import { placeMinZoom } from "./places.js";
 import { contains, lookupPoint } from "./pointinfo.js";
 import { field } from "./i18n.js";
 import { formatLocal } from "./timefmt.js";
