@@ -4,20 +4,8 @@
 // follow.js does not listen on such a page (it checks as_of= itself).
 import { formatLocal, fromInputValue, isoLocal, toInputValue } from "./timefmt.js";
 import { parseTime } from "./permalink.js";
+import { tr } from "./i18n.js";
 
-const TEXT = {
-  en: {
-    banner: "As published on {t}.", latest: "Show the latest data", corrections: "Corrections log",
-    label: "The map as it was published on", show: "Show", bad: "Pick a date and time.",
-    hint: "Later corrections are not shown; the corrections log lists them.",
-  },
-  ar: {
-    banner: "كما نُشرت في {t}.", latest: "عرض أحدث البيانات", corrections: "سجل التصحيحات",
-    label: "الخريطة كما نُشرت في", show: "عرض", bad: "اختر تاريخاً ووقتاً.",
-    hint: "لا تظهر التصحيحات اللاحقة؛ يسردها سجل التصحيحات.",
-  },
-};
-const tx = (lang, key, vars = {}) => (TEXT[lang === "ar" ? "ar" : "en"][key] || key).replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? "");
 
 const el = (tag, props = {}, ...kids) => {
   const e = Object.assign(document.createElement(tag), props);
@@ -44,12 +32,12 @@ function correctionsHref(lang) { return lang === "ar" ? "/corrections?lang=ar" :
 // The banner shown above the map while as_of= is set.
 export function asOfBanner(container, { asOf, dataset, lang }) {
   const when = formatLocal(new Date(parseTime(asOf)), dataset.utc_offset_minutes, dataset.tz_label, lang);
-  const latest = el("a", { href: withAsOf(window.location.href, null), className: "asof-latest", id: "asof-latest", textContent: tx(lang, "latest") });
+  const latest = el("a", { href: withAsOf(window.location.href, null), className: "asof-latest", id: "asof-latest", textContent: tr(lang, "asof_latest") });
   // The address changes as the reader moves (replaceState): the link follows it when used.
   latest.addEventListener("click", () => { latest.href = withAsOf(window.location.href, null); });
   const box = el("div", { className: "asof-banner", id: "asof-banner", role: "status" },
-    el("span", { textContent: tx(lang, "banner", { t: when }) + " " }), latest,
-    document.createTextNode(" · "), el("a", { href: correctionsHref(lang), textContent: tx(lang, "corrections") }));
+    el("span", { textContent: tr(lang, "asof_banner", { t: when }) + " " }), latest,
+    document.createTextNode(" · "), el("a", { href: correctionsHref(lang), textContent: tr(lang, "asof_corrections") }));
   container.prepend(box);
   return box;
 }
@@ -61,17 +49,17 @@ export function buildAsOf(container, { asOf, dataset, lang }) {
   input.value = toInputValue(asOf ? new Date(parseTime(asOf)) : new Date(), off);
   input.max = toInputValue(new Date(), off);
   const label = el("label", { htmlFor: "asof-input", className: "share-label",
-    textContent: `${tx(lang, "label")} (${dataset.tz_label || ""})` });
-  const show = el("button", { type: "button", className: "btn btn-small", id: "asof-show", textContent: tx(lang, "show") });
+    textContent: `${tr(lang, "asof_label")} (${dataset.tz_label || ""})` });
+  const show = el("button", { type: "button", className: "btn btn-small", id: "asof-show", textContent: tr(lang, "asof_show") });
   const msg = el("p", { className: "hint", role: "status" });
   const go = () => {
     const d = fromInputValue(input.value, off);
-    if (!d) { msg.textContent = tx(lang, "bad"); return; }
+    if (!d) { msg.textContent = tr(lang, "asof_bad"); return; }
     window.location.assign(withAsOf(window.location.href, isoLocal(d, off)));
   };
   show.addEventListener("click", go);
   input.addEventListener("keydown", (e) => { if (e.key === "Enter") go(); });
   container.replaceChildren(label, el("div", { className: "share-copy asof-row" }, input, show), msg,
-    el("p", { className: "hint", textContent: tx(lang, "hint") + " " },
-      el("a", { href: correctionsHref(lang), id: "asof-corrections", textContent: tx(lang, "corrections") })));
+    el("p", { className: "hint", textContent: tr(lang, "asof_hint") + " " },
+      el("a", { href: correctionsHref(lang), id: "asof-corrections", textContent: tr(lang, "asof_corrections") })));
 }

@@ -6,39 +6,10 @@ import { getJSON } from "./api.js";
 import { fillUrl } from "./config.js";
 import { placeMinZoom } from "./places.js";
 import { contains, lookupPoint } from "./pointinfo.js";
-import { field } from "./i18n.js";
+import { field, tr } from "./i18n.js";
 import { formatLocal } from "./timefmt.js";
 import { formatDay, splitBaseline } from "./popup.js";
 
-const TEXT = {
-  en: {
-    watch: "Watch", watchArea: "Watch an area", watchPlace: "Watch {p}", watchBox: "Watch this area",
-    lastHands: "Last changed hands: {t}, to {f}", neverHands: "Has not changed hands since {d}",
-    feedsHint: "Paste an address into a feed reader (Atom) or a program (JSON Feed): it lists every change to the map here, newest first.",
-    km: "Within", kmUnit: "km", atom: "Atom feed", json: "JSON Feed", copy: "Copy", copied: "Copied", close: "Close",
-    hook: "Webhook (for a newsroom's systems)",
-    hookHint: "A server admin registers your address; every publish that touches this place sends a signed POST.",
-    hookArea: "Webhooks filter by place and distance: this recipe covers the box from its nearest place.",
-    verify: "Check the X-Frontline-Signature header of each POST:",
-    readme: "See “Following the front” in the project's README for the full recipe.",
-    pickHint: "Drag a box on the map (Escape cancels), or use the map as you see it now.",
-    useView: "Use the current view", cancel: "Cancel",
-  },
-  ar: {
-    watch: "متابعة", watchArea: "متابعة منطقة", watchPlace: "متابعة {p}", watchBox: "متابعة هذه المنطقة",
-    lastHands: "آخر تبدّل للسيطرة: {t}، لصالح {f}", neverHands: "لم تتبدّل السيطرة عليه منذ {d}",
-    feedsHint: "الصق العنوان في قارئ خلاصات (Atom) أو في برنامج (JSON Feed): يسرد كل تغيير للخريطة هنا، الأحدث أولاً.",
-    km: "ضمن", kmUnit: "كم", atom: "خلاصة Atom", json: "خلاصة JSON", copy: "نسخ", copied: "تم النسخ", close: "إغلاق",
-    hook: "خطاف ويب (لأنظمة غرف الأخبار)",
-    hookHint: "يسجّل مدير الخادم عنوانك؛ وكل نشر يمسّ هذا المكان يرسل طلب POST موقَّعاً.",
-    hookArea: "تُصفّي خطافات الويب حسب المكان والمسافة: تغطي هذه الوصفة المربع انطلاقاً من أقرب مكان إليه.",
-    verify: "تحقّق من ترويسة X-Frontline-Signature في كل طلب:",
-    readme: "انظر قسم «Following the front» في ملف README للمشروع للوصفة الكاملة.",
-    pickHint: "اسحب مربعاً على الخريطة (Escape للإلغاء)، أو استخدم الخريطة كما تراها الآن.",
-    useView: "استخدام العرض الحالي", cancel: "إلغاء",
-  },
-};
-const t = (lang, key, vars = {}) => (TEXT[lang === "ar" ? "ar" : "en"][key] || key).replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? "");
 
 const VERIFY = `import hashlib, hmac
 
@@ -89,12 +60,12 @@ function copyRow(lang, value, id, rows = 1) {
   const field = rows > 1
     ? el("textarea", { readOnly: true, rows, className: "share-snippet", id, value })
     : el("input", { type: "text", readOnly: true, className: "share-link", id, value });
-  const b = el("button", { type: "button", className: "btn btn-small", textContent: t(lang, "copy") });
+  const b = el("button", { type: "button", className: "btn btn-small", textContent: tr(lang, "watch_copy") });
   b.addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(field.value);
-      b.textContent = t(lang, "copied");
-      setTimeout(() => { b.textContent = t(lang, "copy"); }, 1500);
+      b.textContent = tr(lang, "watch_copied");
+      setTimeout(() => { b.textContent = tr(lang, "watch_copy"); }, 1500);
     } catch { field.select(); /* clipboard refused: the text is selected for Ctrl+C */ }
   });
   return { row: el("div", { className: "share-copy" }, field, b), field };
@@ -125,7 +96,7 @@ export function buildWatch({ config, lang, frontMap, timeline }) {
   function open(title, filter, hookPlace, hookKm, areaNote) {
     const head = el("h2", { id: "watch-title", textContent: title });
     const close = el("button", { type: "button", className: "btn dialog-close", textContent: "×" });
-    close.setAttribute("aria-label", t(lang, "close"));
+    close.setAttribute("aria-label", tr(lang, "watch_close"));
     close.addEventListener("click", () => dialog.close());
     const atom = copyRow(lang, "", "watch-atom");
     const json = copyRow(lang, "", "watch-json");
@@ -144,21 +115,21 @@ export function buildWatch({ config, lang, frontMap, timeline }) {
     km.addEventListener("input", refresh);
     refresh();
     const kmRow = filter.place ? el("p", { className: "share-opts" },
-      el("label", { htmlFor: "watch-km", textContent: `${t(lang, "km")} ` }), km, document.createTextNode(` ${t(lang, "kmUnit")}`)) : "";
+      el("label", { htmlFor: "watch-km", textContent: `${tr(lang, "watch_km")} ` }), km, document.createTextNode(` ${tr(lang, "watch_kmUnit")}`)) : "";
     const verify = el("pre", { className: "watch-verify", dir: "ltr", textContent: VERIFY });
     dialog.replaceChildren(
       el("div", { className: "dialog-head" }, head, close),
       el("section", { className: "share-sec" },
-        el("p", { className: "hint", textContent: t(lang, "feedsHint") }), kmRow,
-        el("label", { htmlFor: "watch-atom", className: "share-label", textContent: t(lang, "atom") }), atom.row,
-        el("label", { htmlFor: "watch-json", className: "share-label", textContent: t(lang, "json") }), json.row),
+        el("p", { className: "hint", textContent: tr(lang, "watch_feedsHint") }), kmRow,
+        el("label", { htmlFor: "watch-atom", className: "share-label", textContent: tr(lang, "watch_atom") }), atom.row,
+        el("label", { htmlFor: "watch-json", className: "share-label", textContent: tr(lang, "watch_json") }), json.row),
       el("section", { className: "share-sec" },
-        el("label", { htmlFor: "watch-hook", className: "share-label", textContent: t(lang, "hook") }),
-        el("p", { className: "hint", textContent: t(lang, "hookHint") }),
-        areaNote ? el("p", { className: "hint", textContent: t(lang, "hookArea") }) : "",
+        el("label", { htmlFor: "watch-hook", className: "share-label", textContent: tr(lang, "watch_hook") }),
+        el("p", { className: "hint", textContent: tr(lang, "watch_hookHint") }),
+        areaNote ? el("p", { className: "hint", textContent: tr(lang, "watch_hookArea") }) : "",
         hook.row,
-        el("p", { className: "hint", textContent: t(lang, "verify") }), verify,
-        el("p", { className: "hint", textContent: t(lang, "readme") })),
+        el("p", { className: "hint", textContent: tr(lang, "watch_verify") }), verify,
+        el("p", { className: "hint", textContent: tr(lang, "watch_readme") })),
     );
     for (const f of [atom.field, json.field, hook.field]) f.dir = "ltr";
     if (!dialog.open) dialog.showModal();
@@ -167,7 +138,7 @@ export function buildWatch({ config, lang, frontMap, timeline }) {
 
   const placeName = (p) => (lang === "ar" && p.name_ar) || p.name_en || p.slug;
 
-  function watchPlace(p) { open(t(lang, "watchPlace", { p: placeName(p) }), { place: p.slug, km: 5 }, p.slug, 5, false); }
+  function watchPlace(p) { open(tr(lang, "watch_watchPlace", { p: placeName(p) }), { place: p.slug, km: 5 }, p.slug, 5, false); }
 
   async function watchBox(bbox) {
     const [x0, y0, x1, y1] = bbox;
@@ -180,7 +151,7 @@ export function buildWatch({ config, lang, frontMap, timeline }) {
     }
     const radius = distKm({ lat: y0, lon: x0 }, { lat: y1, lon: x1 }) / 2;
     const km = best ? Math.min(200, Math.ceil(best.d + radius)) : null;
-    open(t(lang, "watchBox"), { bbox }, best ? best.p.slug : null, km, true);
+    open(tr(lang, "watch_watchBox"), { bbox }, best ? best.p.slug : null, km, true);
   }
 
   // The place whose label is drawn within `px` pixels of a clicked point at the current zoom, if any.
@@ -208,10 +179,10 @@ export function buildWatch({ config, lang, frontMap, timeline }) {
     const c = lastChangedHands(chain, ds.start);
     if (c) {
       const f = factions[c.faction];
-      return t(lang, "lastHands", { t: formatLocal(new Date(c.at), ds.utc_offset_minutes, ds.tz_label, lang), f: field(f, "name", lang) || c.faction });
+      return tr(lang, "watch_lastHands", { t: formatLocal(new Date(c.at), ds.utc_offset_minutes, ds.tz_label, lang), f: field(f, "name", lang) || c.faction });
     }
     if (fromWindow && win && win.i > 0) return null;
-    return t(lang, "neverHands", { d: formatDay(ds.start, ds.utc_offset_minutes, lang) });
+    return tr(lang, "watch_neverHands", { d: formatDay(ds.start, ds.utc_offset_minutes, lang) });
   }
 
   // Add the place's block (name, last changed hands, Watch) to a popup opened at a clicked point.
@@ -225,7 +196,7 @@ export function buildWatch({ config, lang, frontMap, timeline }) {
     const hands = info && handsFrom(info, p, win);
     if (hands) sec.append(el("p", { className: "popup-hands", textContent: hands }));
     if (live) {
-      const b = el("button", { type: "button", className: "btn btn-small watch-place", textContent: t(lang, "watch") });
+      const b = el("button", { type: "button", className: "btn btn-small watch-place", textContent: tr(lang, "watch_watch") });
       b.addEventListener("click", () => watchPlace(p));
       sec.append(b);
     }
@@ -239,11 +210,11 @@ export function buildWatch({ config, lang, frontMap, timeline }) {
   let picking = null;
   function areaButton() {
     if (!live) return null;
-    const b = el("button", { type: "button", className: "btn watch-area-btn", id: "watch-area-btn", textContent: t(lang, "watchArea") });
+    const b = el("button", { type: "button", className: "btn watch-area-btn", id: "watch-area-btn", textContent: tr(lang, "watch_watchArea") });
     const bar = el("div", { className: "watch-pick", id: "watch-pick", role: "group", hidden: true },
-      el("span", { textContent: t(lang, "pickHint") }));
-    const useView = el("button", { type: "button", className: "btn btn-small", id: "watch-use-view", textContent: t(lang, "useView") });
-    const cancel = el("button", { type: "button", className: "btn btn-small", textContent: t(lang, "cancel") });
+      el("span", { textContent: tr(lang, "watch_pickHint") }));
+    const useView = el("button", { type: "button", className: "btn btn-small", id: "watch-use-view", textContent: tr(lang, "watch_useView") });
+    const cancel = el("button", { type: "button", className: "btn btn-small", textContent: tr(lang, "watch_cancel") });
     bar.append(useView, cancel);
     const stop = () => { bar.hidden = true; if (picking) picking.abort(); picking = null; };
     useView.addEventListener("click", () => { const box = frontMap.getBbox(); stop(); watchBox(box); });
