@@ -181,6 +181,9 @@ def test_as_published_on_shows_the_old_data_with_a_banner_and_no_live_updates(mi
     page.wait_for_function("() => new URLSearchParams(location.search).has('t')")  # the address was rewritten ...
     assert parse_qs(urlparse(page.url).query)["as_of"] == [before]  # ... and keeps as_of
     assert page.get_attribute("#asof-banner a[href^='/corrections']", "href") == "/corrections"
+    with page.expect_request(lambda r: "/api/point?" in r.url) as req:  # the popup asks as of the same instant
+        click_centre(page)
+    assert parse_qs(urlparse(req.value.url).query)["as_of"] == [before]
     page.screenshot(path=str(OUTPUT / "asof-banner.png"))
     with page.expect_navigation():
         page.click("#asof-latest")
