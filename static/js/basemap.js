@@ -3,6 +3,7 @@
 // Only this module and map.js touch Leaflet (window.L, loaded from /vendor/leaflet/leaflet.js).
 import { getJSON } from "./api.js";
 import { fillUrl } from "./config.js";
+import { placeMinZoom } from "./places.js";
 
 const L = window.L;
 
@@ -53,8 +54,7 @@ export async function addBaseLayers(map, config, { lang = "en", theme = "light",
       const name = (lang === "ar" && p.name_ar) || p.name_en;
       const el = document.createElement("span");
       el.textContent = name;  // text, never HTML
-      const urban = ["city", "town"].includes(p.kind);
-      const minZoom = rank <= 2 ? 0 : rank === 3 ? (urban ? 8 : 11) : rank === 4 ? (urban ? 10 : 13) : 14;
+      const minZoom = placeMinZoom(p);
       const marker = L.marker([lat, lon], {
         pane: "labels", interactive: false, keyboard: false,
         icon: L.divIcon({ className: `fl-place fl-place-r${rank}`, html: el.outerHTML, iconSize: null }),

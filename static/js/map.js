@@ -232,7 +232,7 @@ export class FrontMap {
 
   clearDiff() { this.diffLayer.clearLayers(); }
 
-  onClick(cb) { this.map.on("click", (e) => cb({ lat: e.latlng.lat, lon: e.latlng.lng })); }
+  onClick(cb) { this.map.on("click", (e) => { if (!this.picking) cb({ lat: e.latlng.lat, lon: e.latlng.lng }); }); }
   onMove(cb) { this.map.on("moveend", cb); }
 
   openPopup({ lat, lon }, element) {
@@ -252,4 +252,51 @@ export class FrontMap {
   }
 
   invalidateSize() { this.map.invalidateSize(); }
+
+  // The visible box [minlon, minlat, maxlon, maxlat] and a place's distance in pixels from a clicked point.
+  getBbox() {
+    const b = this.map.getBounds();
+    return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+  }
+
+  pixelDistance(a, b) {
+    return this.map.latLngToContainerPoint([a.lat, a.lon]).distanceTo(this.map.latLngToContainerPoint([b.lat, b.lon]));
+  }
+
+  // Let the reader drag a box on the map (for "Watch an area"): resolves with [minlon, minlat, maxlon, maxlat],
+  // or null when cancelled (Escape; `signal` aborted). The map does not pan while the box is drawn.
+  pickBox(signal) {
+    const map = this.map;
+    const el = map.getContainer();
+    return new Promise((resolve) => {
+      let start = null;
+      let rect = null;
+      this.picking = true;
+      map.closePopup();
+      el.classList.add("fl-picking");
+      map.dragging.disable();
+      map.boxZoom.disable();
+      const down = (e) => { start = e.latlng; rect = L.rectangle([start, start], { color: "#111", weight: 2, dashArray: "4 3", fillOpacity: 0.08, interactive: false }).addTo(map); };
+      const move = (e) => { if (start) rect.setBounds([start, e.latlng]); };
+      const up = (e) => {
+        if (!start) return;
+        const b = L.latLngBounds(start, e.latlng);
+        done(b.getWest() === b.getEast() || b.getSouth() === b.getNorth() ? null : [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]);
+      };
+      const key = (e) => { if (e.key === "Escape") done(null); };
+      const done = (box) => {
+        map.off("mousedown", down); map.off("mousemove", move); map.off("mouseup", up);
+        document.removeEventListener("keydown", key);
+        if (rect) rect.remove();
+        map.dragging.enable();
+        map.boxZoom.enable();
+        el.classList.remove("fl-picking");
+        setTimeout(() => { this.picking = false; }, 0);  // the click that ends a drag opens no popup
+        resolve(box);
+      };
+      map.on("mousedown", down); map.on("mousemove", move); map.on("mouseup", up);
+      document.addEventListener("keydown", key);
+      if (signal) signal.addEventListener("abort", () => done(null), { once: true });
+    });
+  }
 }

@@ -4,6 +4,7 @@
 // the latest data" drops the pin. Pictures show what the reader sees: the visible factions and the view.
 import { tr, field } from "./i18n.js";
 import { embedSnippet } from "./snippet.js";
+import { feedUrls } from "./watch.js";
 
 const el = (tag, props = {}, ...kids) => {
   const e = Object.assign(document.createElement(tag), props);
@@ -46,6 +47,11 @@ export function buildShare(dialog, { config, timeline, lang, getState }) {
     kml: el("a", { className: "dl", textContent: tr(lang, "kml") }),
     csv: el("a", { className: "dl", textContent: tr(lang, "csv") }),
   };
+  // Feeds of the changes in the current view, for the visible factions (live server only).
+  const feeds = config.urls.feedAtom && !config.static ? {
+    atom: el("a", { className: "dl", id: "share-feed-atom", textContent: tr(lang, "feedAtom"), type: "application/atom+xml" }),
+    json: el("a", { className: "dl", id: "share-feed-json", textContent: tr(lang, "feedJson"), type: "application/feed+json" }),
+  } : null;
 
   // Pictures made by the server: fetched as a blob with a running indication, then saved.
   const status = el("p", { className: "hint share-status", role: "status" });
@@ -123,6 +129,10 @@ export function buildShare(dialog, { config, timeline, lang, getState }) {
     el("section", { className: "share-sec" },
       el("h3", { className: "share-label", textContent: tr(lang, "downloads") }),
       el("div", { className: "share-dl" }, dl.geojson, dl.kml, dl.csv)),
+    feeds ? el("section", { className: "share-sec" },
+      el("h3", { className: "share-label", textContent: tr(lang, "feeds") }),
+      el("div", { className: "share-dl" }, feeds.atom, feeds.json),
+      el("p", { className: "hint", textContent: tr(lang, "feedsHint") })) : "",
     pictures,
   );
   dialog.addEventListener("click", (e) => { if (e.target === dialog) dialog.close(); });
@@ -149,6 +159,11 @@ export function buildShare(dialog, { config, timeline, lang, getState }) {
     dl.kml.download = `${ds.slug}-${stamp}.kml`;
     dl.csv.href = config.urls.csv;
     dl.csv.download = `${ds.slug}-areas.csv`;
+    if (feeds) {
+      const u = feedUrls(config, { bbox: s.bbox, factions: s.factions });
+      feeds.atom.href = u.atom;
+      feeds.json.href = u.json;
+    }
   }
 
   return {

@@ -21,6 +21,8 @@ import { areasAt, isoUTC, stepInstant } from "./timeline.js";
 import { isoLocal } from "./timefmt.js";
 import { Stage } from "./stage.js";
 import { windowFetcher } from "./windows.js";
+import { buildWatch } from "./watch.js";
+import { asOfFrom, asOfBanner, buildAsOf } from "./asof.js";
 import "./follow.js";  // live updates: "The map was updated - show" (never jumps by itself)
 
 const $ = (id) => document.getElementById(id);
@@ -34,9 +36,12 @@ async function main() {
   const lang = normLang(document.documentElement.lang);
   const state = parseState(window.location.search);
   document.body.dataset.ready = "0";
+  // "As published on": as_of= in the address pins every read to what was published then (asof.js).
+  const asOf = config.static ? null : asOfFrom(window.location.search);
+  const pin = asOf ? { as_of: asOf } : {};
   let index;
   try {
-    index = await getJSON(config.urls.timeline);
+    index = await getJSON(config.urls.timeline, pin);
   } catch (e) {
     loadError(lang);
     throw e;
@@ -57,7 +62,7 @@ async function main() {
   const t = () => stage.t;
 
   const currentQuery = (extra) => buildQuery({
-    t: t(), view: fm.getView(), lang, offsetMinutes: ds.utc_offset_minutes, extra,
+    t: t(), view: fm.getView(), lang, offsetMinutes: ds.utc_offset_minutes, extra: { as_of: asOf, ...extra },
     factions: visible.size === slugs.length ? null : slugs.filter((s) => visible.has(s)),
   });
 
@@ -127,7 +132,9 @@ async function main() {
     getState: () => ({
       url: absoluteUrl(config.urls.viewer, currentQuery()),
       iso: isoLocal(new Date(t()), ds.utc_offset_minutes),
-      embedQuery: (extra) => currentQuery(extra),
+      embedQuery: (extra) => currentQuery({ as_of: null, ...extra }),  // embeds pin rev= (the same data)
+      bbox: fm.getBbox(),
+      factions: visible.size === slugs.length ? null : slugs.filter((s) => visible.has(s)),
     }),
   });
   $("share-btn").addEventListener("click", () => share.open());
@@ -148,9 +155,19 @@ async function main() {
     const seq = ++popupSeq;
     const at = isoUTC(t());
     // Outside the data set (404/422) there is nothing to say: no popup.
-    const point = await lookupPoint(config, stage.view, { lat, lon, at, win: stage.win });
-    if (point && seq === popupSeq) fm.openPopup({ lat, lon }, popupContent(point, { timeline: index, lang }));
+    const point = await lookupPoint(config, stage.view, { lat, lon, at, pin, win: stage.win });
+    if (point && seq === popupSeq) {
+      const root = popupContent(point, { timeline: index, lang });
+      const popup = fm.openPopup({ lat, lon }, root);
+      if (await watch.decoratePopup(root, { lat, lon, at, pin, win: stage.win, view: stage.view })) popup.update();
+    }
   });
+  // Watch a place (in its popup) or an area (a box dragged on the map): feed addresses and the webhook recipe.
+  const watch = buildWatch({ config, lang, frontMap: fm, timeline: index });
+  const area = watch.areaButton();
+  if (area) $("map").after(area.button, area.bar);  // on the map (the top bar keeps room for the title on phones)
+  if (asOf) asOfBanner($("map").parentElement, { asOf, dataset: ds, lang });
+  if ($("asof") && !config.static) buildAsOf($("asof"), { asOf, dataset: ds, lang }); else if ($("asof")) $("asof").closest("details").remove();
   fm.onMove(syncUrl);
 
   // Phone: the panel is a bottom sheet; the map keeps its space until the reader opens it.
