@@ -86,12 +86,20 @@ def recompute_from(session: Session, t: datetime | None, rev: int, area: BaseGeo
         same = [f for f, v in initial.items() if v.valid_to is None and originals[f]["valid_to"] is None]
         kept = {id(initial[f]) for f in same}
         kept_rows = {originals[f]["id"] for f in same}
-        retire += [r["id"] for r in cell_rows if r["id"] not in kept_rows]
+        # A later piece that comes out exactly as it was (same faction, validity and geometry: a later change took
+        # the edited area again) stays as it is too: storage grows with what the edit changed, not with the history.
+        later_rows = {(r["faction"], r["valid_from"], r["valid_to"]): r for r in cell_rows
+                      if r["id"] not in kept_rows and (t is None or r["valid_from"] >= t)}
         for v in versions:
             if id(v) in kept:
                 continue
+            old = later_rows.get((v.faction, v.valid_from, v.valid_to))
+            if old is not None and bytes(old["wkb"]) == v.geom.wkb:
+                kept_rows.add(old["id"])
+                continue
             inserts.append({"faction": v.faction, "cell": cell, "valid_from": v.valid_from, "valid_to": v.valid_to,
                             "rev": rev, "wkb": v.geom.wkb, "change_ids": json.dumps(v.change_ids)})
+        retire += [r["id"] for r in cell_rows if r["id"] not in kept_rows]
     if retire:
         session.execute(queries.RETIRE_ZONES, {"rev": rev, "ids": retire})
     if inserts:
