@@ -166,9 +166,9 @@ def history(results: dict) -> None:
             times = []
             for _ in range(40):
                 t = time.perf_counter()
-                queries.zones_at(s, at, rev)
+                s.execute(queries.PIECES_AT, {"at": at, "rev": rev}).all()  # the SQL part of a snapshot (pieces)
                 times.append((time.perf_counter() - t) * 1000)
-            plan = "\n".join(r[0] for r in s.execute(text("EXPLAIN " + str(queries.ZONES_AT.text).replace(":digits", "5")
+            plan = "\n".join(r[0] for r in s.execute(text("EXPLAIN " + str(queries.PIECES_AT.text)
                                                           .replace("CAST(:at AS timestamptz)", f"'{AT}'::timestamptz")
                                                           .replace("CAST(:rev AS integer)", str(rev)))))
             body = httpx_free_timeline(url)
