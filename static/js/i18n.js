@@ -34,6 +34,11 @@ const STRINGS = {
     following: "Not pinned: readers always see the latest data.",
     picturesHint: "Pictures show the factions and the part of the map you are looking at.",
     renderBusy: "the server is busy; try again in a minute", renderBad: "the picture could not be made with these settings",
+    zoomHint: "Use Ctrl + scroll to zoom the map, or click the map first", zoomHintMac: "Use ⌘ + scroll to zoom the map, or click the map first",
+    errorRev: "This map asks for data revision {rev}, which this server does not have.",
+    errorFactions: "None of the factions this map asks for ({f}) are in the data.",
+    errorNetwork: "The map could not be loaded: no connection to the server. Try again later.",
+    dataAsOf: "Data as of {t}", sourceLabel: "Source", fullscreen: "Full screen", exitFullscreen: "Exit full screen",
   },
   ar: {
     title: "خط الجبهة", play: "تشغيل", pause: "إيقاف مؤقت", prev: "التغيير السابق", next: "التغيير التالي",
@@ -68,6 +73,11 @@ const STRINGS = {
     following: "غير مثبّتة: يرى القرّاء دائماً أحدث البيانات.",
     picturesHint: "تُظهر الصور الفصائل وجزء الخريطة الذي تنظر إليه.",
     renderBusy: "الخادم مشغول؛ حاول مجدداً بعد دقيقة", renderBad: "تعذّر صنع الصورة بهذه الإعدادات",
+    zoomHint: "استخدم Ctrl مع التمرير لتكبير الخريطة، أو انقر على الخريطة أولاً", zoomHintMac: "استخدم ⌘ مع التمرير لتكبير الخريطة، أو انقر على الخريطة أولاً",
+    errorRev: "تطلب هذه الخريطة النسخة {rev} من البيانات، وهي غير موجودة على هذا الخادم.",
+    errorFactions: "لا يوجد في البيانات أيٌّ من الفصائل التي تطلبها هذه الخريطة ({f}).",
+    errorNetwork: "تعذّر تحميل الخريطة: لا اتصال بالخادم. حاول لاحقاً.",
+    dataAsOf: "البيانات حتى {t}", sourceLabel: "المصدر", fullscreen: "ملء الشاشة", exitFullscreen: "الخروج من ملء الشاشة",
   },
 };
 

@@ -3,7 +3,7 @@
 // step waits for it, so the animation never runs ahead of what is painted.
 import { stepInstant, instantIndex } from "./timeline.js";
 
-export const SPEEDS = [0.5, 1, 2, 4];
+export const SPEEDS = [0.5, 1, 2, 3, 4];
 const STEP_MS = 1200;
 
 export class Player {
