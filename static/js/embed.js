@@ -30,6 +30,7 @@ export function embedOptions(search) {
     autoplay: flag(q.get("autoplay"), false),
     loop: flag(q.get("loop"), false),
     speed: Number(q.get("speed")) || 1,
+    mode: q.get("play") === "time" ? "time" : "changes",
     controls: flag(q.get("controls"), true),
     legend: flag(q.get("legend"), true),
     rev: Number.isInteger(rev) && rev > 0 ? rev : null,
@@ -127,6 +128,7 @@ function showError(lang, text) {
   box.hidden = false;
   $("legend").hidden = true;
   $("timecontrol").hidden = true;
+  if (!$("embed-title").textContent) $("embed-footer").hidden = true;
   document.body.dataset.ready = "error";
   started = true;
   postHeight();
@@ -224,7 +226,7 @@ async function run(config, lang, opt) {
       // The live region speaks when playback stops (a screen reader would otherwise hear every step).
       if (!p.playing && stage.view && stage.t !== null) $("description").textContent = describe(stage.view, stage.t, lang);
     },
-    speed: opt.speed, loop: opt.loop,
+    speed: opt.speed, loop: opt.loop, end: ds.end, mode: opt.mode,
   });
   const step = (dir) => seek(Date.parse(stepInstant(index.instants, t(), dir)));
   const tc = opt.controls

@@ -38,6 +38,7 @@ const STRINGS = {
     errorRev: "This map asks for data revision {rev}, which this server does not have.",
     errorFactions: "None of the factions this map asks for ({f}) are in the data.",
     errorNetwork: "The map could not be loaded: no connection to the server. Try again later.",
+    playMode: "Playback", byChange: "Change by change", byTime: "Real time (every day the same length)",
     dataAsOf: "Data as of {t}", sourceLabel: "Source", fullscreen: "Full screen", exitFullscreen: "Exit full screen",
   },
   ar: {
@@ -77,6 +78,7 @@ const STRINGS = {
     errorRev: "تطلب هذه الخريطة النسخة {rev} من البيانات، وهي غير موجودة على هذا الخادم.",
     errorFactions: "لا يوجد في البيانات أيٌّ من الفصائل التي تطلبها هذه الخريطة ({f}).",
     errorNetwork: "تعذّر تحميل الخريطة: لا اتصال بالخادم. حاول لاحقاً.",
+    playMode: "طريقة التشغيل", byChange: "تغييراً بعد تغيير", byTime: "بالزمن الحقيقي (لكل يوم المدة نفسها)",
     dataAsOf: "البيانات حتى {t}", sourceLabel: "المصدر", fullscreen: "ملء الشاشة", exitFullscreen: "الخروج من ملء الشاشة",
   },
 };

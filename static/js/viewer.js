@@ -105,7 +105,7 @@ async function main() {
       }
       fm.highlight(step.filter((c) => visible.has(c.faction)));
       if (feed) feed.mark(step, followFeed);
-      $("description").textContent = describe(stage.view, ms, lang);
+      if (!player.playing) $("description").textContent = describe(stage.view, ms, lang);
     },
     onError() { $("description").textContent = tr(lang, "errorLoad"); },
   });
@@ -115,7 +115,12 @@ async function main() {
   const player = new Player(index.instants, {
     getT: t,
     go: (iso) => seek(Date.parse(iso)),
-    onState: () => tc.renderPlayer(),
+    onState: (p) => {
+      tc.renderPlayer();
+      // The live region speaks when playback stops (a screen reader would otherwise hear every step).
+      if (!p.playing && stage.view && stage.t !== null) $("description").textContent = describe(stage.view, stage.t, lang);
+    },
+    end: ds.end,
     speed: 1,
   });
   const step = (dir) => seek(Date.parse(stepInstant(index.instants, t(), dir)));

@@ -336,3 +336,45 @@ def test_live_region_speaks_when_playback_pauses(live_seed, page):
     i = tl["instants"].index(t)
     km2 = round(tl["areas_km2"][tl["factions"][0]["slug"]][i])
     assert f"{km2:,}" in text or str(km2) in text
+
+
+def _watch_instants(page):
+    page.evaluate("""() => { window.__seen = [];
+        new MutationObserver(() => window.__seen.push(document.body.dataset.instant))
+          .observe(document.body, {attributes: true, attributeFilter: ['data-instant']}); }""")
+
+
+def _z(iso):
+    from datetime import datetime, timezone
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+def test_playback_runs_to_the_end_of_the_period(live_seed, page):
+    tl = httpx.get(f"{live_seed.url}/api/timeline", timeout=60).json()
+    last, end = tl["instants"][-1], tl["dataset"]["end"]
+    assert _z(end) > _z(last)  # the seed's period ends after its last change (the slider runs to the end)
+    page.goto(f"{live_seed.url}/embed?speed=4&t={quote(last)}")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    page.locator(".tc-play").click()
+    page.wait_for_function("() => document.querySelector('.tc-play').getAttribute('aria-pressed') === 'false'"
+                           " && document.body.dataset.ready === '1'")
+    assert _z(page.evaluate("document.body.dataset.instant")) == _z(end)
+
+
+def test_playback_by_real_time_moves_hour_by_hour(live_seed, page):
+    tl = httpx.get(f"{live_seed.url}/api/timeline", timeout=60).json()
+    start = tl["instants"][3]
+    page.goto(f"{live_seed.url}/embed?play=time&speed=4&t={quote(start)}")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    assert page.locator(".tc-mode").input_value() == "time"
+    _watch_instants(page)
+    page.locator(".tc-play").click()
+    page.wait_for_function("() => window.__seen.length >= 4")
+    page.locator(".tc-play").click()
+    seen = [_z(x) for x in page.evaluate("window.__seen")[:4]]
+    # every frame is one hour after the one before, whether or not something changed then
+    assert all((b - a).total_seconds() == 3600 for a, b in zip(seen, seen[1:])), seen
+    assert all(s.minute == 0 and s.second == 0 for s in seen)
+    # and the reader can switch back to change by change
+    page.locator(".tc-mode").select_option("changes")
+    assert page.locator(".tc-mode").input_value() == "changes"
