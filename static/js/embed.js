@@ -20,6 +20,8 @@ import { windowFetcher } from "./windows.js";
 import "./follow.js";  // live updates: "The map was updated - show" (never jumps by itself)
 
 const $ = (id) => document.getElementById(id);
+// The description is a live region: write it only when it changes (every write is read out again).
+const say = (text) => { const d = $("description"); if (d.textContent !== text) d.textContent = text; };
 const flag = (v, dflt) => (v === null ? dflt : !["0", "false", "no", "off"].includes(v.toLowerCase()));
 
 export function embedOptions(search) {
@@ -214,7 +216,7 @@ async function run(config, lang, opt) {
     },
     onPainted(ms, win, step) {
       fm.highlight(step.filter((c) => visible.has(c.faction)));
-      if (!player.playing) $("description").textContent = describe(stage.view, ms, lang);
+      if (!player.playing) say(describe(stage.view, ms, lang));
     },
     onError() { $("description").textContent = tr(lang, "errorLoad"); },
   });
@@ -224,7 +226,7 @@ async function run(config, lang, opt) {
     onState: (p) => {
       if (tc) tc.renderPlayer();
       // The live region speaks when playback stops (a screen reader would otherwise hear every step).
-      if (!p.playing && stage.view && stage.t !== null) $("description").textContent = describe(stage.view, stage.t, lang);
+      if (!p.playing && stage.view && stage.t !== null) say(describe(stage.view, stage.t, lang));
     },
     speed: opt.speed, loop: opt.loop, end: ds.end, mode: opt.mode,
   });

@@ -38,8 +38,8 @@ const STRINGS = {
     errorRev: "This map asks for data revision {rev}, which this server does not have.",
     errorFactions: "None of the factions this map asks for ({f}) are in the data.",
     errorNetwork: "The map could not be loaded: no connection to the server. Try again later.",
-    playMode: "Playback", byChange: "Change by change", byTime: "Real time (every day the same length)",
-    dataAsOf: "Data as of {t}", sourceLabel: "Source", fullscreen: "Full screen", exitFullscreen: "Exit full screen",
+    playMode: "Playback: change by change, or real time (every day takes the same time)", byChange: "By change", byTime: "Real time",
+    lastUpdated: "Last updated {t}.", dataAsOf: "Data as of {t}", sourceLabel: "Source", fullscreen: "Full screen", exitFullscreen: "Exit full screen",
   },
   ar: {
     title: "خط الجبهة", play: "تشغيل", pause: "إيقاف مؤقت", prev: "التغيير السابق", next: "التغيير التالي",
@@ -78,8 +78,8 @@ const STRINGS = {
     errorRev: "تطلب هذه الخريطة النسخة {rev} من البيانات، وهي غير موجودة على هذا الخادم.",
     errorFactions: "لا يوجد في البيانات أيٌّ من الفصائل التي تطلبها هذه الخريطة ({f}).",
     errorNetwork: "تعذّر تحميل الخريطة: لا اتصال بالخادم. حاول لاحقاً.",
-    playMode: "طريقة التشغيل", byChange: "تغييراً بعد تغيير", byTime: "بالزمن الحقيقي (لكل يوم المدة نفسها)",
-    dataAsOf: "البيانات حتى {t}", sourceLabel: "المصدر", fullscreen: "ملء الشاشة", exitFullscreen: "الخروج من ملء الشاشة",
+    playMode: "التشغيل: تغييراً بتغيير، أو بالزمن الحقيقي (لكل يوم المدة نفسها)", byChange: "تغييراً بتغيير", byTime: "بالزمن الحقيقي",
+    lastUpdated: "آخر تحديث {t}.", dataAsOf: "البيانات حتى {t}", sourceLabel: "المصدر", fullscreen: "ملء الشاشة", exitFullscreen: "الخروج من ملء الشاشة",
   },
 };
 

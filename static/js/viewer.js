@@ -21,9 +21,12 @@ import { areasAt, isoUTC, stepInstant } from "./timeline.js";
 import { isoLocal } from "./timefmt.js";
 import { Stage } from "./stage.js";
 import { windowFetcher } from "./windows.js";
+import { setupAbout } from "./about.js";
 import "./follow.js";  // live updates: "The map was updated - show" (never jumps by itself)
 
 const $ = (id) => document.getElementById(id);
+// The description is a live region: write it only when it changes (every write is read out again).
+const say = (text) => { const d = $("description"); if (d.textContent !== text) d.textContent = text; };
 
 function loadError(lang) {
   $("map").replaceChildren(Object.assign(document.createElement("p"), { className: "load-error", textContent: tr(lang, "errorLoad") }));
@@ -44,6 +47,7 @@ async function main() {
   const ds = index.dataset;
   const title = field(ds, "title", lang);
   $("ds-title").textContent = title;
+  setupAbout(config, index, lang);
   document.title = `${title} · ${tr(lang, "title")}`;
 
   const fm = new FrontMap($("map"), config, { lang, dataset: ds });
@@ -105,7 +109,7 @@ async function main() {
       }
       fm.highlight(step.filter((c) => visible.has(c.faction)));
       if (feed) feed.mark(step, followFeed);
-      if (!player.playing) $("description").textContent = describe(stage.view, ms, lang);
+      if (!player.playing) say(describe(stage.view, ms, lang));
     },
     onError() { $("description").textContent = tr(lang, "errorLoad"); },
   });
@@ -118,7 +122,7 @@ async function main() {
     onState: (p) => {
       tc.renderPlayer();
       // The live region speaks when playback stops (a screen reader would otherwise hear every step).
-      if (!p.playing && stage.view && stage.t !== null) $("description").textContent = describe(stage.view, stage.t, lang);
+      if (!p.playing && stage.view && stage.t !== null) say(describe(stage.view, stage.t, lang));
     },
     end: ds.end,
     speed: 1,

@@ -280,3 +280,42 @@ def test_compare_two_instants_draws_and_lists_the_difference(live_seed, page, ti
     diff = httpx.get(f"{live_seed.url}/api/diff", params={"from": timeline["instants"][0], "to": timeline["instants"][-1]}).json()
     changed = [r for r in diff["factions"] if r["gained_km2"] > 0.05 or r["lost_km2"] > 0.05]
     assert page.locator(".cmp-row").count() == len(changed)
+
+
+# --- issue 18: last updated, the methodology one click away, the live region while playing ---------------------
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_last_updated_and_the_methodology(live_seed, page, timeline, lang):
+    from datetime import datetime, timedelta
+    created = next(r for r in httpx.get(f"{live_seed.url}/api/revisions", params={"limit": 500}).json()
+                   if r["id"] == timeline["revision"])["created_at"]
+    local = datetime.fromisoformat(created.replace("Z", "+00:00")) + timedelta(minutes=timeline["dataset"]["utc_offset_minutes"])
+    open_viewer(page, live_seed, "lang=ar" if lang == "ar" else "")
+    line = page.locator("#updated")
+    page.wait_for_function("() => document.getElementById('updated').textContent !== ''")
+    text = line.inner_text()
+    assert ("Last updated" if lang == "en" else "آخر تحديث") in text and f"{local:%H:%M}" in text and str(local.day) in text, text
+    page.locator("#method-btn").click()
+    dialog = page.locator("#method-dialog")
+    assert dialog.is_visible()
+    assert ("confirmed" if lang == "en" else "مؤكَّد") in dialog.inner_text()
+    assert page.locator("#method-notes").inner_text() == timeline["dataset"]["notes_en"]
+    page.screenshot(path=str(OUTPUT / f"viewer-method-{lang}.png"))
+    page.keyboard.press("Escape")
+    assert not dialog.is_visible()
+
+
+def test_viewer_live_region_speaks_when_playback_pauses(live_seed, page, timeline):
+    open_viewer(page, live_seed)
+    page.evaluate("""() => { window.__writes = 0;
+        new MutationObserver(() => window.__writes++).observe(document.getElementById('description'),
+                                                              {childList: true, characterData: true, subtree: true}); }""")
+    page.locator(".tc-speed").select_option("4")
+    page.locator(".tc-play").click()
+    for _ in range(3):
+        t = instant(page)
+        page.wait_for_function("(t) => document.body.dataset.instant !== t", arg=t)
+    assert page.evaluate("window.__writes") == 0
+    page.locator(".tc-play").click()
+    page.wait_for_function("() => window.__writes > 0")
+    assert page.locator("#description").inner_text().startswith("Control of the area at")
