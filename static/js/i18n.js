@@ -39,6 +39,7 @@ const STRINGS = {
     errorFactions: "None of the factions this map asks for ({f}) are in the data.",
     errorNetwork: "The map could not be loaded: no connection to the server. Try again later.",
     playMode: "Playback: change by change, or real time (every day takes the same time)", byChange: "By change", byTime: "Real time",
+    searchPlace: "Search a place", noPlaces: "No place found",
     lastUpdated: "Last updated {t}.", dataAsOf: "Data as of {t}", sourceLabel: "Source", fullscreen: "Full screen", exitFullscreen: "Exit full screen",
   },
   ar: {
@@ -79,6 +80,7 @@ const STRINGS = {
     errorFactions: "لا يوجد في البيانات أيٌّ من الفصائل التي تطلبها هذه الخريطة ({f}).",
     errorNetwork: "تعذّر تحميل الخريطة: لا اتصال بالخادم. حاول لاحقاً.",
     playMode: "التشغيل: تغييراً بتغيير، أو بالزمن الحقيقي (لكل يوم المدة نفسها)", byChange: "تغييراً بتغيير", byTime: "بالزمن الحقيقي",
+    searchPlace: "ابحث عن مكان", noPlaces: "لم يُعثر على مكان",
     lastUpdated: "آخر تحديث {t}.", dataAsOf: "البيانات حتى {t}", sourceLabel: "المصدر", fullscreen: "ملء الشاشة", exitFullscreen: "الخروج من ملء الشاشة",
   },
 };

@@ -22,6 +22,7 @@ import { isoLocal } from "./timefmt.js";
 import { Stage } from "./stage.js";
 import { windowFetcher } from "./windows.js";
 import { setupAbout } from "./about.js";
+import { buildPlaceSearch, placeZoom } from "./placesearch.js";
 import "./follow.js";  // live updates: "The map was updated - show" (never jumps by itself)
 
 const $ = (id) => document.getElementById(id);
@@ -153,13 +154,19 @@ async function main() {
   }
 
   let popupSeq = 0;
-  fm.onClick(async ({ lat, lon }) => {
+  const showPoint = async ({ lat, lon }) => {
     const seq = ++popupSeq;
     const at = isoUTC(t());
     // Outside the data set (404/422) there is nothing to say: no popup.
     const point = await lookupPoint(config, stage.view, { lat, lon, at, win: stage.win });
     if (point && seq === popupSeq) fm.openPopup({ lat, lon }, popupContent(point, { timeline: index, lang }));
-  });
+  };
+  fm.onClick(showPoint);
+  // Place search: go to the place and open what the map says there.
+  buildPlaceSearch($("place-search"), { config, lang, onPick(p) {
+    fm.setView(p.lat, p.lon, Math.max(fm.getView().zoom, placeZoom(p)));
+    showPoint({ lat: p.lat, lon: p.lon });
+  } });
   fm.onMove(syncUrl);
 
   // Phone: the panel is a bottom sheet; the map keeps its space until the reader opens it.

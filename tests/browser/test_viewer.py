@@ -319,3 +319,20 @@ def test_viewer_live_region_speaks_when_playback_pauses(live_seed, page, timelin
     page.locator(".tc-play").click()
     page.wait_for_function("() => window.__writes > 0")
     assert page.locator("#description").inner_text().startswith("Control of the area at")
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_place_search_goes_to_the_place_and_opens_its_popup(live_seed, page, lang):
+    open_viewer(page, live_seed, "lang=ar" if lang == "ar" else "")
+    box = page.locator("#place-search input[role=combobox]")
+    box.fill("الشيخ مقصود" if lang == "ar" else "sheikh maq")
+    option = page.locator("[role=option][data-slug='sheikh-maqsoud']")
+    option.wait_for()
+    assert page.locator("[role=option]").first.get_attribute("data-slug") == "sheikh-maqsoud"
+    box.press("Enter")
+    page.locator(".leaflet-popup-content .popup").wait_for()
+    lat, lon, zoom = map(float, page.locator("#map").get_attribute("data-view").split(","))
+    assert abs(lat - 36.2285) < 0.001 and abs(lon - 37.1555) < 0.001 and zoom >= 14
+    # the popup is about that place: the SDF holds Sheikh Maqsoud at the start
+    assert ("Syrian Democratic Forces" if lang == "en" else "قوات سوريا الديمقراطية") in page.locator(".leaflet-popup-content").inner_text()
+    page.screenshot(path=str(OUTPUT / f"viewer-place-search-{lang}.png"))
