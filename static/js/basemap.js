@@ -17,6 +17,18 @@ export function baseStyle(theme = "light") {
   };
 }
 
+// Water as two collections: the areas (lakes, wide river beds) and the lines, whatever geometry collections hold them.
+export function splitWater(fc) {
+  const lakes = [], lines = [];
+  const add = (g, props) => {
+    if (!g) return;
+    if (g.type === "GeometryCollection") { for (const x of g.geometries) add(x, props); return; }
+    (g.type === "Polygon" || g.type === "MultiPolygon" ? lakes : lines).push({ type: "Feature", properties: props, geometry: g });
+  };
+  for (const f of fc.features || []) add(f.geometry, f.properties || {});
+  return { lakes: { type: "FeatureCollection", features: lakes }, lines: { type: "FeatureCollection", features: lines } };
+}
+
 // Adds the base layers; returns {tiles, countries, governorates, rivers, places} (each may be null).
 export async function addBaseLayers(map, config, { lang = "en", theme = "light", placeMaxRank = 3 } = {}) {
   const st = baseStyle(theme);
@@ -36,8 +48,16 @@ export async function addBaseLayers(map, config, { lang = "en", theme = "light",
   );
   if (govs) layers.governorates = L.geoJSON(govs, { pane: "base", interactive: false,
     style: { color: st.gov, weight: 1, dashArray: "4 3", fill: false } }).addTo(map);
-  if (rivers) layers.rivers = L.geoJSON(rivers, { pane: "base", interactive: false,
-    style: { color: st.water, weight: 1, fillColor: st.water, fillOpacity: 0.9 } }).addTo(map);
+  if (rivers) {
+    // Lakes (Lake Assad) are drawn over the zones, as on the pictures: water is not held ground. Rivers stay under.
+    map.createPane("water");
+    map.getPane("water").style.zIndex = 405;  // above the zones (400), below the changes of the step (420)
+    map.getPane("water").style.pointerEvents = "none";
+    const { lakes, lines } = splitWater(rivers);
+    const style = { color: st.water, weight: 1, fillColor: st.water, fillOpacity: 0.9 };
+    layers.rivers = L.geoJSON(lines, { pane: "base", interactive: false, style }).addTo(map);
+    layers.lakes = L.geoJSON(lakes, { pane: "water", interactive: false, style: { ...style, fillOpacity: 1 } }).addTo(map);
+  }
   if (countries) layers.countries = L.geoJSON(countries, { pane: "base", interactive: false,
     style: { color: st.country, weight: 1.6, fill: false } }).addTo(map);
   if (places) {

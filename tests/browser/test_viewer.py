@@ -336,3 +336,25 @@ def test_place_search_goes_to_the_place_and_opens_its_popup(live_seed, page, lan
     # the popup is about that place: the SDF holds Sheikh Maqsoud at the start
     assert ("Syrian Democratic Forces" if lang == "en" else "قوات سوريا الديمقراطية") in page.locator(".leaflet-popup-content").inner_text()
     page.screenshot(path=str(OUTPUT / f"viewer-place-search-{lang}.png"))
+
+
+def test_lake_assad_is_drawn_over_the_zones(live_seed, page):
+    import io
+    from PIL import Image
+    from shapely.ops import polylabel
+    rivers = httpx.get(f"{live_seed.url}/api/basemap/rivers", timeout=60).json()
+    polys = [shape(g) for f in rivers["features"]
+             for g in (f["geometry"]["geometries"] if f["geometry"]["type"] == "GeometryCollection" else [f["geometry"]])
+             if g["type"] == "Polygon"]
+    lake = max(polys, key=lambda g: g.area)  # Lake Assad
+    inside = polylabel(lake, 0.0005)
+    open_viewer(page, live_seed, f"c={inside.y:.5f},{inside.x:.5f}&z=11")
+    box = page.locator("#map").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    # the SDF holds the lake's shores: a zone is painted there, and the lake is on top of it
+    from tests.browser.paint import PAINTED
+    assert page.evaluate(PAINTED, [[x, y]])[0] is not None
+    png = page.screenshot(clip={"x": x - 2, "y": y - 2, "width": 5, "height": 5})
+    r, g, b = Image.open(io.BytesIO(png)).convert("RGB").getpixel((2, 2))
+    water = (0xa9, 0xcb, 0xe6)
+    assert max(abs(r - water[0]), abs(g - water[1]), abs(b - water[2])) <= 6, (r, g, b)
