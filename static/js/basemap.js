@@ -79,17 +79,38 @@ export async function addBaseLayers(map, config, { lang = "en", theme = "light",
         pane: "labels", interactive: false, keyboard: false,
         icon: L.divIcon({ className: `fl-place fl-place-r${rank}`, html: el.outerHTML, iconSize: null }),
       });
-      labels.push({ marker, minZoom });
+      labels.push({ marker, minZoom, rank });
     }
+    // Most important first (stable within a rank): a label that would overlap one already shown is left out.
+    labels.sort((a, b) => a.rank - b.rank);
     const sync = () => {
       const z = map.getZoom();
-      for (const { marker, minZoom } of labels) {
-        if (z >= minZoom) group.addLayer(marker); else group.removeLayer(marker);
+      const shown = [];
+      for (const l of labels) {
+        if (z >= l.minZoom) { group.addLayer(l.marker); shown.push(l); } else group.removeLayer(l.marker);
       }
+      // Thin by rank: measure every label once (one layout), then hide those that collide with a kept one.
+      const range = document.createRange();
+      const boxes = shown.map((l) => {
+        const el = l.marker.getElement();
+        if (el) el.classList.remove("fl-place-thinned");
+        const span = el && el.firstElementChild;
+        if (!span) return null;
+        range.selectNodeContents(span);  // the text's own box (the span itself may be narrower than its text)
+        return range.getBoundingClientRect();
+      });
+      const kept = [];
+      const pad = 3;
+      shown.forEach((l, i) => {
+        const r = boxes[i];
+        if (!r) return;
+        const hit = kept.some((k) => r.left < k.right + pad && k.left < r.right + pad && r.top < k.bottom + pad && k.top < r.bottom + pad);
+        if (hit) l.marker.getElement().classList.add("fl-place-thinned"); else kept.push(r);
+      });
     };
+    layers.places = group.addTo(map);
     map.on("zoomend", sync);
     sync();
-    layers.places = group.addTo(map);
   }
   map.attributionControl.addAttribution(config.baseAttribution || "");
   return layers;

@@ -358,3 +358,31 @@ def test_lake_assad_is_drawn_over_the_zones(live_seed, page):
     r, g, b = Image.open(io.BytesIO(png)).convert("RGB").getpixel((2, 2))
     water = (0xa9, 0xcb, 0xe6)
     assert max(abs(r - water[0]), abs(g - water[1]), abs(b - water[2])) <= 6, (r, g, b)
+
+
+OVERLAPS = """() => {
+  const range = document.createRange();
+  const boxes = [...document.querySelectorAll('.fl-place span')].filter((s) => s.offsetParent !== null)
+    .map((s) => { range.selectNodeContents(s); return range.getBoundingClientRect(); }).filter((r) => r.width > 0);
+  const out = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i], b = boxes[j];
+    const w = Math.min(a.right, b.right) - Math.max(a.left, b.left), h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    if (w > 1 && h > 1) out.push([i, j]);
+  }
+  return {n: boxes.length, overlaps: out.length};
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_place_labels_do_not_pile_up_in_aleppo(live_seed, page, lang):
+    open_viewer(page, live_seed, "c=36.2,37.16&z=12" + ("&lang=ar" if lang == "ar" else ""))
+    got = page.evaluate(OVERLAPS)
+    assert got["n"] >= 10 and got["overlaps"] == 0, got
+    # the most important names stay: Aleppo itself is always shown
+    import re
+    name = "حلب" if lang == "ar" else "Aleppo"
+    label = page.locator(".fl-place").filter(has_text=re.compile(f"^{name}$"))
+    assert label.count() == 1 and "fl-place-thinned" not in label.get_attribute("class")
+    # and a hidden one was hidden because it collided: there were overlaps to thin
+    assert page.locator(".fl-place-thinned").count() > 0
