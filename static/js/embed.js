@@ -112,7 +112,10 @@ function legendToggle(root, lang) {
   const btn = document.createElement("button");
   btn.type = "button";
   btn.className = "embed-legend-toggle";
-  btn.textContent = tr(lang, "legend");
+  const text = document.createElement("span");
+  text.className = "lt-text";
+  text.textContent = tr(lang, "legend");
+  btn.append(text);
   btn.setAttribute("aria-controls", list.id);
   btn.setAttribute("aria-expanded", "true");
   btn.addEventListener("click", () => {
