@@ -5,7 +5,8 @@ import { tr } from "./i18n.js";
 import { formatLocal } from "./timefmt.js";
 
 export async function revisionTime(config, rev) {
-  const revs = await getJSON(config.urls.revisions || "/api/revisions", { limit: 500 });
+  if (!config.urls.revisions) return null;  // a baked site has no revision list
+  const revs = await getJSON(config.urls.revisions, { limit: 500 });
   const r = revs.find((x) => x.id === rev);
   return r ? new Date(r.created_at) : null;
 }

@@ -153,8 +153,9 @@ async function fillFooter(config, index, lang) {
   const ds = index.dataset;
   $("embed-title").textContent = field(ds, "title", lang);
   $("embed-source").textContent = `${tr(lang, "sourceLabel")}: ${tr(lang, "title")}`;
+  if (!config.urls.revisions) return;  // a baked site has no revision list
   try {
-    const revs = await getJSON(config.urls.revisions || "/api/revisions", { limit: 500 });
+    const revs = await getJSON(config.urls.revisions, { limit: 500 });
     const r = revs.find((x) => x.id === index.revision);
     if (r) $("embed-asof").textContent = tr(lang, "dataAsOf", { t: formatLocal(new Date(r.created_at), ds.utc_offset_minutes, ds.tz_label, lang) });
   } catch (e) { /* the footer keeps the title and the source */ }

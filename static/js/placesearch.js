@@ -80,7 +80,7 @@ export function buildPlaceSearch(root, { config, lang, onPick }) {
     const mine = ++seq;
     if (!q) { places = []; close(); return; }
     try {
-      const found = await getJSON(config.urls.places || "/api/places", { q, limit: 8 });
+      const found = await getJSON(config.urls.places, { q, limit: 8 });
       if (mine !== seq) return;
       places = found;
       show();

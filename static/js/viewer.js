@@ -163,7 +163,7 @@ async function main() {
   };
   fm.onClick(showPoint);
   // Place search: go to the place and open what the map says there.
-  buildPlaceSearch($("place-search"), { config, lang, onPick(p) {
+  if (config.urls.places) buildPlaceSearch($("place-search"), { config, lang, onPick(p) {
     fm.setView(p.lat, p.lon, Math.max(fm.getView().zoom, placeZoom(p)));
     showPoint({ lat: p.lat, lon: p.lon });
   } });
