@@ -386,3 +386,18 @@ def test_place_labels_do_not_pile_up_in_aleppo(live_seed, page, lang):
     assert label.count() == 1 and "fl-place-thinned" not in label.get_attribute("class")
     # and a hidden one was hidden because it collided: there were overlaps to thin
     assert page.locator(".fl-place-thinned").count() > 0
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+@pytest.mark.parametrize("size", [(390, 844), (360, 640)], ids=["390", "360"])
+def test_day_labels_do_not_collide_on_phones(live_seed, make_page, lang, size):
+    page = make_page(*size)
+    for url in (f"{live_seed.url}/?lang={lang}", f"{live_seed.url}/embed?lang={lang}"):
+        page.goto(url)
+        page.wait_for_function("() => document.body.dataset.ready === '1'")
+        boxes = page.evaluate("""() => [...document.querySelectorAll('.tc-day')].map((s) => {
+            const r = s.getBoundingClientRect(); return [r.left, r.right]; })""")
+        assert len(boxes) >= 2, url
+        boxes.sort()
+        assert all(a[1] + 2 <= b[0] for a, b in zip(boxes, boxes[1:])), (url, boxes)
+        assert all(0 <= a[0] and a[1] <= size[0] for a in boxes), (url, boxes)
