@@ -37,10 +37,14 @@ async function main() {
   const config = readConfig();
   const lang = normLang(document.documentElement.lang);
   const state = parseState(window.location.search);
+  // rev=N (a shared link, the embed's "Frontline" link): the map shows that revision of the data, as published.
+  const revParam = Number(new URLSearchParams(window.location.search).get("rev"));
+  const pinRev = Number.isInteger(revParam) && revParam > 0 ? revParam : null;
+  const pin = pinRev ? { rev: pinRev } : {};
   document.body.dataset.ready = "0";
   let index;
   try {
-    index = await getJSON(config.urls.timeline);
+    index = await getJSON(config.urls.timeline, pin);
   } catch (e) {
     loadError(lang);
     throw e;
@@ -62,7 +66,7 @@ async function main() {
   const t = () => stage.t;
 
   const currentQuery = (extra) => buildQuery({
-    t: t(), view: fm.getView(), lang, offsetMinutes: ds.utc_offset_minutes, extra,
+    t: t(), view: fm.getView(), lang, offsetMinutes: ds.utc_offset_minutes, extra: { rev: pinRev, ...extra },
     factions: visible.size === slugs.length ? null : slugs.filter((s) => visible.has(s)),
   });
 
@@ -158,7 +162,7 @@ async function main() {
     const seq = ++popupSeq;
     const at = isoUTC(t());
     // Outside the data set (404/422) there is nothing to say: no popup.
-    const point = await lookupPoint(config, stage.view, { lat, lon, at, win: stage.win });
+    const point = await lookupPoint(config, stage.view, { lat, lon, at, pin, win: stage.win });
     if (point && seq === popupSeq) fm.openPopup({ lat, lon }, popupContent(point, { timeline: index, lang }));
   };
   fm.onClick(showPoint);

@@ -378,3 +378,20 @@ def test_playback_by_real_time_moves_hour_by_hour(live_seed, page):
     # and the reader can switch back to change by change
     page.locator(".tc-mode").select_option("changes")
     assert page.locator(".tc-mode").input_value() == "changes"
+
+
+def test_the_frontline_link_opens_the_same_revision_in_the_viewer(live_seed, page):
+    rev = httpx.get(f"{live_seed.url}/api/timeline", timeout=60).json()["revision"]
+    page.goto(f"{live_seed.url}/embed?rev={rev}&factions=hts")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    href = page.locator("#embed-brand").get_attribute("href")
+    with page.expect_request(lambda r: "/api/timeline" in r.url and "window" not in r.url) as req:
+        page.goto(f"{live_seed.url}{href}")
+    assert f"rev={rev}" in req.value.url
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    # only the factions the embed showed are ticked, and the address keeps the revision as the map moves
+    assert page.locator(".legend-item[data-faction='hts'] input").is_checked()
+    assert not page.locator(".legend-item[data-faction='saa'] input").is_checked()
+    page.locator(".leaflet-control-zoom-in").click()
+    page.wait_for_function("(r) => new URLSearchParams(location.search).get('rev') === r"
+                           " && new URLSearchParams(location.search).get('z') !== null", arg=str(rev))
