@@ -1,7 +1,9 @@
 // The embeddable viewer (/embed): the map, optionally the legend and the time control, configured by the
 // query string (t, autoplay, loop, speed, controls, legend, lang, theme, c+z or bbox, factions, rev).
 // It stores nothing (no cookies, no localStorage/sessionStorage) and tells the host page its height.
-import { getJSON } from "./api.js";
+import { getJSON, ApiError } from "./api.js";
+import { icon } from "./icons.js";
+import { formatLocal } from "./timefmt.js";
 import { readConfig } from "./config.js";
 import { lookupPoint } from "./pointinfo.js";
 import { tr, field, normLang } from "./i18n.js";
@@ -18,6 +20,8 @@ import { windowFetcher } from "./windows.js";
 import "./follow.js";  // live updates: "The map was updated - show" (never jumps by itself)
 
 const $ = (id) => document.getElementById(id);
+// The description is a live region: write it only when it changes (every write is read out again).
+const say = (text) => { const d = $("description"); if (d.textContent !== text) d.textContent = text; };
 const flag = (v, dflt) => (v === null ? dflt : !["0", "false", "no", "off"].includes(v.toLowerCase()));
 
 export function embedOptions(search) {
@@ -28,6 +32,7 @@ export function embedOptions(search) {
     autoplay: flag(q.get("autoplay"), false),
     loop: flag(q.get("loop"), false),
     speed: Number(q.get("speed")) || 1,
+    mode: q.get("play") === "time" ? "time" : "changes",
     controls: flag(q.get("controls"), true),
     legend: flag(q.get("legend"), true),
     rev: Number.isInteger(rev) && rev > 0 ? rev : null,
@@ -39,7 +44,8 @@ let started = false;  // report only once the controls are built (no transient h
 function postHeight() {
   if (!started) return;
   const controls = $("timecontrol");
-  const chrome = controls && !controls.hidden ? controls.offsetHeight : 0;
+  const footer = $("embed-footer");
+  const chrome = (controls && !controls.hidden ? controls.offsetHeight : 0) + (footer && !footer.hidden ? footer.offsetHeight : 0);
   const mapH = Math.round(Math.min(720, Math.max(200, window.innerWidth * 0.75)));
   const height = mapH + chrome;
   if (height !== postHeight.last && window.parent !== window) {
@@ -49,11 +55,126 @@ function postHeight() {
   }
 }
 
+// The embed never takes the host page's scrolling: the wheel zooms the map only with Ctrl (Cmd on a Mac) held, or
+// after a click on the map (until the pointer leaves it); otherwise the page scrolls and a short hint says how.
+function guardWheel(map, lang) {
+  map.scrollWheelZoom.disable();
+  const el = map.getContainer();
+  const hint = $("embed-hint");
+  hint.textContent = tr(lang, /Mac|iPhone|iPad/.test(navigator.platform) ? "zoomHintMac" : "zoomHint");
+  let armed = false, timer = null, last = 0;
+  const hide = () => { hint.hidden = true; };
+  map.on("click", () => { if (!armed) { armed = true; map.scrollWheelZoom.enable(); hide(); } });
+  // Leaflet focuses the map on a press; focusing without scrolling first keeps the host page where it is.
+  el.addEventListener("mousedown", () => { if (document.activeElement !== el) el.focus({ preventScroll: true }); }, true);
+  el.addEventListener("mouseleave", () => { armed = false; map.scrollWheelZoom.disable(); hide(); });
+  el.addEventListener("wheel", (e) => {
+    if (armed) return;
+    if (e.ctrlKey || e.metaKey) {
+      e.preventDefault();  // Ctrl+wheel would zoom the whole page (and pinch on a trackpad arrives as Ctrl+wheel)
+      const now = Date.now();
+      if (now - last < 200 || !e.deltaY) return;
+      last = now;
+      map.setZoomAround(map.mouseEventToContainerPoint(e), map.getZoom() + (e.deltaY < 0 ? 1 : -1));
+      return;
+    }
+    hint.hidden = false;
+    clearTimeout(timer);
+    timer = setTimeout(hide, 2000);
+  }, { passive: false });
+}
+
+// A full-screen button, shown when the frame may go full screen (the snippet's iframe allows it).
+function fullscreenButton(lang, onChange) {
+  const btn = $("embed-fullscreen");
+  if (!document.fullscreenEnabled || !document.documentElement.requestFullscreen) return;
+  const label = () => {
+    const on = !!document.fullscreenElement;
+    btn.replaceChildren(icon(on ? "exitFullscreen" : "fullscreen"));
+    btn.setAttribute("aria-label", tr(lang, on ? "exitFullscreen" : "fullscreen"));
+    btn.title = tr(lang, on ? "exitFullscreen" : "fullscreen");
+    btn.setAttribute("aria-pressed", String(on));
+  };
+  label();
+  btn.hidden = false;
+  btn.addEventListener("click", () => {
+    if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+    else document.documentElement.requestFullscreen().catch(() => {});
+  });
+  document.addEventListener("fullscreenchange", () => { label(); onChange(); });
+}
+
+// In a small embed the legend folds away behind its title (a button), so the map stays visible.
+function legendToggle(root, lang) {
+  const list = root.querySelector(".legend-list");
+  if (!list) return;
+  list.id = "embed-legend-list";
+  const btn = document.createElement("button");
+  btn.type = "button";
+  btn.className = "embed-legend-toggle";
+  const text = document.createElement("span");
+  text.className = "lt-text";
+  text.textContent = tr(lang, "legend");
+  btn.append(text);
+  btn.setAttribute("aria-controls", list.id);
+  btn.setAttribute("aria-expanded", "true");
+  btn.addEventListener("click", () => {
+    const open = btn.getAttribute("aria-expanded") !== "true";
+    btn.setAttribute("aria-expanded", String(open));
+    root.classList.toggle("is-collapsed", !open);
+  });
+  root.prepend(btn);
+}
+
+// When the map cannot be shown, say why in the frame (never a blank box).
+function showError(lang, text) {
+  const box = $("embed-error");
+  box.textContent = text;
+  box.hidden = false;
+  $("legend").hidden = true;
+  $("timecontrol").hidden = true;
+  if (!$("embed-title").textContent) $("embed-footer").hidden = true;
+  document.body.dataset.ready = "error";
+  started = true;
+  postHeight();
+}
+
+function errorText(err, lang, opt) {
+  if (err instanceof ApiError) {
+    if (opt.rev && (err.status === 404 || err.status === 422)) return tr(lang, "errorRev", { rev: opt.rev });
+    return tr(lang, "errorLoad");
+  }
+  if (err && err.name === "TypeError") return tr(lang, "errorNetwork");  // fetch: no connection
+  return tr(lang, "errorLoad");
+}
+
+// Footer: the data set's title, the source and the time of the data revision shown ("data as of").
+async function fillFooter(config, index, lang) {
+  const ds = index.dataset;
+  $("embed-title").textContent = field(ds, "title", lang);
+  $("embed-source").textContent = `${tr(lang, "sourceLabel")}: ${tr(lang, "title")}`;
+  if (!config.urls.revisions) return;  // a baked site has no revision list
+  try {
+    const revs = await getJSON(config.urls.revisions, { limit: 500 });
+    const r = revs.find((x) => x.id === index.revision);
+    if (r) $("embed-asof").textContent = tr(lang, "dataAsOf", { t: formatLocal(new Date(r.created_at), ds.utc_offset_minutes, ds.tz_label, lang) });
+  } catch (e) { /* the footer keeps the title and the source */ }
+  postHeight();
+}
+
 async function main() {
   const config = readConfig();
   const lang = normLang(document.documentElement.lang);
-  const theme = document.documentElement.dataset.theme === "dark" ? "dark" : "light";
   const opt = embedOptions(window.location.search);
+  try {
+    await run(config, lang, opt);
+  } catch (err) {
+    showError(lang, errorText(err, lang, opt));
+  }
+}
+
+async function run(config, lang, opt) {
+  const theme = document.documentElement.dataset.theme === "dark" ? "dark" : "light";
   const pin = opt.rev ? { rev: opt.rev } : {};
   if (!opt.controls) $("timecontrol").hidden = true;
   if (!opt.legend) $("legend").hidden = true;
@@ -65,38 +186,53 @@ async function main() {
   const ds = index.dataset;
   document.title = `${field(ds, "title", lang)} · ${tr(lang, "title")}`;
 
+  const slugs = index.factions.map((f) => f.slug);
+  const visible = new Set(opt.factions ? opt.factions.filter((s) => slugs.includes(s)) : slugs);
+  if (!visible.size) { showError(lang, tr(lang, "errorFactions", { f: opt.factions.join(", ") })); return; }
+  const footerDone = fillFooter(config, index, lang);
+
   const fm = new FrontMap($("map"), config, { lang, theme, dataset: ds, placeMaxRank: 4 });
+  guardWheel(fm.map, lang);
+  fullscreenButton(lang, () => fm.invalidateSize());
   if (opt.center) fm.setView(opt.center[0], opt.center[1], opt.zoom ?? ds.home_view.zoom);
   else if (opt.bbox) fm.fitBbox(opt.bbox, 16);
   fm.setFactions(index.factions);
 
-  const slugs = index.factions.map((f) => f.slug);
-  const visible = new Set(opt.factions ? opt.factions.filter((s) => slugs.includes(s)) : slugs);
   const t0 = index.instants.length ? Date.parse(index.instants[0]) : Date.parse(ds.start);
   const t = () => stage.t;
 
   const legend = opt.legend
     ? buildLegend($("legend"), { factions: index.factions.filter((f) => visible.has(f.slug)), lang, visible, toggles: false })
     : null;
+  if (legend) legendToggle($("legend"), lang);
   const brand = $("embed-brand");
+  // The link to the full map keeps what the embed shows: the instant, the view, the factions and the pinned revision.
+  const fullLink = (ms) => `${config.urls.viewer}?${buildQuery({
+    t: ms, view: fm.getView(), lang, offsetMinutes: ds.utc_offset_minutes,
+    factions: opt.factions ? [...visible] : null, extra: { rev: opt.rev } })}`;
   const stage = new Stage({
     index, frontMap: fm, visible,
     fetchWindow: windowFetcher(config, index.revision),
     onInstant(ms) {
       if (legend) legend.update(areasAt(index, ms), visible);
       if (tc) tc.setTime(ms);
-      brand.href = `${config.urls.viewer}?${buildQuery({ t: ms, view: fm.getView(), lang, offsetMinutes: ds.utc_offset_minutes })}`;
+      brand.href = fullLink(ms);
     },
     onPainted(ms, win, step) {
       fm.highlight(step.filter((c) => visible.has(c.faction)));
-      $("description").textContent = describe(stage.view, ms, lang);
+      if (!player.playing) say(describe(stage.view, ms, lang));
     },
     onError() { $("description").textContent = tr(lang, "errorLoad"); },
   });
   const seek = (ms) => stage.seek(ms);
   const player = new Player(index.instants, {
-    getT: t, go: (iso) => seek(Date.parse(iso)), onState: () => tc && tc.renderPlayer(),
-    speed: opt.speed, loop: opt.loop,
+    getT: t, go: (iso) => seek(Date.parse(iso)),
+    onState: (p) => {
+      if (tc) tc.renderPlayer();
+      // The live region speaks when playback stops (a screen reader would otherwise hear every step).
+      if (!p.playing && stage.view && stage.t !== null) say(describe(stage.view, stage.t, lang));
+    },
+    speed: opt.speed, loop: opt.loop, end: ds.end, mode: opt.mode,
   });
   const step = (dir) => seek(Date.parse(stepInstant(index.instants, t(), dir)));
   const tc = opt.controls
@@ -107,7 +243,7 @@ async function main() {
   // its size true, or it draws off-centre.
   new ResizeObserver(() => fm.invalidateSize()).observe($("map"));
   fm.onMove(() => {
-    if (stage.t !== null) brand.href = `${config.urls.viewer}?${buildQuery({ t: stage.t, view: fm.getView(), lang, offsetMinutes: ds.utc_offset_minutes })}`;
+    if (stage.t !== null) brand.href = fullLink(stage.t);
   });
 
   let seq = 0;
@@ -123,6 +259,7 @@ async function main() {
   await first;
   await fm.base;  // ready means drawn: zones and the base geography (nothing left loading)
   stage.baseLoaded();
+  await footerDone;
   if (opt.autoplay) player.play();
 }
 

@@ -51,6 +51,13 @@ const STRINGS = {
     asof_banner: "As published on {t}.", asof_latest: "Show the latest data", asof_corrections: "Corrections log",
     asof_label: "The map as it was published on", asof_show: "Show", asof_bad: "Pick a date and time.",
     asof_hint: "Later corrections are not shown; the corrections log lists them.",
+    zoomHint: "Use Ctrl + scroll to zoom the map, or click the map first", zoomHintMac: "Use ⌘ + scroll to zoom the map, or click the map first",
+    errorRev: "This map asks for data revision {rev}, which this server does not have.",
+    errorFactions: "None of the factions this map asks for ({f}) are in the data.",
+    errorNetwork: "The map could not be loaded: no connection to the server. Try again later.",
+    playMode: "Playback: change by change, or real time (every day takes the same time)", byChange: "By change", byTime: "Real time",
+    searchPlace: "Search a place", noPlaces: "No place found",
+    lastUpdated: "Last updated {t}.", dataAsOf: "Data as of {t}", sourceLabel: "Source", fullscreen: "Full screen", exitFullscreen: "Exit full screen",
   },
   ar: {
     title: "خط الجبهة", play: "تشغيل", pause: "إيقاف مؤقت", prev: "التغيير السابق", next: "التغيير التالي",
@@ -101,6 +108,13 @@ const STRINGS = {
     asof_banner: "كما نُشرت في {t}.", asof_latest: "عرض أحدث البيانات", asof_corrections: "سجل التصحيحات",
     asof_label: "الخريطة كما نُشرت في", asof_show: "عرض", asof_bad: "اختر تاريخاً ووقتاً.",
     asof_hint: "لا تظهر التصحيحات اللاحقة؛ يسردها سجل التصحيحات.",
+    zoomHint: "استخدم Ctrl مع التمرير لتكبير الخريطة، أو انقر على الخريطة أولاً", zoomHintMac: "استخدم ⌘ مع التمرير لتكبير الخريطة، أو انقر على الخريطة أولاً",
+    errorRev: "تطلب هذه الخريطة النسخة {rev} من البيانات، وهي غير موجودة على هذا الخادم.",
+    errorFactions: "لا يوجد في البيانات أيٌّ من الفصائل التي تطلبها هذه الخريطة ({f}).",
+    errorNetwork: "تعذّر تحميل الخريطة: لا اتصال بالخادم. حاول لاحقاً.",
+    playMode: "التشغيل: تغييراً بتغيير، أو بالزمن الحقيقي (لكل يوم المدة نفسها)", byChange: "تغييراً بتغيير", byTime: "بالزمن الحقيقي",
+    searchPlace: "ابحث عن مكان", noPlaces: "لم يُعثر على مكان",
+    lastUpdated: "آخر تحديث {t}.", dataAsOf: "البيانات حتى {t}", sourceLabel: "المصدر", fullscreen: "ملء الشاشة", exitFullscreen: "الخروج من ملء الشاشة",
   },
 };
 

@@ -5,6 +5,8 @@ const PATHS = {
   pause: "M6 4.5h4.5v15H6zM13.5 4.5H18v15h-4.5z",
   prev: "M6 5h2.5v14H6zM19 5v14L9.5 12z",
   next: "M15.5 5H18v14h-2.5zM5 5v14l9.5-7z",
+  fullscreen: "M4 4h6v2H6v4H4zm10 0h6v6h-2V6h-4zM4 14h2v4h4v2H4zm14 0h2v6h-6v-2h4z",
+  exitFullscreen: "M8 4h2v6H4V8h4zm6 0h2v4h4v2h-6zM4 14h6v6H8v-4H4zm10 0h6v2h-4v4h-2z",
   loop: "M7 7h9.5l-2-2 1.4-1.4L20.3 8l-4.4 4.4-1.4-1.4 2-2H7a2 2 0 0 0-2 2v2H3v-2a4 4 0 0 1 4-4zm10 10H7.5l2 2-1.4 1.4L3.7 16l4.4-4.4 1.4 1.4-2 2H17a2 2 0 0 0 2-2v-2h2v2a4 4 0 0 1-4 4z",
 };
 

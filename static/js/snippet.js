@@ -4,6 +4,6 @@ const escAttr = (s) => String(s).replace(/&/g, "&amp;").replace(/"/g, "&quot;").
 
 export function embedSnippet({ origin, embedPath = "/embed", scriptPath = "/static/js/embed-loader.js", query = "", title = "Frontline map" }) {
   const src = `${origin}${embedPath}${query ? "?" + query : ""}`;
-  return `<iframe src="${escAttr(src)}" title="${escAttr(title)}" style="width:100%;border:0;aspect-ratio:4/3" loading="lazy"></iframe>`
+  return `<iframe src="${escAttr(src)}" title="${escAttr(title)}" style="width:100%;border:0;aspect-ratio:4/3" loading="lazy" allowfullscreen></iframe>`
     + `<script src="${escAttr(origin + scriptPath)}" async></script>`;
 }

@@ -2,7 +2,7 @@
 // change instant, the current local time with its zone label, speed and loop. Keyboard: Space play/pause,
 // arrows step between changes, Home/End. All labels are text (textContent), never HTML.
 import { tr } from "./i18n.js";
-import { SPEEDS } from "./player.js";
+import { SPEEDS, MODES } from "./player.js";
 import { formatLocal, fromInputValue, localParts, toInputValue } from "./timefmt.js";
 import { icon } from "./icons.js";
 
@@ -135,6 +135,12 @@ export function buildTimeControl(root, { timeline, lang, player, onSeek, onStep,
   speed.setAttribute("aria-label", tr(lang, "speed"));
   for (const s of SPEEDS) speed.append(el("option", { value: String(s), textContent: `${s}×` }));
   speed.value = String(player.speed);
+  // How playback moves: change by change, or by real time (changes appear at their hour).
+  const mode = el("select", { className: "tc-mode" });
+  mode.setAttribute("aria-label", tr(lang, "playMode"));
+  mode.title = tr(lang, "playMode");
+  for (const m of MODES) mode.append(el("option", { value: m, textContent: tr(lang, m === "time" ? "byTime" : "byChange") }));
+  mode.value = player.mode || "changes";
   const loopBtn = el("button", { type: "button", className: "tc-loop" }, icon("loop"));
   loopBtn.setAttribute("aria-label", tr(lang, "loop"));
   loopBtn.title = tr(lang, "loop");
@@ -152,13 +158,14 @@ export function buildTimeControl(root, { timeline, lang, player, onSeek, onStep,
   });
 
   const buttons = el("div", { className: "tc-buttons" }, prevBtn, playBtn, nextBtn);
-  const extras = el("div", { className: "tc-extras" }, date, speed, loopBtn);
+  const extras = el("div", { className: "tc-extras" }, date, mode, speed, loopBtn);
   root.replaceChildren(el("div", { className: "tc-row" }, buttons, label, extras), track);
 
   playBtn.addEventListener("click", () => player.toggle());
   prevBtn.addEventListener("click", () => { player.pause(); onStep(-1); });
   nextBtn.addEventListener("click", () => { player.pause(); onStep(+1); });
   speed.addEventListener("change", () => player.setSpeed(speed.value));
+  mode.addEventListener("change", () => player.setMode(mode.value));
   loopBtn.addEventListener("click", () => player.setLoop(!player.loop));
   slider.addEventListener("input", () => { player.pause(); onSeek(Number(slider.value) * MIN); });
   slider.addEventListener("keydown", (e) => {
@@ -181,6 +188,7 @@ export function buildTimeControl(root, { timeline, lang, player, onSeek, onStep,
     playBtn.setAttribute("aria-pressed", String(player.playing));
     loopBtn.setAttribute("aria-pressed", String(player.loop));
     speed.value = String(player.speed);
+    mode.value = player.mode || "changes";
   }
   renderPlayer();
 

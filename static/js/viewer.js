@@ -23,9 +23,13 @@ import { Stage } from "./stage.js";
 import { windowFetcher } from "./windows.js";
 import { buildWatch } from "./watch.js";
 import { asOfFrom, asOfBanner, buildAsOf } from "./asof.js";
+import { setupAbout } from "./about.js";
+import { buildPlaceSearch, placeZoom } from "./placesearch.js";
 import "./follow.js";  // live updates: "The map was updated - show" (never jumps by itself)
 
 const $ = (id) => document.getElementById(id);
+// The description is a live region: write it only when it changes (every write is read out again).
+const say = (text) => { const d = $("description"); if (d.textContent !== text) d.textContent = text; };
 
 function loadError(lang) {
   $("map").replaceChildren(Object.assign(document.createElement("p"), { className: "load-error", textContent: tr(lang, "errorLoad") }));
@@ -35,10 +39,14 @@ async function main() {
   const config = readConfig();
   const lang = normLang(document.documentElement.lang);
   const state = parseState(window.location.search);
+  // rev=N (a shared link, the embed's "Frontline" link): the map shows that revision of the data, as published.
+  const revParam = Number(new URLSearchParams(window.location.search).get("rev"));
+  const pinRev = Number.isInteger(revParam) && revParam > 0 ? revParam : null;
   document.body.dataset.ready = "0";
-  // "As published on": as_of= in the address pins every read to what was published then (asof.js).
-  const asOf = config.static ? null : asOfFrom(window.location.search);
-  const pin = asOf ? { as_of: asOf } : {};
+  // "As published on": as_of= in the address pins every read to what was published then (asof.js). A rev= wins
+  // (the server refuses both at once).
+  const asOf = config.static || pinRev ? null : asOfFrom(window.location.search);
+  const pin = pinRev ? { rev: pinRev } : asOf ? { as_of: asOf } : {};
   let index;
   try {
     index = await getJSON(config.urls.timeline, pin);
@@ -49,6 +57,7 @@ async function main() {
   const ds = index.dataset;
   const title = field(ds, "title", lang);
   $("ds-title").textContent = title;
+  setupAbout(config, index, lang);
   document.title = `${title} · ${tr(lang, "title")}`;
 
   const fm = new FrontMap($("map"), config, { lang, dataset: ds });
@@ -62,7 +71,7 @@ async function main() {
   const t = () => stage.t;
 
   const currentQuery = (extra) => buildQuery({
-    t: t(), view: fm.getView(), lang, offsetMinutes: ds.utc_offset_minutes, extra: { as_of: asOf, ...extra },
+    t: t(), view: fm.getView(), lang, offsetMinutes: ds.utc_offset_minutes, extra: { rev: pinRev, as_of: asOf, ...extra },
     factions: visible.size === slugs.length ? null : slugs.filter((s) => visible.has(s)),
   });
 
@@ -110,7 +119,7 @@ async function main() {
       }
       fm.highlight(step.filter((c) => visible.has(c.faction)));
       if (feed) feed.mark(step, followFeed);
-      $("description").textContent = describe(stage.view, ms, lang);
+      if (!player.playing) say(describe(stage.view, ms, lang));
     },
     onError() { $("description").textContent = tr(lang, "errorLoad"); },
   });
@@ -120,7 +129,12 @@ async function main() {
   const player = new Player(index.instants, {
     getT: t,
     go: (iso) => seek(Date.parse(iso)),
-    onState: () => tc.renderPlayer(),
+    onState: (p) => {
+      tc.renderPlayer();
+      // The live region speaks when playback stops (a screen reader would otherwise hear every step).
+      if (!p.playing && stage.view && stage.t !== null) say(describe(stage.view, stage.t, lang));
+    },
+    end: ds.end,
     speed: 1,
   });
   const step = (dir) => seek(Date.parse(stepInstant(index.instants, t(), dir)));
@@ -151,7 +165,7 @@ async function main() {
   }
 
   let popupSeq = 0;
-  fm.onClick(async ({ lat, lon }) => {
+  const showPoint = async ({ lat, lon }) => {
     const seq = ++popupSeq;
     const at = isoUTC(t());
     // Outside the data set (404/422) there is nothing to say: no popup.
@@ -161,13 +175,19 @@ async function main() {
       const popup = fm.openPopup({ lat, lon }, root);
       if (await watch.decoratePopup(root, { lat, lon, at, pin, win: stage.win, view: stage.view })) popup.update();
     }
-  });
+  };
+  fm.onClick(showPoint);
   // Watch a place (in its popup) or an area (a box dragged on the map): feed addresses and the webhook recipe.
   const watch = buildWatch({ config, lang, frontMap: fm, timeline: index });
   const area = watch.areaButton();
   if (area) $("map").after(area.button, area.bar);  // on the map (the top bar keeps room for the title on phones)
   if (asOf) asOfBanner($("map").parentElement, { asOf, dataset: ds, lang });
   if ($("asof") && !config.static) buildAsOf($("asof"), { asOf, dataset: ds, lang }); else if ($("asof")) $("asof").closest("details").remove();
+  // Place search: go to the place and open what the map says there.
+  if (config.urls.places) buildPlaceSearch($("place-search"), { config, lang, onPick(p) {
+    fm.setView(p.lat, p.lon, Math.max(fm.getView().zoom, placeZoom(p)));
+    showPoint({ lat: p.lat, lon: p.lon });
+  } });
   fm.onMove(syncUrl);
 
   // Phone: the panel is a bottom sheet; the map keeps its space until the reader opens it.

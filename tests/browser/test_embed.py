@@ -46,7 +46,7 @@ def host(tmp_path):
 
 def snippet(server, query: str) -> str:
     return (f'<iframe src="{server.url}/embed?{query}" title="Frontline map" style="width:100%;border:0;aspect-ratio:4/3" '
-            f'loading="lazy"></iframe><script src="{server.url}/static/js/embed-loader.js" async></script>')
+            f'loading="lazy" allowfullscreen></iframe><script src="{server.url}/static/js/embed-loader.js" async></script>')
 
 
 def embed_frame(page):
@@ -66,7 +66,8 @@ def test_snippet_on_another_origin_renders_autoplays_and_resizes(live_seed, page
     frame.wait_for_function("(t) => document.body.dataset.instant > t", arg=first)
     # the loader sized the frame to the height the embed reported (map at 4:3 plus the time control)
     page.wait_for_function("() => document.querySelector('iframe').hasAttribute('data-frontline-height')")
-    controls = frame.evaluate("document.getElementById('timecontrol').offsetHeight")
+    controls = frame.evaluate("document.getElementById('timecontrol').offsetHeight"
+                              " + document.getElementById('embed-footer').offsetHeight")
     page.wait_for_function("(h) => document.querySelector('iframe').getAttribute('data-frontline-height') === String(h)",
                            arg=450 + controls)
     reported = int(iframe.get_attribute("data-frontline-height"))
@@ -216,3 +217,181 @@ def test_description_is_in_the_page_without_scripts(live_seed, make_page):
     page.goto(f"{live_seed.url}/embed?t={quote('2024-12-02T12:00:00+03:00')}&lang=ar")
     text = page.locator("#description").inner_text()
     assert "السيطرة على المنطقة" in text and page.locator("#description").is_visible()
+
+
+# --- issue 18: an embed a newsroom can publish --------------------------------------------------------------
+
+def _zoom(frame):
+    return float(frame.evaluate("document.getElementById('map').dataset.view").split(",")[2])
+
+
+def _centre(page):
+    box = page.locator("iframe").bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + 150
+
+
+def test_wheel_scrolls_the_host_page_and_zooms_only_with_ctrl_or_after_a_click(live_seed, page, host):
+    page.goto(host.page("long.html", "<div style='height:200px'>Intro</div><article style='width:600px'>"
+                        + snippet(live_seed, "controls=0") + "</article><div style='height:3000px'>More</div>"))
+    frame = embed_frame(page)
+    z0 = _zoom(frame)
+    page.mouse.move(*_centre(page))
+    page.mouse.wheel(0, 240)
+    # the host page scrolls (the embed does not take the wheel) and the map says how to zoom
+    page.wait_for_function("() => window.scrollY > 0")
+    assert frame.locator("#embed-hint").is_visible()
+    assert "Ctrl" in frame.locator("#embed-hint").inner_text() or "⌘" in frame.locator("#embed-hint").inner_text()
+    assert _zoom(frame) == z0
+    # Ctrl + wheel zooms the map and leaves the host where it is
+    scrolled = page.evaluate("window.scrollY")
+    page.mouse.move(*_centre(page))
+    page.keyboard.down("Control")
+    page.mouse.wheel(0, -120)
+    page.keyboard.up("Control")
+    frame.wait_for_function("(z) => Number(document.getElementById('map').dataset.view.split(',')[2]) > z", arg=z0)
+    assert page.evaluate("window.scrollY") == scrolled
+    # after a click on the map, the plain wheel zooms too
+    z1 = _zoom(frame)
+    x, y = _centre(page)
+    page.mouse.click(x, y)
+    page.mouse.wheel(0, -240)
+    frame.wait_for_function("(z) => Number(document.getElementById('map').dataset.view.split(',')[2]) > z", arg=z1)
+    assert page.evaluate("window.scrollY") == scrolled
+
+
+@pytest.mark.parametrize("case", ["rev", "factions", "network"])
+def test_a_map_that_cannot_be_shown_says_why(live_seed, browser, case):
+    # Own context: the failing requests are logged as console errors on purpose.
+    context, page = _page(browser, 480, 400)
+    try:
+        if case == "network":
+            page.route("**/api/timeline*", lambda r: r.abort())
+        query = {"rev": "rev=999999", "factions": "factions=nope,nada", "network": "lang=ar"}[case]
+        page.goto(f"{live_seed.url}/embed?{query}")
+        page.wait_for_function("() => document.body.dataset.ready === 'error'")
+        box = page.locator("#embed-error")
+        assert box.is_visible()
+        text = box.inner_text()
+        expected = {"rev": "999999", "factions": "nope, nada", "network": "لا اتصال بالخادم"}[case]
+        assert expected in text, text
+        page.screenshot(path=str(OUTPUT / f"embed-error-{case}.png"))
+    finally:
+        context.close()
+
+
+def test_footer_fullscreen_small_legend_and_the_full_map_link(live_seed, make_page):
+    from datetime import datetime, timedelta
+    tl = httpx.get(f"{live_seed.url}/api/timeline", timeout=60).json()
+    rev = tl["revision"]
+    created = next(r for r in httpx.get(f"{live_seed.url}/api/revisions", params={"limit": 500}).json() if r["id"] == rev)["created_at"]
+    local = datetime.fromisoformat(created.replace("Z", "+00:00")) + timedelta(minutes=tl["dataset"]["utc_offset_minutes"])
+    page = make_page(360, 400)
+    page.goto(f"{live_seed.url}/embed?rev={rev}&factions=hts,saa")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    footer = page.locator("#embed-footer")
+    footer.get_by_text("Data as of").wait_for()
+    text = footer.inner_text()
+    assert tl["dataset"]["title_en"] in text and "Source" in text
+    assert f"{local.day} {local:%b} {local.year}, {local:%H:%M}" in text, text
+    # the "Frontline" link opens the full map with the same revision and factions
+    href = page.locator("#embed-brand").get_attribute("href")
+    assert f"rev={rev}" in href and "f=hts%2Csaa" in href, href
+    # the legend folds away in a small embed
+    toggle = page.locator(".embed-legend-toggle")
+    assert toggle.is_visible() and toggle.get_attribute("aria-expanded") == "true"
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert not page.locator("#legend .legend-list").is_visible()
+    # full screen
+    button = page.locator("#embed-fullscreen")
+    assert button.is_visible() and button.get_attribute("aria-label") == "Full screen"
+    button.click()
+    page.wait_for_function("() => document.fullscreenElement === document.documentElement")
+    page.wait_for_function("() => document.getElementById('embed-fullscreen').getAttribute('aria-label') === 'Exit full screen'")
+
+
+def test_speed_3_plays_at_3x(live_seed, page):
+    page.goto(f"{live_seed.url}/embed?speed=3")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    assert page.locator(".tc-speed").input_value() == "3"
+
+
+def test_live_region_speaks_when_playback_pauses(live_seed, page):
+    page.goto(f"{live_seed.url}/embed?autoplay=1&speed=4")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    page.evaluate("""() => { window.__writes = 0;
+        new MutationObserver(() => window.__writes++).observe(document.getElementById('description'),
+                                                              {childList: true, characterData: true, subtree: true}); }""")
+    for _ in range(3):
+        t = page.evaluate("document.body.dataset.instant")
+        page.wait_for_function("(t) => document.body.dataset.instant !== t && document.body.dataset.ready === '1'", arg=t)
+    assert page.evaluate("window.__writes") == 0
+    page.locator(".tc-play").click()  # pause
+    page.wait_for_function("() => window.__writes > 0")
+    t = page.evaluate("document.body.dataset.instant")
+    text = page.locator("#description").inner_text()
+    assert text.startswith("Control of the area at"), text
+    tl = httpx.get(f"{live_seed.url}/api/timeline", timeout=60).json()
+    # the description is of the instant shown when paused
+    i = tl["instants"].index(t)
+    km2 = round(tl["areas_km2"][tl["factions"][0]["slug"]][i])
+    assert f"{km2:,}" in text or str(km2) in text
+
+
+def _watch_instants(page):
+    page.evaluate("""() => { window.__seen = [];
+        new MutationObserver(() => window.__seen.push(document.body.dataset.instant))
+          .observe(document.body, {attributes: true, attributeFilter: ['data-instant']}); }""")
+
+
+def _z(iso):
+    from datetime import datetime, timezone
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+def test_playback_runs_to_the_end_of_the_period(live_seed, page):
+    tl = httpx.get(f"{live_seed.url}/api/timeline", timeout=60).json()
+    last, end = tl["instants"][-1], tl["dataset"]["end"]
+    assert _z(end) > _z(last)  # the seed's period ends after its last change (the slider runs to the end)
+    page.goto(f"{live_seed.url}/embed?speed=4&t={quote(last)}")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    page.locator(".tc-play").click()
+    page.wait_for_function("() => document.querySelector('.tc-play').getAttribute('aria-pressed') === 'false'"
+                           " && document.body.dataset.ready === '1'")
+    assert _z(page.evaluate("document.body.dataset.instant")) == _z(end)
+
+
+def test_playback_by_real_time_moves_hour_by_hour(live_seed, page):
+    tl = httpx.get(f"{live_seed.url}/api/timeline", timeout=60).json()
+    start = tl["instants"][3]
+    page.goto(f"{live_seed.url}/embed?play=time&speed=4&t={quote(start)}")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    assert page.locator(".tc-mode").input_value() == "time"
+    _watch_instants(page)
+    page.locator(".tc-play").click()
+    page.wait_for_function("() => window.__seen.length >= 4")
+    page.locator(".tc-play").click()
+    seen = [_z(x) for x in page.evaluate("window.__seen")[:4]]
+    # every frame is one hour after the one before, whether or not something changed then
+    assert all((b - a).total_seconds() == 3600 for a, b in zip(seen, seen[1:])), seen
+    assert all(s.minute == 0 and s.second == 0 for s in seen)
+    # and the reader can switch back to change by change
+    page.locator(".tc-mode").select_option("changes")
+    assert page.locator(".tc-mode").input_value() == "changes"
+
+
+def test_the_frontline_link_opens_the_same_revision_in_the_viewer(live_seed, page):
+    rev = httpx.get(f"{live_seed.url}/api/timeline", timeout=60).json()["revision"]
+    page.goto(f"{live_seed.url}/embed?rev={rev}&factions=hts")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    href = page.locator("#embed-brand").get_attribute("href")
+    with page.expect_request(lambda r: "/api/timeline" in r.url and "window" not in r.url) as req:
+        page.goto(f"{live_seed.url}{href}")
+    assert f"rev={rev}" in req.value.url
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    # only the factions the embed showed are ticked, and the address keeps the revision as the map moves
+    assert page.locator(".legend-item[data-faction='hts'] input").is_checked()
+    assert not page.locator(".legend-item[data-faction='saa'] input").is_checked()
+    page.locator(".leaflet-control-zoom-in").click()
+    page.wait_for_function("(r) => new URLSearchParams(location.search).get('rev') === r"
+                           " && new URLSearchParams(location.search).get('z') !== null", arg=str(rev))

@@ -280,3 +280,124 @@ def test_compare_two_instants_draws_and_lists_the_difference(live_seed, page, ti
     diff = httpx.get(f"{live_seed.url}/api/diff", params={"from": timeline["instants"][0], "to": timeline["instants"][-1]}).json()
     changed = [r for r in diff["factions"] if r["gained_km2"] > 0.05 or r["lost_km2"] > 0.05]
     assert page.locator(".cmp-row").count() == len(changed)
+
+
+# --- issue 18: last updated, the methodology one click away, the live region while playing ---------------------
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_last_updated_and_the_methodology(live_seed, page, timeline, lang):
+    from datetime import datetime, timedelta
+    created = next(r for r in httpx.get(f"{live_seed.url}/api/revisions", params={"limit": 500}).json()
+                   if r["id"] == timeline["revision"])["created_at"]
+    local = datetime.fromisoformat(created.replace("Z", "+00:00")) + timedelta(minutes=timeline["dataset"]["utc_offset_minutes"])
+    open_viewer(page, live_seed, "lang=ar" if lang == "ar" else "")
+    line = page.locator("#updated")
+    page.wait_for_function("() => document.getElementById('updated').textContent !== ''")
+    text = line.inner_text()
+    assert ("Last updated" if lang == "en" else "آخر تحديث") in text and f"{local:%H:%M}" in text and str(local.day) in text, text
+    page.locator("#method-btn").click()
+    dialog = page.locator("#method-dialog")
+    assert dialog.is_visible()
+    assert ("confirmed" if lang == "en" else "مؤكَّد") in dialog.inner_text()
+    assert page.locator("#method-notes").inner_text() == timeline["dataset"]["notes_en"]
+    page.screenshot(path=str(OUTPUT / f"viewer-method-{lang}.png"))
+    page.keyboard.press("Escape")
+    assert not dialog.is_visible()
+
+
+def test_viewer_live_region_speaks_when_playback_pauses(live_seed, page, timeline):
+    open_viewer(page, live_seed)
+    page.evaluate("""() => { window.__writes = 0;
+        new MutationObserver(() => window.__writes++).observe(document.getElementById('description'),
+                                                              {childList: true, characterData: true, subtree: true}); }""")
+    page.locator(".tc-speed").select_option("4")
+    page.locator(".tc-play").click()
+    for _ in range(3):
+        t = instant(page)
+        page.wait_for_function("(t) => document.body.dataset.instant !== t", arg=t)
+    assert page.evaluate("window.__writes") == 0
+    page.locator(".tc-play").click()
+    page.wait_for_function("() => window.__writes > 0")
+    assert page.locator("#description").inner_text().startswith("Control of the area at")
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_place_search_goes_to_the_place_and_opens_its_popup(live_seed, page, lang):
+    open_viewer(page, live_seed, "lang=ar" if lang == "ar" else "")
+    box = page.locator("#place-search input[role=combobox]")
+    box.fill("الشيخ مقصود" if lang == "ar" else "sheikh maq")
+    option = page.locator("[role=option][data-slug='sheikh-maqsoud']")
+    option.wait_for()
+    assert page.locator("[role=option]").first.get_attribute("data-slug") == "sheikh-maqsoud"
+    box.press("Enter")
+    page.locator(".leaflet-popup-content .popup").wait_for()
+    lat, lon, zoom = map(float, page.locator("#map").get_attribute("data-view").split(","))
+    assert abs(lat - 36.2285) < 0.001 and abs(lon - 37.1555) < 0.001 and zoom >= 14
+    # the popup is about that place: the SDF holds Sheikh Maqsoud at the start
+    assert ("Syrian Democratic Forces" if lang == "en" else "قوات سوريا الديمقراطية") in page.locator(".leaflet-popup-content").inner_text()
+    page.screenshot(path=str(OUTPUT / f"viewer-place-search-{lang}.png"))
+
+
+def test_lake_assad_is_drawn_over_the_zones(live_seed, page):
+    import io
+    from PIL import Image
+    from shapely.ops import polylabel
+    rivers = httpx.get(f"{live_seed.url}/api/basemap/rivers", timeout=60).json()
+    polys = [shape(g) for f in rivers["features"]
+             for g in (f["geometry"]["geometries"] if f["geometry"]["type"] == "GeometryCollection" else [f["geometry"]])
+             if g["type"] == "Polygon"]
+    lake = max(polys, key=lambda g: g.area)  # Lake Assad
+    inside = polylabel(lake, 0.0005)
+    open_viewer(page, live_seed, f"c={inside.y:.5f},{inside.x:.5f}&z=11")
+    box = page.locator("#map").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    # the SDF holds the lake's shores: a zone is painted there, and the lake is on top of it
+    from tests.browser.paint import PAINTED
+    assert page.evaluate(PAINTED, [[x, y]])[0] is not None
+    png = page.screenshot(clip={"x": x - 2, "y": y - 2, "width": 5, "height": 5})
+    r, g, b = Image.open(io.BytesIO(png)).convert("RGB").getpixel((2, 2))
+    water = (0xa9, 0xcb, 0xe6)
+    assert max(abs(r - water[0]), abs(g - water[1]), abs(b - water[2])) <= 6, (r, g, b)
+
+
+OVERLAPS = """() => {
+  const range = document.createRange();
+  const boxes = [...document.querySelectorAll('.fl-place span')].filter((s) => s.offsetParent !== null)
+    .map((s) => { range.selectNodeContents(s); return range.getBoundingClientRect(); }).filter((r) => r.width > 0);
+  const out = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i], b = boxes[j];
+    const w = Math.min(a.right, b.right) - Math.max(a.left, b.left), h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    if (w > 1 && h > 1) out.push([i, j]);
+  }
+  return {n: boxes.length, overlaps: out.length};
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_place_labels_do_not_pile_up_in_aleppo(live_seed, page, lang):
+    open_viewer(page, live_seed, "c=36.2,37.16&z=12" + ("&lang=ar" if lang == "ar" else ""))
+    got = page.evaluate(OVERLAPS)
+    assert got["n"] >= 10 and got["overlaps"] == 0, got
+    # the most important names stay: Aleppo itself is always shown
+    import re
+    name = "حلب" if lang == "ar" else "Aleppo"
+    label = page.locator(".fl-place").filter(has_text=re.compile(f"^{name}$"))
+    assert label.count() == 1 and "fl-place-thinned" not in label.get_attribute("class")
+    # and a hidden one was hidden because it collided: there were overlaps to thin
+    assert page.locator(".fl-place-thinned").count() > 0
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+@pytest.mark.parametrize("size", [(390, 844), (360, 640)], ids=["390", "360"])
+def test_day_labels_do_not_collide_on_phones(live_seed, make_page, lang, size):
+    page = make_page(*size)
+    for url in (f"{live_seed.url}/?lang={lang}", f"{live_seed.url}/embed?lang={lang}"):
+        page.goto(url)
+        page.wait_for_function("() => document.body.dataset.ready === '1'")
+        boxes = page.evaluate("""() => [...document.querySelectorAll('.tc-day')].map((s) => {
+            const r = s.getBoundingClientRect(); return [r.left, r.right]; })""")
+        assert len(boxes) >= 2, url
+        boxes.sort()
+        assert all(a[1] + 2 <= b[0] for a, b in zip(boxes, boxes[1:])), (url, boxes)
+        assert all(0 <= a[0] and a[1] <= size[0] for a in boxes), (url, boxes)
