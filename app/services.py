@@ -202,9 +202,9 @@ def preview_change(session: Session, data: ChangeInput, *, max_vertices: int) ->
             row["lost"] = geometry_json(lost) if lost is not None and not lost.is_empty else None
             out.append(row)
         return {"at": data.at.isoformat(), "factions": out,
-                # Later instants at which the map changes because of this change, and later changes that
-                # take (part of) its area again.
-                "later_instants": stats["later_instants"],
+                # Later instants where this change's effect changes: zone versions it makes start then, or a
+                # later change takes (part of) its area again (those changes listed below).
+                "later_instants": sorted(set(stats["later_instants"]) | {iso(r["at"]) for r in later}),
                 "overridden_by": [{"id": r["id"], "at": iso(r["at"]), "faction": r["faction"], "km2": round(r["km2"], 3),
                                    "summary_en": r["summary_en"]} for r in later]}
     finally:
