@@ -38,7 +38,9 @@ def union_pieces(pieces: list) -> MultiPolygon:
 
 def geojson_text(geom, digits: int = DIGITS) -> str | None:
     """RFC 7946 GeoJSON text of a polygonal geometry: exterior rings counter-clockwise, `digits` decimals."""
-    mp = to_multipolygon(geom)
+    # Reduced to `digits` decimals with the topology kept (a ring that would collapse or cross itself when its
+    # coordinates are rounded is fixed, not served invalid), then oriented as RFC 7946 asks.
+    mp = to_multipolygon(shapely.set_precision(to_multipolygon(geom), 10 ** -digits))
     if mp.is_empty:
         return None
     mp = shapely.orient_polygons(mp, exterior_cw=False)
@@ -69,7 +71,9 @@ def merge_full_cells(pieces: list, cells: list[int], grid) -> list:
             if ix is not None and ix == prev + 1:
                 prev = ix
                 continue
-            rest.append(box(grid.x0 + start * grid.size, grid.y0 + iy * grid.size, grid.x0 + (prev + 1) * grid.size, grid.y0 + (iy + 1) * grid.size))
+            # On the storage grid, as the pieces are: the run then meets its neighbours edge for edge.
+            rest.append(shapely.set_precision(box(grid.x0 + start * grid.size, grid.y0 + iy * grid.size,
+                                                  grid.x0 + (prev + 1) * grid.size, grid.y0 + (iy + 1) * grid.size), GRID))
             if ix is not None:
                 start = prev = ix
     return rest
