@@ -23,11 +23,6 @@ PUBLIC_REVISIONS = text("""
     FROM revisions r ORDER BY r.id DESC LIMIT :l
 """)
 
-PIECES_AT_WITH_CELL = text("""
-    SELECT f.slug AS faction, z.cell FROM control_zones z JOIN factions f ON f.id = z.faction_id
-    WHERE z.valid @> CAST(:at AS timestamptz) AND z.revs @> CAST(:rev AS integer)
-""")
-
 # Every zone piece's validity and area in revision :rev, summed per (faction, interval): the time axis and the
 # area series come from this sweep, without geometry.
 ZONE_SPANS = text("""

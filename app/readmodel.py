@@ -256,6 +256,9 @@ class ReadModel:
         """What pictures need for these instants: the zones of each and the changes of each step (no round trip
         through bytes)."""
         pub = self.publication(rev)
+        by_instant: dict[str, list] = {}
+        for c in pub.changes:
+            by_instant.setdefault(c["at"], []).append(c)
         zones, changes, seen = [], [], set()
         for t in instants:
             idx = pub.interval(t)
@@ -265,7 +268,7 @@ class ReadModel:
             for z in self.zones(rev, idx):
                 zones.append({"faction": z["faction"], "from": iso(pub.instants[idx]), "to": iso(pub.instant(idx + 1)),
                               "area_km2": z["area_km2"], "geometry": orjson.loads(z["geometry"])})
-            changes += [c for c in pub.changes if c["at"] == iso(pub.instants[idx])]
+            changes += by_instant.get(iso(pub.instants[idx]), [])
         if changes:
             with self.Session() as s:
                 geoms = {r["id"]: orjson.loads(r["geometry"]) for r in s.execute(

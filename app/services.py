@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from app import queries, webhooks
 from app.domain.geojson import geometry_json
 from app.domain.geometry import parse_polygonal
-from app.domain.cells import Grid, fold_cell
+from app.domain.cells import Grid
 from app.domain.times import iso
-from app.domain.timeline import Change, ZoneVersion
+from app.domain.timeline import Change, ZoneVersion, fold
 from app.errors import BadInput, Conflict, NotFound
 from app.models import CONFIDENCE
 
@@ -81,7 +81,7 @@ def recompute_from(session: Session, t: datetime | None, rev: int, area: BaseGeo
         originals = {r["faction"]: r for r in cell_rows if t is not None and r["valid_from"] < t}
         initial = {f: ZoneVersion(f, r["valid_from"], None, shapely_wkb.loads(bytes(r["wkb"])), list(r["change_ids"] or []))
                    for f, r in originals.items()}
-        versions = fold_cell(by_cell_changes.get(cell, []), initial)
+        versions = fold(by_cell_changes.get(cell, []), initial=initial)  # the same pure fold, on one cell
         # Untouched and still open, as it was before: the old row stays as it is.
         same = [f for f, v in initial.items() if v.valid_to is None and originals[f]["valid_to"] is None]
         kept = {id(initial[f]) for f in same}

@@ -1,4 +1,4 @@
-"""The fixed grid that zones are stored in, and the fold of one cell. Pure functions (shapely only).
+"""The fixed grid that zones are stored in: which cells an area reaches, and clipping to a cell. Pure (shapely).
 
 A change at T with area A can alter later zones only inside A. Zones are stored cut into the square cells of a
 grid over the data set's extent, each piece with its own validity, so recomputing after an edit touches the
@@ -18,7 +18,7 @@ from shapely.geometry import MultiPolygon, box
 from shapely.geometry.base import BaseGeometry
 
 from app.domain.geometry import GRID, to_multipolygon
-from app.domain.timeline import SLIVER, Change, ZoneVersion, fold
+from app.domain.timeline import SLIVER
 
 # Cell sizes (degrees) to choose from: the smallest that keeps the longer side of the extent within MAX_CELLS.
 NICE = (0.01, 0.02, 0.025, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
@@ -85,7 +85,3 @@ class Grid:
                 out[c] = part
         return out
 
-
-def fold_cell(changes: list[Change], initial: dict[str, ZoneVersion]) -> list[ZoneVersion]:
-    """The fold of one cell: `changes` already clipped to it, `initial` its pieces just before the first."""
-    return fold(changes, initial=initial)

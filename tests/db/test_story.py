@@ -52,7 +52,7 @@ def test_one_zone_per_faction_at_every_instant(seed_db):
     instants = seed_db.execute(text("SELECT DISTINCT at FROM control_changes ORDER BY at")).scalars().all()
     for t in instants:
         # Stored: one piece per faction and grid cell; served: their union, one MultiPolygon per faction.
-        rows = seed_db.execute(queries.PIECES_AT_WITH_CELL, {"at": t, "rev": rev}).mappings().all()
+        rows = seed_db.execute(queries.PIECES_AT, {"at": t, "rev": rev}).mappings().all()
         counts = Counter((r["faction"], r["cell"]) for r in rows)
         assert all(n == 1 for n in counts.values()), (t, counts)
 
