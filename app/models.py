@@ -13,9 +13,9 @@ from datetime import datetime
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     BigInteger, Boolean, CheckConstraint, Column, DateTime, Float, ForeignKey, Index, Integer, String, Table,
-    Text, func,
+    Text, func, text,
 )
-from sqlalchemy.dialects.postgresql import INT4RANGE, JSONB, TSTZRANGE, ExcludeConstraint
+from sqlalchemy.dialects.postgresql import ARRAY, INT4RANGE, JSONB, TSTZRANGE, ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
@@ -43,6 +43,8 @@ class Dataset(Base):
     home_view: Mapped[dict] = mapped_column(JSONB, default=dict)
     # Zones are stored cut into square cells of this size (degrees) over the extent (see app/domain/cells.py).
     cell_deg: Mapped[float] = mapped_column(Float, default=0.1)
+    # The cells split into four (app/domain/cells.py: the quadtree's inner nodes).
+    cell_splits = mapped_column(ARRAY(Integer), nullable=False, server_default="{}")
     __table_args__ = (CheckConstraint("end_at > start_at", name="period"),)
 
 
@@ -185,6 +187,9 @@ class ControlZone(Base):
         # Invariant 2, per cell: one piece per faction and cell at any instant, in any revision (btree_gist).
         ExcludeConstraint(("faction_id", "="), ("cell", "="), ("valid", "&&"), ("revs", "&&"), name="one_zone_per_faction", using="gist"),
         Index("ix_control_zones_live_cell", "cell", postgresql_where="upper_inf(revs)"),
+        # What one revision wrote and retired, without reading the history.
+        Index("ix_control_zones_rev_from", text("lower(revs)")),
+        Index("ix_control_zones_rev_to", text("upper(revs)")),
         Index("ix_control_zones_geom_valid", "geom", "valid", postgresql_using="gist"),
         Index("ix_control_zones_valid", "valid", postgresql_using="gist"),
         # The public map reads only live rows: a partial GiST index keeps that lookup independent of history.

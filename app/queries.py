@@ -122,7 +122,6 @@ ZONE_AT_POINT = text("""
       AND ST_Intersects(z.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
 """)
 
-# Gained and lost area per faction between two instants, computed in PostGIS.
 # Gained and lost area per faction between two instants, computed in PostGIS. A piece valid at both instants
 # is the same row on both sides and costs nothing: the work follows what changed in between.
 DIFF = text("""
@@ -136,13 +135,13 @@ DIFF = text("""
         SELECT coalesce(a.faction_id, b.faction_id) AS faction_id, a.geom AS ag, b.geom AS bg
         FROM a FULL JOIN b ON a.faction_id = b.faction_id AND a.cell = b.cell
         WHERE a.id IS DISTINCT FROM b.id
-    ), d AS (
+    ), w AS (  -- the pieces that differ, united per faction first: two overlays per faction, not two per piece
+        SELECT faction_id, ST_Union(ag) AS ag, ST_Union(bg) AS bg FROM pairs GROUP BY faction_id
+    ), u AS (
         SELECT faction_id,
                CASE WHEN ag IS NULL THEN bg WHEN bg IS NULL THEN NULL ELSE ST_CollectionExtract(ST_Difference(bg, ag), 3) END AS gained,
                CASE WHEN bg IS NULL THEN ag WHEN ag IS NULL THEN NULL ELSE ST_CollectionExtract(ST_Difference(ag, bg), 3) END AS lost
-        FROM pairs
-    ), u AS (
-        SELECT faction_id, ST_Union(gained) AS gained, ST_Union(lost) AS lost FROM d GROUP BY faction_id
+        FROM w
     ), areas AS (
         SELECT f.id, f.slug, f.sort_order,
                coalesce((SELECT sum(a.area_km2) FROM a WHERE a.faction_id = f.id), 0) AS area_from,
@@ -159,7 +158,7 @@ DIFF = text("""
     ORDER BY areas.sort_order
 """)
 
-DATASET_GRID = text("""SELECT cell_deg, ST_XMin(extent) x0, ST_YMin(extent) y0, ST_XMax(extent) x1, ST_YMax(extent) y1
+DATASET_GRID = text("""SELECT cell_deg, cell_splits, ST_XMin(extent) x0, ST_YMin(extent) y0, ST_XMax(extent) x1, ST_YMax(extent) y1
                         FROM dataset LIMIT 1""")
 
 _LIVE_PIECE_COLS = """z.id, z.cell, f.slug AS faction, lower(z.valid) AS valid_from, upper(z.valid) AS valid_to,
@@ -191,7 +190,18 @@ ACTIVE_CHANGES_FROM_IN_BOX = text("""
     WHERE c.retracted_in IS NULL AND c.at >= :t AND c.geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)
 """)
 
-RETIRE_ZONES = text("UPDATE control_zones SET revs = int4range(lower(revs), :rev) WHERE id = ANY(:ids)")
+# A piece written by this same revision and retired again never existed: it is deleted (revs cannot be empty).
+RETIRE_ZONES = text("""
+    WITH gone AS (DELETE FROM control_zones WHERE id = ANY(:ids) AND lower(revs) = :rev)
+    UPDATE control_zones SET revs = int4range(lower(revs), :rev) WHERE id = ANY(:ids) AND lower(revs) < :rev
+""")
+
+# How many live pieces (all instants) each of some cells holds: a busy cell is split.
+LIVE_PIECE_COUNTS = text("""
+    SELECT cell, count(*) AS n FROM control_zones WHERE upper_inf(revs) AND cell = ANY(:cells) GROUP BY cell
+""")
+
+ADD_CELL_SPLITS = text("UPDATE dataset SET cell_splits = cell_splits || CAST(:cells AS integer[])")
 
 INSERT_ZONE = text("""
     INSERT INTO control_zones (faction_id, cell, valid, revs, geom, area_km2, change_ids)

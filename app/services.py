@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
 import shapely
 from shapely import wkb as shapely_wkb
 from shapely.geometry.base import BaseGeometry
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from app import queries, webhooks
 from app.domain.geojson import geometry_json
 from app.domain.geometry import parse_polygonal
+from app.domain import cells as quadtree
 from app.domain.cells import Grid
 from app.domain.times import iso
 from app.domain.timeline import Change, ZoneVersion, fold
@@ -39,21 +41,82 @@ def new_revision(session: Session, *, kind: str, reason: str = "", author_id: in
 
 def grid(session: Session) -> Grid:
     ds = session.execute(queries.DATASET_GRID).mappings().one()
-    return Grid.over((ds["x0"], ds["y0"], ds["x1"], ds["y1"]), ds["cell_deg"])
+    return Grid.over((ds["x0"], ds["y0"], ds["x1"], ds["y1"]), ds["cell_deg"], ds["cell_splits"])
 
 
-def recompute_from(session: Session, t: datetime | None, rev: int, area: BaseGeometry | None = None) -> dict:
+def split_busy_cells(session: Session, g: Grid, area: BaseGeometry, rev: int) -> Grid:
+    """Split the leaves `area` reaches that hold more than SPLIT_PIECES live pieces into four, as revision `rev`,
+    where that is worth it (the changes there are smaller than the children: Grid.child_reach).
+
+    Every piece of such a cell, at every instant, is cut into the children; in a child, consecutive pieces of a
+    faction that come out the same (the change that ended one lay in another child) are merged into one, which is
+    what makes the children's histories shorter. The zones stay exactly the same. One level per edit: a cell that
+    stays busy is split again by a later edit there, so no single save pays for more than its cells' history."""
+    leaves = g.cells_for(area)
+    counts = dict(session.execute(queries.LIVE_PIECE_COUNTS, {"cells": leaves}).all()) if leaves else {}
+    busy = [c for c in leaves if counts.get(c, 0) > quadtree.SPLIT_PIECES and g.decode(c)[0] < g.max_level]
+    if busy:  # worth splitting only where the changes there are smaller than the children would be
+        x0, y0, x1, y1 = g.envelope(busy)
+        changes = session.execute(queries.ACTIVE_CHANGES_FROM_IN_BOX, {"t": "-infinity", "x0": x0, "y0": y0, "x1": x1, "y1": y1}).all()
+        geoms = shapely.from_wkb([bytes(r.wkb) for r in changes])
+        boxes = g.boxes(busy)
+        busy = [c for c, b in zip(busy, boxes)
+                if g.child_reach(c, geoms, list(np.flatnonzero(shapely.intersects(geoms, b) & ~shapely.touches(geoms, b)))) is not None]
+    if not busy:
+        return g
+    rows = session.execute(queries.LIVE_ZONES_FROM_IN_CELLS, {"t": "-infinity", "cells": busy}).mappings().all()
+    by_cell: dict[int, dict[str, list]] = {}
+    for r in rows:
+        by_cell.setdefault(r["cell"], {}).setdefault(r["faction"], []).append(r)
+    inserts = []
+    for cell, factions in by_cell.items():
+        for kid in g.children(cell):
+            for faction, versions in factions.items():
+                run = None  # [valid_from, valid_to, geometry, normalised wkb, change ids]
+                for r in sorted(versions, key=lambda r: r["valid_from"]):
+                    part = g.clip(shapely_wkb.loads(bytes(r["wkb"])), kid)
+                    key = shapely.normalize(part).wkb if not part.is_empty else None
+                    if run is not None and key is not None and run[1] == r["valid_from"] and run[3] == key:
+                        run[1] = r["valid_to"]
+                        continue
+                    if run is not None:
+                        inserts.append(_piece_row(faction, kid, run, rev))
+                    run = [r["valid_from"], r["valid_to"], part, key, list(r["change_ids"] or [])] if key is not None else None
+                if run is not None:
+                    inserts.append(_piece_row(faction, kid, run, rev))
+    session.execute(queries.RETIRE_ZONES, {"rev": rev, "ids": [r["id"] for r in rows]})
+    if inserts:
+        session.execute(queries.INSERT_ZONE, inserts)
+    session.execute(queries.ADD_CELL_SPLITS, {"cells": busy})
+    return g.with_splits(busy)
+
+
+def _piece_row(faction: str, cell: int, run: list, rev: int) -> dict:
+    return {"faction": faction, "cell": cell, "valid_from": run[0], "valid_to": run[1], "rev": rev,
+            "wkb": run[2].wkb, "change_ids": json.dumps(run[4])}
+
+
+def recompute_from(session: Session, t: datetime | None, rev: int, area: BaseGeometry | None = None, *,
+                   split: bool = True) -> dict:
     """Rebuild the live zone pieces from instant t on as revision `rev` (same transaction as the edit).
 
     Only the cells `area` reaches are refolded (None: every cell, e.g. on load), and in them only the changes
-    from t on that reach those cells; a piece that comes out the same as before is kept as it is."""
+    from t on that reach those cells; a piece that comes out the same as before is kept as it is. Busy cells
+    are split first (`split`): on a full refold where many changes reach them, else where many pieces are."""
     g = grid(session)
     params = {"t": t if t is not None else "-infinity"}
     if area is None:
         changes_rows = session.execute(queries.ACTIVE_CHANGES_FROM, params).mappings().all()
         rows = session.execute(queries.LIVE_ZONES_FROM, params).mappings().all()
         cells = None
+        if split:
+            refined = g.refine(list(shapely.from_wkb([bytes(r["wkb"]) for r in changes_rows])))
+            if refined.splits != g.splits:
+                session.execute(queries.ADD_CELL_SPLITS, {"cells": sorted(refined.splits - g.splits)})
+                g = refined
     else:
+        if split:
+            g = split_busy_cells(session, g, area, rev)
         cells = set(g.cells_for(area))
         if not cells:
             return {"cells": 0, "retired": 0, "inserted": 0, "later_instants": []}
@@ -61,11 +124,21 @@ def recompute_from(session: Session, t: datetime | None, rev: int, area: BaseGeo
         changes_rows = session.execute(queries.ACTIVE_CHANGES_FROM_IN_BOX, {**params, "x0": x0, "y0": y0, "x1": x1, "y1": y1}).mappings().all()
         rows = session.execute(queries.LIVE_ZONES_FROM_IN_CELLS, {**params, "cells": sorted(cells)}).mappings().all()
     by_cell_changes: dict[int, list[Change]] = {}
-    for r in changes_rows:
-        geom = shapely_wkb.loads(bytes(r["wkb"]))
-        for c, part in g.split(geom).items():
-            if cells is None or c in cells:
-                by_cell_changes.setdefault(c, []).append(Change(r["id"], r["at"], r["faction"], part))
+    geoms = shapely.from_wkb([bytes(r["wkb"]) for r in changes_rows])
+
+    def add(c: int, i: int) -> None:
+        part = g.clip(geoms[i], c)
+        if not part.is_empty:
+            r = changes_rows[i]
+            by_cell_changes.setdefault(c, []).append(Change(r["id"], r["at"], r["faction"], part))
+    if cells is None:  # everything: each change cut into the cells it reaches
+        for i, geom in enumerate(geoms):
+            for c in g.cells_for(geom):
+                add(c, i)
+    else:  # a few cells: each tested against the changes in their envelope at once
+        for c, b in zip(sorted(cells), g.boxes(sorted(cells))):
+            for i in np.flatnonzero(shapely.intersects(geoms, b) & ~shapely.touches(geoms, b)):
+                add(c, i)
     by_cell_rows: dict[int, list] = {}
     for r in rows:
         by_cell_rows.setdefault(r["cell"], []).append(r)
@@ -177,11 +250,12 @@ def preview_change(session: Session, data: ChangeInput, *, max_vertices: int) ->
         # The writers' lock keeps the revision number this preview borrows from being taken meanwhile; the
         # savepoint is rolled back, so a preview consumes no revision number and stores nothing.
         queries.lock_writes(session)
-        cells = grid(session).cells_for(geom)
-        before = {r["faction"]: r for r in session.execute(queries.FACTION_PIECES_AT_IN, {"at": data.at, "cells": cells}).mappings()}
         rev = new_revision(session, kind="change", reason="preview", explicit_id=queries.current_revision(session) + 1)
+        # Busy cells are split first, as the save will: before and after are then read over the same cells.
+        cells = split_busy_cells(session, grid(session), geom, rev).cells_for(geom)
+        before = {r["faction"]: r for r in session.execute(queries.FACTION_PIECES_AT_IN, {"at": data.at, "cells": cells}).mappings()}
         cid = _insert_change(session, data, geom, rev)
-        stats = recompute_from(session, data.at, rev, area=geom)
+        stats = recompute_from(session, data.at, rev, area=geom, split=False)
         after = {r["faction"]: r for r in session.execute(queries.FACTION_PIECES_AT_IN, {"at": data.at, "cells": cells}).mappings()}
         totals_before = {r["faction"]: r["area_km2"] for r in session.execute(queries.FACTION_TOTALS_AT, {"at": data.at}).mappings()}
         later = [dict(r) for r in session.execute(queries.LATER_CHANGES_OVER, {"at": data.at, "id": cid, "wkb": geom.wkb}).mappings()]

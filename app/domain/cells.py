@@ -1,8 +1,13 @@
-"""The fixed grid that zones are stored in: which cells an area reaches, and clipping to a cell. Pure (shapely).
+"""The cells that zones are stored in: which cells an area reaches, and clipping to a cell. Pure (shapely).
 
 A change at T with area A can alter later zones only inside A. Zones are stored cut into the square cells of a
 grid over the data set's extent, each piece with its own validity, so recomputing after an edit touches the
 cells A covers and, in them, the changes that reach those cells: the cost follows the change, not the history.
+
+Within one cell the cost still follows that cell's history, so a busy cell is split into four (a quadtree over
+the base grid): at load where many changes reach a cell, and on a save where a cell holds many pieces. A split
+cuts every piece of the cell, at every instant, into its children, so all instants of a revision share the same
+leaves and a cell's history stays short however long the war.
 
 Clipping commutes with the fold's set operations ((X - Y) & C == (X & C) - (Y & C)), so the pieces of a cell
 folded from the clipped changes are the whole-polygon fold clipped to the cell, up to the 1e-7 degree grid.
@@ -30,6 +35,17 @@ def cell_size_for(extent: tuple[float, float, float, float]) -> float:
     return next((c for c in NICE if span / c <= MAX_CELLS), NICE[-1])
 
 
+# Quadtree cells: a busy cell is split into four, down to MAX_LEVEL (1/64 of the base size). Level-0 ids are the
+# base grid's row-major index (as before cells could split); a deeper cell is (level << 24) | (iy << 12) | ix.
+LEVEL_SHIFT = 24
+AXIS_BITS = 12
+MAX_LEVEL = 6
+# A leaf reached by more changes than this is split (when splitting helps: see Grid.refine).
+SPLIT_CHANGES = 24
+# On a save: a leaf holding more live pieces than this is split (pieces are about two per change reaching it).
+SPLIT_PIECES = 2 * SPLIT_CHANGES
+
+
 @dataclass(frozen=True)
 class Grid:
     x0: float
@@ -37,23 +53,69 @@ class Grid:
     size: float
     nx: int
     ny: int
+    # The cells that have been split (inner nodes of the quadtree); the others reached from the base grid are leaves.
+    splits: frozenset = frozenset()
 
     @classmethod
-    def over(cls, extent: tuple[float, float, float, float], size: float) -> "Grid":
+    def over(cls, extent: tuple[float, float, float, float], size: float, splits=()) -> "Grid":
         x0, y0, x1, y1 = extent
-        return cls(x0, y0, size, max(1, math.ceil((x1 - x0) / size - 1e-9)), max(1, math.ceil((y1 - y0) / size - 1e-9)))
+        return cls(x0, y0, size, max(1, math.ceil((x1 - x0) / size - 1e-9)), max(1, math.ceil((y1 - y0) / size - 1e-9)),
+                   frozenset(splits or ()))
+
+    def with_splits(self, more) -> "Grid":
+        return Grid(self.x0, self.y0, self.size, self.nx, self.ny, self.splits | frozenset(more))
+
+    # --- cell ids ----------------------------------------------------------------------------------------
+    @property
+    def max_level(self) -> int:
+        return max(0, min(MAX_LEVEL, int(math.floor(math.log2((1 << AXIS_BITS) / max(self.nx, self.ny))))))
+
+    def cell_id(self, level: int, ix: int, iy: int) -> int:
+        return iy * self.nx + ix if level == 0 else (level << LEVEL_SHIFT) | (iy << AXIS_BITS) | ix
+
+    def decode(self, cell: int) -> tuple[int, int, int]:
+        """(level, ix, iy) of a cell id."""
+        if cell < (1 << LEVEL_SHIFT):
+            iy, ix = divmod(cell, self.nx)
+            return 0, ix, iy
+        mask = (1 << AXIS_BITS) - 1
+        return cell >> LEVEL_SHIFT, cell & mask, (cell >> AXIS_BITS) & mask
+
+    def level_size(self, level: int) -> float:
+        return self.size / (1 << level)  # exact: a power of two
+
+    def children(self, cell: int) -> list[int]:
+        level, ix, iy = self.decode(cell)
+        return [self.cell_id(level + 1, 2 * ix + dx, 2 * iy + dy) for dy in (0, 1) for dx in (0, 1)]
 
     def box(self, cell: int):
-        iy, ix = divmod(cell, self.nx)
-        # Shared edges are computed the same way from both sides, so neighbouring cells meet exactly.
-        return box(self.x0 + ix * self.size, self.y0 + iy * self.size, self.x0 + (ix + 1) * self.size, self.y0 + (iy + 1) * self.size)
+        level, ix, iy = self.decode(cell)
+        s = self.level_size(level)
+        # Shared edges are computed the same way from both sides (and a child's outer edges are its parent's, since
+        # (2 ix) (s / 2) == ix s exactly), so neighbouring cells of any levels meet exactly.
+        return box(self.x0 + ix * s, self.y0 + iy * s, self.x0 + (ix + 1) * s, self.y0 + (iy + 1) * s)
 
     def envelope(self, cells) -> tuple[float, float, float, float]:
         b = np.array([self.box(c).bounds for c in cells])
         return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())
 
+    def boxes(self, cells: list[int]) -> np.ndarray:
+        """The cells' boxes (an array of polygons), made in one vectorised call."""
+        if not cells:
+            return np.array([], dtype=object)
+        d = np.array([self.decode(c) for c in cells], dtype=np.int64)
+        s = self.size / (1 << d[:, 0]).astype(float)
+        return shapely.box(self.x0 + d[:, 1] * s, self.y0 + d[:, 2] * s, self.x0 + (d[:, 1] + 1) * s, self.y0 + (d[:, 2] + 1) * s)
+
+    def _hits(self, geom: BaseGeometry, cand: list[int]) -> list[int]:
+        if not cand:
+            return []
+        boxes = self.boxes(cand)
+        hit = shapely.intersects(geom, boxes) & ~shapely.touches(geom, boxes)
+        return [c for c, h in zip(cand, hit) if h]
+
     def cells_for(self, geom: BaseGeometry) -> list[int]:
-        """The cells whose interior the geometry reaches (more than a sliver)."""
+        """The leaf cells whose interior the geometry reaches (more than a sliver)."""
         if geom.is_empty:
             return []
         minx, miny, maxx, maxy = geom.bounds
@@ -62,12 +124,14 @@ class Grid:
         ix1 = min(self.nx - 1, int(math.floor((maxx - self.x0) / self.size)))
         iy1 = min(self.ny - 1, int(math.floor((maxy - self.y0) / self.size)))
         cand = [iy * self.nx + ix for iy in range(iy0, iy1 + 1) for ix in range(ix0, ix1 + 1)]
-        if not cand:
-            return []
-        boxes = np.array([self.box(c) for c in cand], dtype=object)
         shapely.prepare(geom)
-        hit = shapely.intersects(geom, boxes) & ~shapely.touches(geom, boxes)
-        return [c for c, h in zip(cand, hit) if h]
+        out: list[int] = []
+        while cand:
+            inner = []
+            for c in self._hits(geom, cand):
+                (inner if c in self.splits else out).append(c)
+            cand = [k for c in inner for k in self.children(c)]
+        return out
 
     def clip(self, geom: BaseGeometry, cell: int) -> MultiPolygon:
         part = to_multipolygon(shapely.intersection(geom, self.box(cell), grid_size=GRID))
@@ -77,7 +141,7 @@ class Grid:
         return MultiPolygon(parts) if parts else MultiPolygon()
 
     def split(self, geom: BaseGeometry) -> dict[int, MultiPolygon]:
-        """The geometry cut into its cells (parts of a sliver or less dropped)."""
+        """The geometry cut into its leaf cells (parts of a sliver or less dropped)."""
         out = {}
         for c in self.cells_for(geom):
             part = self.clip(geom, c)
@@ -85,3 +149,40 @@ class Grid:
                 out[c] = part
         return out
 
+    def child_reach(self, cell: int, geoms, ids: list[int]) -> dict[int, list[int]] | None:
+        """Which of the geometries `ids` reach each child of `cell`, if splitting it is worth it: the children are
+        on average less than half as busy (changes smaller than the children; this also bounds how many more pieces
+        a split makes) and none is as busy as the cell. None when not worth it, or when cells get no smaller."""
+        if self.decode(cell)[0] >= self.max_level:
+            return None
+        kids = {k: [] for k in self.children(cell)}
+        boxes = self.boxes(list(kids))
+        for i in ids:
+            hit = shapely.intersects(geoms[i], boxes) & ~shapely.touches(geoms[i], boxes)
+            for k, h in zip(kids, hit):
+                if h:
+                    kids[k].append(i)
+        sizes = [len(v) for v in kids.values()]
+        return kids if sum(sizes) < 2 * len(ids) and max(sizes) < len(ids) else None
+
+    def refine(self, geoms: list[BaseGeometry], limit: int | None = None) -> "Grid":
+        """The quadtree for these changes (a load): a leaf reached by more than `limit` of them is split while that
+        is worth it (see child_reach)."""
+        limit = SPLIT_CHANGES if limit is None else limit
+        reach: dict[int, list[int]] = {}
+        for i, g in enumerate(geoms):
+            for c in self.cells_for(g):
+                reach.setdefault(c, []).append(i)
+        splits = set(self.splits)
+        todo = [c for c, ids in reach.items() if len(ids) > limit]
+        while todo:
+            c = todo.pop()
+            kids = self.child_reach(c, geoms, reach[c])
+            if kids is None:
+                continue
+            splits.add(c)
+            for k, v in kids.items():
+                reach[k] = v
+                if len(v) > limit:
+                    todo.append(k)
+        return Grid(self.x0, self.y0, self.size, self.nx, self.ny, frozenset(splits))

@@ -1,4 +1,4 @@
-"""Dissolving stored zone pieces (one per grid cell) into one MultiPolygon per faction, and GeoJSON text of it.
+"""Dissolving stored zone pieces (one per cell) into one MultiPolygon per faction, and GeoJSON text of it.
 
 Pieces of one faction at one instant tile its area without overlapping (each is cut to its own cell). They are
 not a clean coverage (a piece can have a vertex on a cell edge where its neighbour has none), so GEOS's
@@ -53,18 +53,22 @@ def geojson_text(geom, digits: int = DIGITS) -> str | None:
 
 
 def merge_full_cells(pieces: list, cells: list[int], grid) -> list:
-    """Pieces that fill their whole cell, merged into one rectangle per run of neighbouring cells in a row:
-    the overlay union then sees tens of rectangles instead of hundreds of squares."""
-    full: dict[int, list[int]] = {}
+    """Pieces that fill their whole cell, merged into one rectangle per run of neighbouring cells of one size in a
+    row: the overlay union then sees tens of rectangles instead of hundreds of squares."""
+    full: dict[tuple[int, int], list[int]] = {}
     rest = []
     for g, c in zip(pieces, cells):
-        if c is not None and c >= 0 and len(getattr(g, "geoms", [g])) == 1 and shapely.get_num_coordinates(g) == 5 \
-                and abs(g.area - grid.size * grid.size) <= grid.size * grid.size * 1e-9:
-            iy, ix = divmod(c, grid.nx)
-            full.setdefault(iy, []).append(ix)
+        if c is None or c < 0 or len(getattr(g, "geoms", [g])) != 1 or shapely.get_num_coordinates(g) != 5:
+            rest.append(g)
+            continue
+        level, ix, iy = grid.decode(c)
+        s = grid.level_size(level)
+        if abs(g.area - s * s) <= s * s * 1e-9:
+            full.setdefault((level, iy), []).append(ix)
         else:
             rest.append(g)
-    for iy, xs in full.items():
+    for (level, iy), xs in full.items():
+        s = grid.level_size(level)
         xs.sort()
         start = prev = xs[0]
         for ix in xs[1:] + [None]:
@@ -72,8 +76,8 @@ def merge_full_cells(pieces: list, cells: list[int], grid) -> list:
                 prev = ix
                 continue
             # On the storage grid, as the pieces are: the run then meets its neighbours edge for edge.
-            rest.append(shapely.set_precision(box(grid.x0 + start * grid.size, grid.y0 + iy * grid.size,
-                                                  grid.x0 + (prev + 1) * grid.size, grid.y0 + (iy + 1) * grid.size), GRID))
+            rest.append(shapely.set_precision(box(grid.x0 + start * s, grid.y0 + iy * s,
+                                                  grid.x0 + (prev + 1) * s, grid.y0 + (iy + 1) * s), GRID))
             if ix is not None:
                 start = prev = ix
     return rest

@@ -8,6 +8,8 @@ from scratch, within the storage grid's tolerance; and the invariants of DESIGN.
 import json
 from datetime import timedelta
 
+import pytest
+
 import shapely
 from hypothesis import HealthCheck, given, settings, strategies as st
 from shapely import wkb as shapely_wkb
@@ -16,6 +18,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from app import services
+from app.domain import cells as quadtree
 from app.domain.dissolve import union_pieces
 from app.domain.timeline import Change, fold, state_at
 
@@ -32,6 +35,7 @@ shape = st.tuples(st.floats(36.05, 37.95), st.floats(35.05, 36.95), st.floats(0.
 op = st.one_of(
     st.tuples(st.just("change"), st.sampled_from(FACTIONS), shape, st.integers(0, 4 * 24 * 60 - 1)),
     st.tuples(st.just("revert"), st.integers(0, 20)),
+    st.tuples(st.just("refold")),  # a full refold from scratch, as a load does (and splits busy cells as a load does)
 )
 
 
@@ -67,9 +71,18 @@ def _check(session):
     assert services.check_overlaps(session) == []  # invariant 1, everywhere
 
 
+@pytest.fixture(params=["default", "busy"])
+def split_limits(request, monkeypatch):
+    """`busy`: cells split after a handful of pieces, so that every history splits cells on saves and refolds."""
+    if request.param == "busy":
+        monkeypatch.setattr(quadtree, "SPLIT_PIECES", 3)
+        monkeypatch.setattr(quadtree, "SPLIT_CHANGES", 1)
+    return request.param
+
+
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(ops=st.lists(op, min_size=1, max_size=5))
-def test_incremental_fold_equals_a_full_refold(mini_url, ops):
+def test_incremental_fold_equals_a_full_refold(mini_url, split_limits, ops):
     engine = create_engine(mini_url)
     conn = engine.connect()
     trans = conn.begin()
@@ -86,8 +99,13 @@ def test_incremental_fold_equals_a_full_refold(mini_url, ops):
                                             confidence="claimed", report_ids=[report], summary_en="property test")
                 # Every generated change is valid: a refusal is a failure too.
                 made.append(services.record_change(session, data, base_revision=base, author_id=None, max_vertices=1000)["revision"])
+            elif o[0] == "refold":
+                made.append(services.new_revision(session, kind="load", reason="property test: full refold"))
+                services.recompute_from(session, None, made[-1])
             elif made:
                 target = made[o[1] % len(made)]
+                if session.execute(text("SELECT kind FROM revisions WHERE id = :id"), {"id": target}).scalar_one() == "load":
+                    continue  # a load is not reverted
                 try:
                     made.append(services.revert_revision(session, target, base_revision=base, author_id=None)["revision"])
                 except services.Conflict:  # already reverted (or nothing left to undo): refused, nothing stored
@@ -126,3 +144,41 @@ def test_a_publication_derived_from_the_previous_one_equals_one_built_from_scrat
     again = Publication.derive(derived, mini_db, reverted, meta)
     same(again, Publication.build(mini_db, reverted, meta))
     same(again, prev)  # the revert brings back exactly the publication before the edit
+
+
+def test_busy_cells_split_and_the_map_stays_the_same(mini_db, monkeypatch):
+    """Saves piling up in one place split the cells there, a full refold splits where many changes reach, and at
+    every step the map equals the whole-polygon fold and the derived publication a built one; previews do not keep
+    their splits."""
+    monkeypatch.setattr(quadtree, "SPLIT_PIECES", 3)
+    monkeypatch.setattr(quadtree, "SPLIT_CHANGES", 2)
+    start = mini_db.execute(text("SELECT start_at FROM dataset")).scalar_one()
+    report = mini_db.execute(text("SELECT min(id) FROM reports")).scalar_one()
+
+    from app.readmodel import Publication, ReadModel
+    meta = ReadModel(lambda: mini_db)._meta(mini_db)
+
+    def splits():
+        return set(mini_db.execute(text("SELECT cell_splits FROM dataset")).scalar_one())
+
+    assert splits() == set()
+    for i in range(10):  # small changes (a few hundred metres) scattered over one 0.05-degree cell
+        base = mini_db.execute(text("SELECT max(id) FROM revisions")).scalar_one()
+        data = services.ChangeInput(faction=FACTIONS[i % 3], at=start + timedelta(hours=5 + 5 * i),
+                                    geometry=_polygon(36.905 + 0.01 * (i % 4), 36.01 + 0.012 * (i // 4), 0.003, [(0.5, 0.4), (-0.3, -0.8)]),
+                                    confidence="claimed", report_ids=[report], summary_en="split test")
+        if i == 3:
+            before = splits()
+            services.preview_change(mini_db, data, max_vertices=1000)
+            assert splits() == before  # rolled back with the preview
+        prev = Publication.build(mini_db, base, meta)
+        rev = services.record_change(mini_db, data, base_revision=base, author_id=None, max_vertices=1000)["revision"]
+        _check(mini_db)
+        derived, built = Publication.derive(prev, mini_db, rev, meta), Publication.build(mini_db, rev, meta)
+        assert (derived.instants, derived.areas, derived.faction_steps) == (built.instants, built.areas, built.faction_steps)
+    saved = splits()
+    assert saved  # the busy cell was split (the children's further splits are unit-tested on the grid)
+    rev = services.new_revision(mini_db, kind="load", reason="test: full refold")
+    services.recompute_from(mini_db, None, rev)
+    assert splits() >= saved
+    _check(mini_db)
