@@ -175,6 +175,12 @@ def test_popup_close_button_and_heading_are_never_under_the_zoom_control(live_se
     page.mouse.click(x, box["y"] + 110)
     page.locator(".leaflet-popup-content .popup").wait_for()
     page.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
+    # and the map has stopped panning the popup into view (on a busy machine the pan can still be running)
+    page.wait_for_function("""() => new Promise(done => {
+      const where = () => document.querySelector('.leaflet-popup-close-button').getBoundingClientRect();
+      const a = where();
+      setTimeout(() => { const b = where(); done(a.top === b.top && a.left === b.left); }, 150);
+    })""")
     assert page.evaluate(HIT_JS, ".leaflet-popup-close-button") == 0, "something covers the close button"
     assert page.evaluate(HIT_JS, ".popup-faction bdi") == 0, "something covers the popup heading"
     # the close button is a real target: tapping it closes the popup and does not zoom
