@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     render_timeout_seconds: float = Field(default=120, gt=0)
     # Bytes of rendered responses kept in memory (least recently used evicted first).
     response_cache_bytes: int = Field(default=256 * 1024 * 1024, ge=0)
+    # Build the timeline windows of each new revision in the background (the latest first, at most a quarter of
+    # the response cache), so jumps in a long war are served from memory. Off: each is built by its first reader.
+    prebuild_windows: bool = True
     # Uncached renders per client address per minute for anonymous clients (0: no limit).
     render_rate_per_minute: int = Field(default=6, ge=0)
     # Connection limits applied by `frontline serve` (see docs/deploy.md for the matching nginx settings).

@@ -46,7 +46,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         listen = settings.database_url.replace("postgresql+psycopg://", "postgresql://")
         rm = ReadModel(db.ReadSession, gzip_level=settings.gzip_level, listen_url=listen,
                        poll_seconds=settings.revision_poll_seconds, replica=db.read is not db.primary,
-                       cache_bytes=settings.response_cache_bytes)
+                       cache_bytes=settings.response_cache_bytes, prebuild_windows=settings.prebuild_windows)
         app.state.db, app.state.readmodel = db, rm
         rm.refresh()
         rm.start()

@@ -15,7 +15,8 @@ export class Stage {
     this.onInstant = onInstant;
     this.onPainted = onPainted;
     this.onError = onError;
-    this.store = new WindowStore(index, fetchWindow, { keep: 1, onDrop: (i) => frontMap.dropWindow(i) });
+    // The neighbours (play runs into them) and the 4 windows shown last (End, Home, a date jumped to and back).
+    this.store = new WindowStore(index, fetchWindow, { keep: 1, recent: 4, onDrop: (i) => frontMap.dropWindow(i) });
     this.first = index.instants.length ? Date.parse(index.instants[0]) : Infinity;
     this.t = null;
     this.dir = 1;

@@ -1,17 +1,22 @@
 // The window store: the index (/api/timeline, no geometry) plus the windows (keyframe + deltas) loaded on
-// demand, a few at a time. A window is fetched once (concurrent asks share the request) and dropped when it
-// is no longer near the instant shown, so memory stays bounded however long the war.
+// demand, a few at a time. A window is fetched once (concurrent asks share the request) and kept while it is
+// next to the instant shown or among the few shown most recently (jumping back to End or Home is then
+// instant); the rest are dropped, so memory stays bounded however long the war.
 import { getJSON } from "./api.js";
 import { fillUrl } from "./config.js";
 import { prepareWindow, windowIndexAt } from "./timeline.js";
 
 export class WindowStore {
-  // fetchDoc(i) -> Promise of the window doc. `keep`: neighbours kept on each side of the current window.
-  constructor(index, fetchDoc, { keep = 1, onDrop = () => {} } = {}) {
+  // fetchDoc(i) -> Promise of the window doc. `keep`: neighbours kept on each side of the current window;
+  // `recent`: how many other windows, the most recently shown, are kept too.
+  constructor(index, fetchDoc, { keep = 1, recent = 0, onDrop = () => {} } = {}) {
     this.index = index;
     this.fetchDoc = fetchDoc;
     this.keep = keep;
+    this.recent = recent;
     this.onDrop = onDrop;
+    this.shown = new Map();    // i -> when it was last shown (a counter)
+    this.tick = 0;
     this.loaded = new Map();   // i -> prepared window doc
     this.pending = new Map();  // i -> Promise
     for (const w of index.windows || []) if (w.data) this.loaded.set(w.i, prepareWindow(w.data));
@@ -40,13 +45,15 @@ export class WindowStore {
     for (const j of [i + dir, i - dir]) if (Math.abs(j - i) <= this.keep) this.load(j).catch(() => {});
   }
 
-  // Keep the window `i` and its neighbours; forget the rest.
+  // Window `i` is shown: keep it, its neighbours and the `recent` windows shown last; forget the rest.
   retain(i) {
-    for (const j of [...this.loaded.keys()]) {
-      if (Math.abs(j - i) > this.keep) {
-        this.loaded.delete(j);
-        this.onDrop(j);
-      }
+    this.shown.set(i, ++this.tick);
+    const others = [...this.loaded.keys()].filter((j) => Math.abs(j - i) > this.keep)
+      .sort((a, b) => (this.shown.get(b) || 0) - (this.shown.get(a) || 0));
+    for (const j of others.slice(this.recent)) {
+      this.loaded.delete(j);
+      this.shown.delete(j);
+      this.onDrop(j);
     }
   }
 }

@@ -332,7 +332,8 @@ def test_place_search_goes_to_the_place_and_opens_its_popup(live_seed, page, lan
     box.press("Enter")
     page.locator(".leaflet-popup-content .popup").wait_for()
     lat, lon, zoom = map(float, page.locator("#map").get_attribute("data-view").split(","))
-    assert abs(lat - 36.2285) < 0.001 and abs(lon - 37.1555) < 0.001 and zoom >= 14
+    # Centred on the place, give or take the pan that makes room for the popup (a few hundred metres at zoom 14+).
+    assert abs(lat - 36.2285) < 0.004 and abs(lon - 37.1555) < 0.004 and zoom >= 14
     # the popup is about that place: the SDF holds Sheikh Maqsoud at the start
     assert ("Syrian Democratic Forces" if lang == "en" else "قوات سوريا الديمقراطية") in page.locator(".leaflet-popup-content").inner_text()
     page.screenshot(path=str(OUTPUT / f"viewer-place-search-{lang}.png"))

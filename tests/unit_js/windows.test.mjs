@@ -80,6 +80,23 @@ test("the store loads once, prefetches ahead and keeps only the neighbours", asy
   assert.equal(await store.load(9), null);
 });
 
+test("the store also keeps the windows shown most recently, and drops the oldest first", async () => {
+  const index = { windows: Array.from({ length: 20 }, (_, i) => ({ i, from: `2024-01-${String(i + 1).padStart(2, "0")}T00:00:00Z` })) };
+  const dropped = [];
+  const store = new WindowStore(index, async (i) => ({ i, changes: [] }), { keep: 1, recent: 2, onDrop: (i) => dropped.push(i) });
+  for (const i of [0, 19, 10, 5]) { await store.load(i); store.retain(i); }
+  // 5 is shown (kept with its neighbours), 10 and 19 were shown last; 0 is the oldest and goes.
+  assert.deepEqual([...store.loaded.keys()].sort((a, b) => a - b), [5, 10, 19]);
+  assert.deepEqual(dropped, [0]);
+  await store.load(4); await store.load(12);  // prefetched, never shown: dropped before any shown window
+  store.retain(5);
+  assert.deepEqual([...store.loaded.keys()].sort((a, b) => a - b), [4, 5, 10, 19]);
+  assert.deepEqual(dropped, [0, 12]);
+  await store.load(19); store.retain(19);  // shown again: 19 is now the newest
+  await store.load(15); store.retain(15);
+  assert.deepEqual([...store.loaded.keys()].sort((a, b) => a - b), [5, 15, 19]);
+});
+
 test("an inlined window needs no request", async () => {
   const index = { windows: [{ i: 0, from: I[0], to: null, data: W0 }] };
   const store = new WindowStore(index, async () => { throw new Error("no network"); });
