@@ -266,14 +266,22 @@ CITE = text("INSERT INTO change_reports (change_id, report_id) VALUES (:change_i
 # sliver. Shrinking one side by 1e-6 degrees (about 10 cm) first makes the check about real overlap (deeper
 # than 10 cm), then the area tolerance applies.
 OVERLAPS = text("""
+    WITH a AS MATERIALIZED (  -- the live pieces the revision wrote (all live pieces when :rev is NULL)
+        SELECT id, faction_id, cell, valid, geom FROM control_zones
+        WHERE upper_inf(revs) AND (CAST(:rev AS integer) IS NULL OR lower(revs) = :rev)
+    ), b AS MATERIALIZED (  -- the live pieces of the same cells (the partial index: no retired piece is read)
+        SELECT id, faction_id, cell, valid, geom FROM control_zones
+        WHERE upper_inf(revs) AND cell IN (SELECT cell FROM a)
+    )
     SELECT fa.slug AS a, fb.slug AS b, a.cell, lower(a.valid * b.valid) AS at,
            ST_Area(ST_Intersection(ST_Buffer(a.geom, -1e-6), b.geom)::geography) AS m2
-    FROM control_zones a
-    JOIN control_zones b ON a.id <> b.id AND a.faction_id <> b.faction_id AND b.cell = a.cell
-         AND a.valid && b.valid AND upper_inf(b.revs) AND ST_Intersects(a.geom, b.geom)
+    FROM a
+    JOIN b ON a.id <> b.id AND a.faction_id <> b.faction_id AND b.cell = a.cell
+         AND a.valid && b.valid AND ST_Intersects(a.geom, b.geom)
+         -- Neighbours touch along their edges; only pairs whose interiors meet in an area are measured.
+         AND ST_Relate(a.geom, b.geom, '2********')
     JOIN factions fa ON fa.id = a.faction_id JOIN factions fb ON fb.id = b.faction_id
-    WHERE upper_inf(a.revs) AND (CAST(:rev AS integer) IS NULL OR lower(a.revs) = :rev)
-      AND (CAST(:rev AS integer) IS NOT NULL OR a.id < b.id)
+    WHERE (CAST(:rev AS integer) IS NOT NULL OR a.id < b.id)
       AND ST_Area(ST_Intersection(ST_Buffer(a.geom, -1e-6), b.geom)::geography) > :tolerance_m2
 """)
 
