@@ -1,0 +1,131 @@
+"""Move the control zones from one Syria border to another (optional, one-off: run when the border changes).
+
+    python data/tools/rebase_border.py [--data data] [--old FILE] [--new FILE] [--dry-run]
+
+Used once to move `data/geojson/changes.geojson` from Natural Earth's 10m border (`worldatlas_neighbours_admin0`)
+to the OpenStreetMap-derived 100 m border (`geomaps_borders_syria_area`, made by extract_border.py):
+
+* every change is clipped to the new Syria outline (ground beyond the new line leaves the zones);
+* where the new outline reaches beyond the old one, the ground between the two lines (a "gain" piece) joins
+  every change whose edge ran along the old line there, so the zone that stopped at the old line now stops at
+  the new one; a gain piece bordered by two zones is cut where their shared edge met the old line (straight
+  across to the nearest point of the new line), each part going to its own zone; a piece no change bordered
+  stays unassigned. Later baseline features still override earlier ones in the fold, as before;
+* the file is written one feature per line. Clipping can cut off corners of a zone smaller than the check's
+  sliver size (where a hand-drawn edge met the old line just short of the new one): `frontline data tidy data`,
+  run after it, gives each such face to the neighbour it shares the longest edge with.
+
+Run `frontline data tidy data` and then `frontline data check data` after it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import shapely
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box, mapping, shape
+from shapely.ops import nearest_points, split, unary_union
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from app.datacheck import _km2, _polygons, write_features  # noqa: E402
+
+TOL = 2e-5      # degrees (~2 m): a change's edge within this of the old line runs along it
+COVER = 0.98    # share of a gain piece's old-line edge a change must run along to take the whole piece
+
+
+def syria(path: Path):
+    for f in json.loads(path.read_text(encoding="utf-8"))["features"]:
+        p = f["properties"]
+        if p.get("a3") == "SYR" or p.get("name") == "Syria":
+            return shape(f["geometry"])
+    raise SystemExit(f"{path}: no Syria feature")
+
+
+def _cut_lines(piece, edge, old_line, new_line, changes):
+    """Lines across `piece` from each point where a change's edge leaves the old line inside `edge`."""
+    cuts = []
+    for g in changes:
+        along = g.boundary.intersection(old_line.buffer(TOL))
+        for part in getattr(along, "geoms", [along]):
+            if part.is_empty or part.length < TOL:
+                continue
+            for end in (Point(part.coords[0]), Point(part.coords[-1])):
+                if edge.distance(end) > TOL or end.distance(piece.boundary.difference(edge.buffer(TOL))) < TOL:
+                    continue  # not on this piece's old-line edge, or at its tip
+                far = nearest_points(new_line.intersection(piece.buffer(TOL).boundary.buffer(TOL)) or new_line, end)[0]
+                dx, dy = far.x - end.x, far.y - end.y
+                n = max((dx * dx + dy * dy) ** 0.5, 1e-9)
+                ext = 5 * TOL / n
+                cuts.append(LineString([(end.x - dx * ext, end.y - dy * ext), (far.x + dx * ext, far.y + dy * ext)]))
+    return cuts
+
+
+def rebase(features: list[dict], old, new, extent) -> tuple[list[dict], dict]:
+    ext = box(*extent)
+    old_line, new_line = old.boundary, new.boundary
+    geoms = [shape(f["geometry"]) for f in features]
+    touching = [i for i, g in enumerate(geoms) if g.boundary.intersection(old_line.buffer(TOL)).length > TOL]
+    gain = [p for p in _polygons(new.difference(old).intersection(ext)) if p.area > 0]
+    stats = {"gain_pieces": len(gain), "gain_km2": round(sum(_km2(p) for p in gain), 2), "assigned": {},
+             "unassigned_km2": 0.0, "lost_km2": round(_km2(old.difference(new).intersection(ext)), 2), "split": 0}
+    add: dict[int, list] = {i: [] for i in touching}
+    for piece in gain:
+        edge = piece.boundary.intersection(old_line.buffer(TOL))
+        if edge.length < TOL:
+            stats["unassigned_km2"] += _km2(piece)
+            continue
+        cuts = _cut_lines(piece, edge, old_line, new_line, [geoms[i] for i in touching])
+        parts = [piece]
+        if cuts:
+            parts = list(split(piece, unary_union(cuts)).geoms)
+            stats["split"] += len(parts) > 1
+        for part in parts:
+            pedge = part.boundary.intersection(old_line.buffer(TOL))
+            owners = [i for i in touching if pedge.length > TOL and
+                      pedge.intersection(geoms[i].buffer(TOL)).length >= COVER * pedge.length]
+            if not owners:
+                stats["unassigned_km2"] += _km2(part)
+            for i in owners:
+                add[i].append(part)
+    out = []
+    for i, (f, g) in enumerate(zip(features, geoms)):
+        g2 = g.intersection(new)
+        if add.get(i):
+            g2 = unary_union([g2, *add[i]])
+            stats["assigned"][f["properties"]["key"]] = round(sum(_km2(p) for p in add[i]), 2)
+        polys = [p for p in _polygons(shapely.make_valid(g2)) if p.area > 0]
+        if not polys:
+            raise SystemExit(f"change {f['properties']['key']} lies wholly outside the new border")
+        g2 = polys[0] if len(polys) == 1 else MultiPolygon(polys)
+        out.append({"properties": f["properties"], "geometry": mapping(g2)})
+    stats["unassigned_km2"] = round(stats["unassigned_km2"], 3)
+    return out, stats
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=ROOT / "data")
+    ap.add_argument("--old", type=Path, help="old border file (default geojson/base/worldatlas_neighbours_admin0.geojson)")
+    ap.add_argument("--new", type=Path, help="new border file (default geojson/base/geomaps_borders_syria_area.geojson)")
+    ap.add_argument("--dry-run", action="store_true", help="print what would change, write nothing")
+    args = ap.parse_args(argv)
+    base = args.data / "geojson" / "base"
+    old = syria(args.old or base / "worldatlas_neighbours_admin0.geojson")
+    new = syria(args.new or base / "geomaps_borders_syria_area.geojson")
+    extent = json.loads((args.data / "dataset.json").read_text(encoding="utf-8"))["extent"]
+    path = args.data / "geojson" / "changes.geojson"
+    fc = json.loads(path.read_text(encoding="utf-8"))
+    feats, stats = rebase(fc["features"], old, new, extent)
+    print(json.dumps(stats, indent=1))
+    if not args.dry_run:
+        write_features(path, feats, fc.get("name", "changes"))
+        print(f"{path}: rewritten ({len(feats)} changes)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
