@@ -14,6 +14,9 @@ Recipe for data/geojson/base/geomaps_borders_syria_area.geojson (committed; the 
   below the source's 100 m resolution (they made needles in the zones clipped to the outline);
 * coordinates rounded to 5 decimals (about 1 m; the source has 4), one feature per line (diffable).
 
+It also writes data/geojson/base/countries_display.geojson, the country layer the map draws: Natural Earth's
+whole countries (from worldatlas_neighbours_admin0.geojson) with the 100 m line inside the box.
+
 Standard library and shapely only. Data: OpenStreetMap contributors, ODbL 1.0 (see data/geojson/base/LICENSE.md).
 """
 from __future__ import annotations
@@ -111,6 +114,34 @@ def write(path: Path, feats: list[dict], clip) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+DISPLAY_NAME = "countries_display.geojson"
+NE_FILE = "worldatlas_neighbours_admin0.geojson"
+NE_NAMES = {"Syria": "SYR", "Turkey": "TUR", "Iraq": "IRQ", "Lebanon": "LBN", "Jordan": "JOR"}
+
+
+def display(feats: list[dict], ne_path: Path, clip_box) -> list[dict]:
+    """The countries the map draws: Natural Earth's whole countries (the map can zoom out past the extract),
+    with the 100 m outline inside the extract's box. Each country is one polygon joined across the box's edge,
+    so no box edge is drawn (only jogs of a few hundred metres where the two sources meet it)."""
+    clip = box(*clip_box)
+    fine = {f["properties"]["a3"]: shape(f["geometry"]) for f in feats}
+    out = []
+    for f in json.loads(ne_path.read_text(encoding="utf-8"))["features"]:
+        a3 = NE_NAMES.get(f["properties"].get("name"))
+        g = shape(f["geometry"])
+        if a3 in fine:
+            g = unary_union([make_valid(g).difference(clip), fine[a3]])
+        g = shapely.set_precision(g, 10 ** -DIGITS)
+        polys = [p for p in getattr(g, "geoms", [g]) if p.geom_type == "Polygon" and not p.is_empty]
+        g = polys[0] if len(polys) == 1 else MultiPolygon(polys)
+        m = mapping(g)
+        src = ("Natural Earth 10m (npm world-atlas 2.0.2); inside the box " + SOURCE) if a3 in fine else \
+            "Natural Earth 10m (npm world-atlas 2.0.2)"
+        out.append({"type": "Feature", "properties": {"a3": a3, "name": f["properties"]["name"], "source": src},
+                    "geometry": {"type": m["type"], "coordinates": _round(m["coordinates"])}})
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("package_file", type=Path, help="map.geo.json of @geo-maps/countries-land-100m")
@@ -125,6 +156,14 @@ def main(argv=None) -> int:
     n = sum(len(shapely.get_coordinates(shape(f["geometry"]))) for f in feats)
     print(f"{out}: {len(feats)} countries ({', '.join(f['properties']['name'] for f in feats)}), "
           f"{n} vertices, {out.stat().st_size} bytes")
+    ne = args.data / "geojson" / "base" / NE_FILE
+    if ne.exists():
+        shown = display(feats, ne, clip)
+        out2 = args.data / "geojson" / "base" / DISPLAY_NAME
+        write(out2, shown, [min(c) for c in zip(*[shape(f["geometry"]).bounds[:2] for f in shown])] +
+              [max(c) for c in zip(*[shape(f["geometry"]).bounds[2:] for f in shown])])
+        n = sum(len(shapely.get_coordinates(shape(f["geometry"]))) for f in shown)
+        print(f"{out2}: the map's country layer, {len(shown)} countries, {n} vertices, {out2.stat().st_size} bytes")
     return 0
 
 
