@@ -1,0 +1,94 @@
+"""Syria's border: the OpenStreetMap-derived 100 m extract (data/tools/extract_border.py) and the zones on it."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from shapely.geometry import Point, box, shape
+
+from app import PROJECT_ROOT, basemap, datacheck, loader
+from app.domain.timeline import Change, fold, state_at
+
+DATA = PROJECT_ROOT / "data"
+BASE = DATA / "geojson" / "base"
+
+
+def _syria(path):
+    for f in json.loads(path.read_text(encoding="utf-8"))["features"]:
+        if f["properties"].get("a3") == "SYR" or f["properties"].get("name") == "Syria":
+            return shape(f["geometry"])
+    raise AssertionError(f"no Syria in {path}")
+
+
+def _places_by_country(border):
+    """GeoNames places of the extract's box on the wrong side of `border` for their country code."""
+    fc = json.loads((BASE / "geonames_places_syria_area.geojson").read_text(encoding="utf-8"))
+    clip = box(*json.loads((DATA / "dataset.json").read_text())["extent"])
+    wrong = []
+    for f in fc["features"]:
+        pt = shape(f["geometry"])
+        cc = f["properties"]["cc"]
+        if cc in ("SY", "TR") and clip.contains(pt) and (cc == "SY") != border.contains(pt):
+            wrong.append((f["properties"]["name"], cc))
+    return wrong
+
+
+def test_the_zones_are_clipped_to_the_new_border_and_resolution_uses_it():
+    assert datacheck.border_file(DATA).name == "geomaps_borders_syria_area.geojson"
+    syria = _syria(BASE / "geomaps_borders_syria_area.geojson").buffer(1e-6)
+    data = loader.validate(DATA)
+    outside = [c["key"] for c in data["changes"] if not syria.contains(c["geom"])]
+    assert outside == []
+
+
+def test_the_new_border_puts_geonames_places_on_their_countrys_side():
+    """Every Syrian and Turkish GeoNames place of the extent lies on its country's side of the new line; the old
+    Natural Earth line put four on the wrong side (Kobani, Tal Abyad and Kassab out of Syria, Hacıpaşa in)."""
+    assert _places_by_country(_syria(BASE / "geomaps_borders_syria_area.geojson")) == []
+    old_wrong = _places_by_country(_syria(BASE / "worldatlas_neighbours_admin0.geojson"))
+    assert len(old_wrong) == 4 and ("Kassab", "SY") in old_wrong
+
+
+def test_border_towns_are_inside_syria_and_inside_the_zone_that_holds_them():
+    data = loader.validate(DATA)
+    where = {p["slug"]: Point(p["lon"], p["lat"]) for p in data["places"]}
+    new = _syria(BASE / "geomaps_borders_syria_area.geojson")
+    old = _syria(BASE / "worldatlas_neighbours_admin0.geojson")
+    versions = fold([Change(c["order"], c["at"], c["faction"], c["geom"]) for c in data["changes"]])
+    st = state_at(versions, datetime.fromisoformat("2024-11-27T12:00:00+03:00"))
+    for slug, faction in (("kobani", "sdf"), ("tal-abyad", "sna")):
+        pt = where[slug]
+        assert new.contains(pt) and not old.contains(pt), slug  # the reason for the finer border
+        holders = [f for f, v in st.items() if v.geom.contains(pt)]
+        assert holders == [faction], (slug, holders)
+        assert st[faction].geom.boundary.distance(pt) * 111_000 * 0.8 > 300, slug  # not on a hair
+
+
+def test_extract_is_small_one_feature_per_line_and_rounded():
+    path = BASE / "geomaps_borders_syria_area.geojson"
+    text = path.read_text(encoding="utf-8")
+    fc = json.loads(text)
+    lines = text.strip().split("\n")
+    assert len(lines) == len(fc["features"]) + 2
+    assert {f["properties"]["a3"] for f in fc["features"]} >= {"SYR", "TUR"}
+    assert path.stat().st_size < 100_000
+    x0, y0, x1, y1 = json.loads((DATA / "dataset.json").read_text())["extent"]
+    for f in fc["features"]:
+        g = shape(f["geometry"])
+        assert g.is_valid, f["properties"]["name"]
+        gx0, gy0, gx1, gy1 = g.bounds
+        assert gx0 >= x0 - 0.26 and gy0 >= y0 - 0.26 and gx1 <= x1 + 0.26 and gy1 <= y1 + 0.26
+        for x, y in __import__("shapely").get_coordinates(g):
+            assert round(x, 5) == x and round(y, 5) == y
+
+
+def test_the_map_draws_the_line_the_zones_stop_at():
+    """Inside the data set's area the displayed Syria is the extract's Syria (so zones never spill past the
+    drawn border); the attribution credits OpenStreetMap."""
+    assert basemap.LAYERS["countries"] == "countries_display.geojson"
+    assert "OpenStreetMap" in basemap.ATTRIBUTION.split("·")[0] and "Natural Earth" in basemap.ATTRIBUTION
+    shown = _syria(BASE / "countries_display.geojson")
+    fine = _syria(BASE / "geomaps_borders_syria_area.geojson")
+    clip = box(*json.loads((DATA / "dataset.json").read_text())["extent"])
+    diff = shown.intersection(clip).symmetric_difference(fine.intersection(clip))
+    assert diff.area * 111 * 111 < 0.01  # km2
