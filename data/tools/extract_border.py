@@ -10,6 +10,8 @@ Recipe for data/geojson/base/geomaps_borders_syria_area.geojson (committed; the 
 * the package draws land only (lakes and wide rivers are holes, islands in them separate parts): the extract keeps
   each country's outer rings and drops the holes and the parts inside them, so the outline is the international
   border and the coast, and Lake Assad or Lake Jabbul stay inside Syria (the rivers layer draws the water);
+  water it leaves between two countries (the Euphrates at the Jarablus crossing) joins the country holding most
+  of its shore;
 * features narrower than about 60 m (port jetties, spikes where the source's rings double back) are opened away,
   below the source's 100 m resolution (they made needles in the zones clipped to the outline);
 * coordinates rounded to 5 decimals (about 1 m; the source has 4), one feature per line (diffable).
@@ -84,11 +86,27 @@ def _round(coords):
     return [_round(c) for c in coords]
 
 
+def fill_water(outlines: dict, clip, max_deg2: float = 0.005) -> dict:
+    """The package leaves water on a border out of both countries (the Euphrates where it crosses the border at
+    Jarablus). Each gap between the outlines that lies inside the box (not the sea, which reaches the box's edge)
+    and is smaller than max_deg2 (about 50 km2) joins the country that holds most of its shore."""
+    gaps = clip.difference(unary_union(list(outlines.values())))
+    add: dict[str, list] = {a3: [] for a3 in outlines}
+    for gap in getattr(gaps, "geoms", [gaps]):
+        if gap.is_empty or gap.area > max_deg2 or gap.boundary.intersects(clip.boundary):
+            continue
+        shore = {a3: gap.boundary.intersection(g.buffer(1e-7)).length for a3, g in outlines.items()}
+        best = max(shore, key=shore.get)
+        if shore[best] > 0:
+            add[best].append(gap)
+    return {a3: unary_union([g, *add[a3]]) if add[a3] else g for a3, g in outlines.items()}
+
+
 def extract(package_file: Path, extent, margin: float) -> list[dict]:
     clip = box(extent[0] - margin, extent[1] - margin, extent[2] + margin, extent[3] + margin)
     feats = []
-    for a3, f in read_countries(package_file, COUNTRIES).items():
-        g = outline(shape(f["geometry"]), clip)
+    outlines = {a3: outline(shape(f["geometry"]), clip) for a3, f in read_countries(package_file, COUNTRIES).items()}
+    for a3, g in fill_water(outlines, clip).items():
         # Open (erode, then grow back with mitred corners): jetties and breakwaters narrower than 2 * OPEN
         # (Tartus port) and hair-thin spikes go; straight edges and corners come back where they were.
         g = g.buffer(-OPEN, join_style="mitre").buffer(OPEN, join_style="mitre")

@@ -8,9 +8,9 @@ to the OpenStreetMap-derived 100 m border (`geomaps_borders_syria_area`, made by
 * every change is clipped to the new Syria outline (ground beyond the new line leaves the zones);
 * where the new outline reaches beyond the old one, the ground between the two lines (a "gain" piece) joins
   every change whose edge ran along the old line there, so the zone that stopped at the old line now stops at
-  the new one; a gain piece bordered by two zones is cut where their shared edge met the old line (straight
-  across to the nearest point of the new line), each part going to its own zone; a piece no change bordered
-  stays unassigned. Later baseline features still override earlier ones in the fold, as before;
+  the new one; a gain piece bordered by two zones is cut where their shared edge met the old line (that edge
+  carried on straight across the piece), each part going to its own zone; a piece no change bordered stays
+  unassigned. Later baseline features still override earlier ones in the fold, as before;
 * the file is written one feature per line. Clipping can cut off corners of a zone smaller than the check's
   sliver size (where a hand-drawn edge met the old line just short of the new one): `frontline data tidy data`,
   run after it, gives each such face to the neighbour it shares the longest edge with.
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import shapely
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box, mapping, shape
-from shapely.ops import nearest_points, split, unary_union
+from shapely.ops import linemerge, nearest_points, split, unary_union
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -45,23 +45,51 @@ def syria(path: Path):
     raise SystemExit(f"{path}: no Syria feature")
 
 
-def _cut_lines(piece, edge, old_line, new_line, changes):
-    """Lines across `piece` from each point where a change's edge leaves the old line inside `edge`."""
+def _cut_lines(piece, edge, old_line, new_line, changes, extent_edge):
+    """Lines across `piece` from each point where a change's edge leaves the old line inside the piece's old-line
+    edge: the change's own edge there (its last segment before the old line) carried on straight across the
+    piece, or, where that edge runs along the old line, straight to the nearest point of the new line."""
     cuts = []
+    reach = 0.05  # degrees: longer than any piece is wide
     for g in changes:
         along = g.boundary.intersection(old_line.buffer(TOL))
+        if along.geom_type == "MultiLineString":
+            along = linemerge(along)  # joins the pieces that meet where a ring starts
         for part in getattr(along, "geoms", [along]):
-            if part.is_empty or part.length < TOL:
+            if part.is_empty or part.length < TOL or part.is_ring:
                 continue
             for end in (Point(part.coords[0]), Point(part.coords[-1])):
-                if edge.distance(end) > TOL or end.distance(piece.boundary.difference(edge.buffer(TOL))) < TOL:
-                    continue  # not on this piece's old-line edge, or at its tip
-                far = nearest_points(new_line.intersection(piece.buffer(TOL).boundary.buffer(TOL)) or new_line, end)[0]
-                dx, dy = far.x - end.x, far.y - end.y
-                n = max((dx * dx + dy * dy) ** 0.5, 1e-9)
-                ext = 5 * TOL / n
-                cuts.append(LineString([(end.x - dx * ext, end.y - dy * ext), (far.x + dx * ext, far.y + dy * ext)]))
+                if edge.distance(end) > TOL or extent_edge.distance(end) < TOL:
+                    continue  # not on this piece's old-line edge, or where the zone meets the extent's edge
+                found = _inward_edge(g, end, old_line)
+                if found:
+                    end, d = found
+                else:
+                    far = nearest_points(new_line, end)[0]
+                    d = (far.x - end.x, far.y - end.y)
+                n = max((d[0] ** 2 + d[1] ** 2) ** 0.5, 1e-12)
+                ux, uy = d[0] / n, d[1] / n
+                cuts.append(LineString([(end.x - ux * 5 * TOL, end.y - uy * 5 * TOL),
+                                        (end.x + ux * reach, end.y + uy * reach)]))
     return cuts
+
+
+def _inward_edge(g, end, old_line):
+    """(vertex, direction): g's vertex on the old line at `end` (the intersection with the line's buffer may
+    stop a little past it) and the direction of g's edge arriving there from off the old line."""
+    best = None
+    for poly in _polygons(g):
+        for ring in [poly.exterior, *poly.interiors]:
+            cs = list(ring.coords)[:-1]
+            for i, c in enumerate(cs):
+                d = Point(c).distance(end)
+                if d > 20 * TOL or Point(c).distance(old_line) > TOL or (best and best[0] <= d):
+                    continue
+                for nb in (cs[i - 1], cs[(i + 1) % len(cs)]):
+                    mid = Point((nb[0] + c[0]) / 2, (nb[1] + c[1]) / 2)
+                    if mid.distance(old_line) > TOL:
+                        best = (d, Point(c), (c[0] - nb[0], c[1] - nb[1]))
+    return best[1:] if best else None
 
 
 def rebase(features: list[dict], old, new, extent) -> tuple[list[dict], dict]:
@@ -78,18 +106,26 @@ def rebase(features: list[dict], old, new, extent) -> tuple[list[dict], dict]:
         if edge.length < TOL:
             stats["unassigned_km2"] += _km2(piece)
             continue
-        cuts = _cut_lines(piece, edge, old_line, new_line, [geoms[i] for i in touching])
+        cuts = _cut_lines(piece, edge, old_line, new_line, [geoms[i] for i in touching], ext.boundary)
         parts = [piece]
         if cuts:
-            parts = list(split(piece, unary_union(cuts)).geoms)
+            parts = [p for p in split(piece, unary_union(cuts)).geoms if p.area > 0]
             stats["split"] += len(parts) > 1
+        owners = []
         for part in parts:
             pedge = part.boundary.intersection(old_line.buffer(TOL))
-            owners = [i for i in touching if pedge.length > TOL and
-                      pedge.intersection(geoms[i].buffer(TOL)).length >= COVER * pedge.length]
-            if not owners:
+            owners.append([i for i in touching if pedge.length > TOL and
+                           pedge.intersection(geoms[i].buffer(TOL)).length >= COVER * pedge.length])
+        # A part a cut separated from the old line takes the owners of the part it shares the longest edge with.
+        for k, part in enumerate(parts):
+            if not owners[k] and part.boundary.intersection(old_line.buffer(TOL)).length <= TOL:
+                shared = [(part.boundary.intersection(q.boundary).length, j) for j, q in enumerate(parts) if j != k and owners[j]]
+                if shared and max(shared)[0] > 0:
+                    owners[k] = owners[max(shared)[1]]
+        for part, who in zip(parts, owners):
+            if not who:
                 stats["unassigned_km2"] += _km2(part)
-            for i in owners:
+            for i in who:
                 add[i].append(part)
     out = []
     for i, (f, g) in enumerate(zip(features, geoms)):

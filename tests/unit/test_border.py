@@ -92,3 +92,14 @@ def test_the_map_draws_the_line_the_zones_stop_at():
     clip = box(*json.loads((DATA / "dataset.json").read_text())["extent"])
     diff = shown.intersection(clip).symmetric_difference(fine.intersection(clip))
     assert diff.area * 111 * 111 < 0.01  # km2
+
+
+def test_resolution_leaves_the_new_border_out(monkeypatch):
+    """The zones' border edges are the 100 m line (many short segments): the resolution figures must leave them
+    out as a real feature. Measured with the old Natural Earth line as the feature they would count and make the
+    countryside look four times finer than it is."""
+    got = datacheck.resolution(DATA)
+    monkeypatch.setattr(datacheck, "BORDER_FILES", ("worldatlas_neighbours_admin0.geojson",))
+    with_old = datacheck.resolution(DATA)
+    assert got["segments"] * 2 < with_old["segments"]
+    assert got["country_median_km"] > 2 * with_old["country_median_km"]
