@@ -103,3 +103,66 @@ def test_resolution_leaves_the_new_border_out(monkeypatch):
     with_old = datacheck.resolution(DATA)
     assert got["segments"] * 2 < with_old["segments"]
     assert got["country_median_km"] > 2 * with_old["country_median_km"]
+
+
+# ------------------------------------------------------------------------------------------------ the two tools
+def _tool(name):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, DATA / "tools" / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_extract_border_recipe_on_a_small_package(tmp_path):
+    """One feature per line as the package writes it: a lake hole is filled, river water between the two
+    countries joins the one holding most of its shore, a 20 m jetty goes, everything is cut to the box."""
+    from shapely.geometry import Polygon, mapping
+
+    syr = Polygon([(36.0, 35.0), (37.0, 35.0), (37.0, 36.0), (36.6, 36.0), (36.6, 35.98), (36.5, 35.98),
+                   (36.5, 36.0), (36.0, 36.0)],
+                  holes=[[(36.2, 35.2), (36.3, 35.2), (36.3, 35.3), (36.2, 35.3)]])        # a lake
+    syr = syr.union(Polygon([(36.8, 35.0), (36.8002, 35.0), (36.8002, 34.98), (36.8, 34.98)]))  # a 20 m jetty
+    tur = Polygon([(35.5, 36.0), (36.5, 36.0), (36.5, 36.01), (36.6, 36.01), (36.6, 36.0), (37.5, 36.0),
+                   (37.5, 37.0), (35.5, 37.0)])
+    lines = ['{"type":"FeatureCollection", "features": [']
+    feats = [(syr, "SYR"), (tur, "TUR"), (box(40, 30, 41, 31), "IRQ"), (box(35.9, 34, 36, 34.5), "LBN"),
+             (box(35, 30, 36, 31), "JOR"), (box(0, 0, 1, 1), "FRA")]
+    for i, (g, a3) in enumerate(feats):
+        f = json.dumps({"type": "Feature", "geometry": mapping(g), "properties": {"A3": a3}})
+        lines.append(f + ("," if i < len(feats) - 1 else "]}"))
+    pkg = tmp_path / "map.geo.json"
+    pkg.write_text("\n".join(lines) + "\n")
+    eb = _tool("extract_border")
+    out = {f["properties"]["a3"]: shape(f["geometry"]) for f in eb.extract(pkg, [36.1, 35.1, 36.9, 36.5], 0.2)}
+    assert set(out) == {"SYR", "TUR"}  # the others lie outside the box
+    s = out["SYR"]
+    assert s.contains(Point(36.25, 35.25))      # the lake is Syria's
+    assert s.contains(Point(36.55, 35.995))     # the river notch with Syria on three sides is Syria's
+    assert not out["TUR"].contains(Point(36.55, 35.995))
+    assert not s.intersects(Point(36.8001, 34.985).buffer(1e-6))  # the jetty went
+    assert s.bounds[1] >= 34.9 - 1e-9 and out["TUR"].bounds[3] <= 36.7 + 1e-9
+
+
+def test_rebase_border_clips_extends_and_splits_at_a_zone_edge():
+    """Old border along 36.0 N; the new one 0.01 deg further north between 36.2 and 36.8 E and 0.01 deg further
+    south east of 36.8 E. Zone A (36.0-36.5 E) and zone B (36.5-37.0 E) reach the old border: the strip beyond
+    it splits along their shared edge carried on north; east of 36.8 E both lose the strip south of 36.0."""
+    from shapely.geometry import Polygon, mapping
+
+    old = box(35.0, 35.0, 38.0, 36.0)
+    new = Polygon([(35.0, 35.0), (38.0, 35.0), (38.0, 35.99), (36.8, 35.99), (36.8, 36.01), (36.2, 36.01),
+                   (36.2, 36.0), (35.0, 36.0)])
+    a, b = box(36.0, 35.5, 36.5, 36.0), box(36.5, 35.5, 37.0, 36.0)
+    inner = box(36.1, 35.6, 36.2, 35.7)
+    feats = [{"properties": {"key": k}, "geometry": mapping(g)} for k, g in (("a", a), ("b", b), ("inner", inner))]
+    rb = _tool("rebase_border")
+    out, stats = rb.rebase(feats, old, new, [35.5, 35.2, 37.5, 36.5])
+    ga, gb, gi = (shape(f["geometry"]) for f in out)
+    assert ga.contains(Point(36.3, 36.005)) and not gb.contains(Point(36.3, 36.005))
+    assert gb.contains(Point(36.7, 36.005)) and not ga.contains(Point(36.7, 36.005))
+    assert abs(ga.bounds[2] - 36.5) < 1e-9      # the split follows the zones' shared edge (36.5 E)
+    assert not gb.contains(Point(36.9, 35.995))  # beyond the new line
+    assert gi.equals(inner)                      # a change away from the border is untouched
+    assert stats["unassigned_km2"] == 0 and stats["split"] == 1
