@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 
 import shapely
-from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box, mapping, shape
+from shapely.geometry import LineString, MultiPolygon, Point, box, mapping, shape
 from shapely.ops import linemerge, nearest_points, split, unary_union
 
 ROOT = Path(__file__).resolve().parents[2]

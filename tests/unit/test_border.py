@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+import shapely
 from shapely.geometry import Point, box, shape
 
 from app import PROJECT_ROOT, basemap, datacheck, loader
@@ -78,7 +79,7 @@ def test_extract_is_small_one_feature_per_line_and_rounded():
         assert g.is_valid, f["properties"]["name"]
         gx0, gy0, gx1, gy1 = g.bounds
         assert gx0 >= x0 - 0.26 and gy0 >= y0 - 0.26 and gx1 <= x1 + 0.26 and gy1 <= y1 + 0.26
-        for x, y in __import__("shapely").get_coordinates(g):
+        for x, y in shapely.get_coordinates(g):
             assert round(x, 5) == x and round(y, 5) == y
 
 
