@@ -12,10 +12,9 @@ to the OpenStreetMap-derived 100 m border (`geomaps_borders_syria_area`, made by
   carried on straight across the piece), each part going to its own zone; a piece no change bordered stays
   unassigned. Later baseline features still override earlier ones in the fold, as before;
 * the file is written one feature per line. Clipping can cut off corners of a zone smaller than the check's
-  sliver size (where a hand-drawn edge met the old line just short of the new one): `frontline data tidy data`,
-  run after it, gives each such face to the neighbour it shares the longest edge with.
-
-Run `frontline data tidy data` and then `frontline data check data` after it.
+  sliver size (where a hand-drawn edge met the old line just short of the new one): the tool then runs
+  `frontline data tidy`, which gives each such face to the neighbour it shares the longest edge with, puts back
+  the lines of the changes the border did not move (tidy rewrites every line), and runs `frontline data check`.
 """
 from __future__ import annotations
 
@@ -31,6 +30,7 @@ from shapely.ops import linemerge, nearest_points, split, unary_union
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from app import datacheck  # noqa: E402
 from app.datacheck import _km2, _polygons, write_features  # noqa: E402
 
 TOL = 2e-5      # degrees (~2 m): a change's edge within this of the old line runs along it
@@ -137,6 +137,8 @@ def rebase(features: list[dict], old, new, extent) -> tuple[list[dict], dict]:
         if not polys:
             raise SystemExit(f"change {f['properties']['key']} lies wholly outside the new border")
         g2 = polys[0] if len(polys) == 1 else MultiPolygon(polys)
+        if not g2.equals(g):
+            stats.setdefault("changed", []).append(f["properties"]["key"])
         out.append({"properties": f["properties"], "geometry": mapping(g2)})
     stats["unassigned_km2"] = round(stats["unassigned_km2"], 3)
     return out, stats
@@ -148,6 +150,8 @@ def main(argv=None) -> int:
     ap.add_argument("--old", type=Path, help="old border file (default geojson/base/worldatlas_neighbours_admin0.geojson)")
     ap.add_argument("--new", type=Path, help="new border file (default geojson/base/geomaps_borders_syria_area.geojson)")
     ap.add_argument("--dry-run", action="store_true", help="print what would change, write nothing")
+    ap.add_argument("--no-tidy", dest="tidy", action="store_false",
+                    help="write the rebased changes only (default: then `data tidy`, keep the untouched lines, check)")
     args = ap.parse_args(argv)
     base = args.data / "geojson" / "base"
     old = syria(args.old or base / "worldatlas_neighbours_admin0.geojson")
@@ -157,9 +161,28 @@ def main(argv=None) -> int:
     fc = json.loads(path.read_text(encoding="utf-8"))
     feats, stats = rebase(fc["features"], old, new, extent)
     print(json.dumps(stats, indent=1))
-    if not args.dry_run:
-        write_features(path, feats, fc.get("name", "changes"))
-        print(f"{path}: rewritten ({len(feats)} changes)")
+    if args.dry_run:
+        return 0
+    before = path.read_text(encoding="utf-8").split("\n")
+    write_features(path, feats, fc.get("name", "changes"))
+    if args.tidy:
+        datacheck.tidy(args.data)
+        # tidy rewrites every line; put back the lines of the changes the new border did not touch, so the diff
+        # shows only the changes that moved
+        changed = set(stats.get("changed", []))
+        keep = {json.loads(x.rstrip(","))["properties"]["key"]: x for x in before if x.startswith('{"type":"Feature"')}
+        lines = path.read_text(encoding="utf-8").split("\n")
+        for i, x in enumerate(lines):
+            if x.startswith('{"type":"Feature"'):
+                key = json.loads(x.rstrip(","))["properties"]["key"]
+                if key not in changed and key in keep:
+                    lines[i] = keep[key] if x.endswith(",") == keep[key].endswith(",") else keep[key].rstrip(",") + ("," if x.endswith(",") else "")
+        path.write_text("\n".join(lines), encoding="utf-8")
+    print(f"{path}: rewritten ({len(stats.get('changed', []))} of {len(feats)} changes moved)")
+    if args.tidy:
+        problems, figures = datacheck.check(args.data)
+        print("\n".join(problems) if problems else f"check: ok; {figures}")
+        return 1 if problems else 0
     return 0
 
 
