@@ -14,7 +14,7 @@ from app.readmodel import Payload
 BASE = PROJECT_ROOT / "data" / "geojson" / "base"
 LAYERS = {
     "countries": "countries_display.geojson",
-    "governorates": "ne10m_admin1_syria.geojson",
+    "governorates": "governorates_display.geojson",
     "rivers": "geomaps_rivers_syria_area.geojson",
     "places": "../places.geojson",
 }

@@ -1,6 +1,7 @@
 """Move the control zones from one Syria border to another (optional, one-off: run when the border changes).
 
     python data/tools/rebase_border.py [--data data] [--old FILE] [--new FILE] [--dry-run]
+    python data/tools/rebase_border.py --governorates     # the map's governorate layer onto the same line
 
 Used once to move `data/geojson/changes.geojson` from Natural Earth's 10m border (`worldatlas_neighbours_admin0`)
 to the OpenStreetMap-derived 100 m border (`geomaps_borders_syria_area`, made by extract_border.py):
@@ -144,6 +145,32 @@ def rebase(features: list[dict], old, new, extent) -> tuple[list[dict], dict]:
     return out, stats
 
 
+GOV_FILE, GOV_DISPLAY = "ne10m_admin1_syria.geojson", "governorates_display.geojson"
+
+
+def governorates(data: Path) -> dict:
+    """The governorates the map draws (Natural Earth admin-1, whose outer edges trace Natural Earth's border to
+    within 200 m) moved onto the map's country line (countries_display.geojson) with the same rebase, so the
+    dashed governorate lines do not run beside the border. Writes geojson/base/governorates_display.geojson."""
+    base = data / "geojson" / "base"
+    fc = json.loads((base / GOV_FILE).read_text(encoding="utf-8"))
+    feats = [{"properties": {**f["properties"], "key": f["properties"].get("iso_3166_2")}, "geometry": f["geometry"]}
+             for f in fc["features"]]
+    old = unary_union([shape(f["geometry"]) for f in fc["features"]])
+    new = syria(base / "countries_display.geojson")
+    x0, y0, x1, y1 = old.union(new).bounds
+    out, stats = rebase(feats, old, new, [x0 - 1, y0 - 1, x1 + 1, y1 + 1])
+    lines = []
+    for f in out:
+        g = shapely.set_precision(shape(f["geometry"]), 1e-5)
+        props = {k: v for k, v in f["properties"].items() if k != "key"}
+        lines.append(json.dumps({"type": "Feature", "properties": props, "geometry": mapping(g)},
+                                ensure_ascii=False, separators=(",", ":")))
+    text = '{"type": "FeatureCollection", "name": "governorates", "features": [\n' + ",\n".join(lines) + "\n]}\n"
+    (base / GOV_DISPLAY).write_text(text, encoding="utf-8")
+    return {k: v for k, v in stats.items() if k != "changed"}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=ROOT / "data")
@@ -152,7 +179,12 @@ def main(argv=None) -> int:
     ap.add_argument("--dry-run", action="store_true", help="print what would change, write nothing")
     ap.add_argument("--no-tidy", dest="tidy", action="store_false",
                     help="write the rebased changes only (default: then `data tidy`, keep the untouched lines, check)")
+    ap.add_argument("--governorates", action="store_true",
+                    help=f"instead: write geojson/base/{GOV_DISPLAY}, the governorates on the map's country line")
     args = ap.parse_args(argv)
+    if args.governorates:
+        print(json.dumps(governorates(args.data), indent=1))
+        return 0
     base = args.data / "geojson" / "base"
     old = syria(args.old or base / "worldatlas_neighbours_admin0.geojson")
     new = syria(args.new or base / "geomaps_borders_syria_area.geojson")

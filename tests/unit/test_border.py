@@ -167,3 +167,22 @@ def test_rebase_border_clips_extends_and_splits_at_a_zone_edge():
     assert not gb.contains(Point(36.9, 35.995))  # beyond the new line
     assert gi.equals(inner)                      # a change away from the border is untouched
     assert stats["unassigned_km2"] == 0 and stats["split"] == 1
+
+
+def test_the_governorates_the_map_draws_end_at_the_same_line():
+    """The dashed governorate lines are moved onto the map's country line, so none runs beside the border (the
+    Natural Earth admin-1 outline lay up to 1-2 km from the 100 m line), and none overlaps another."""
+    from shapely.ops import unary_union
+
+    assert basemap.LAYERS["governorates"] == "governorates_display.geojson"
+    fc = json.loads((BASE / "governorates_display.geojson").read_text(encoding="utf-8"))
+    govs = [shape(f["geometry"]) for f in fc["features"]]
+    assert len(govs) == 15 and all(g.is_valid for g in govs)
+    assert {"name_en", "name_ar", "iso_3166_2"} <= set(fc["features"][0]["properties"])
+    shown = _syria(BASE / "countries_display.geojson")
+    km2 = 111 * 111 * 0.8
+    assert unary_union(govs).symmetric_difference(shown).area * km2 < 2   # measured 1.3 km2 nobody bordered
+    old = unary_union([shape(f["geometry"]) for f in
+                       json.loads((BASE / "ne10m_admin1_syria.geojson").read_text(encoding="utf-8"))["features"]])
+    assert old.symmetric_difference(shown).area * km2 > 500               # what the move corrected
+    assert sum(govs[i].intersection(govs[j]).area for i in range(15) for j in range(i + 1, 15)) * km2 < 0.01
