@@ -1,4 +1,7 @@
-"""Base geography for the offline map: borders, governorates, rivers, places (data/geojson/base/)."""
+"""Base geography for the offline map: borders, governorates, rivers, places (data/geojson/base/).
+
+The country layer is countries_display.geojson: Natural Earth's whole countries with the OpenStreetMap-derived
+100 m border inside the data set's area (data/tools/extract_border.py), the line the zones are clipped to."""
 from __future__ import annotations
 
 import functools
@@ -10,12 +13,12 @@ from app.readmodel import Payload
 
 BASE = PROJECT_ROOT / "data" / "geojson" / "base"
 LAYERS = {
-    "countries": "worldatlas_neighbours_admin0.geojson",
-    "governorates": "ne10m_admin1_syria.geojson",
+    "countries": "countries_display.geojson",
+    "governorates": "governorates_display.geojson",
     "rivers": "geomaps_rivers_syria_area.geojson",
     "places": "../places.geojson",
 }
-ATTRIBUTION = "Borders: Natural Earth · Places: GeoNames (CC-BY 4.0), Frontline gazetteer · Rivers: © OpenStreetMap contributors (ODbL)"
+ATTRIBUTION = "Borders: Natural Earth, © OpenStreetMap contributors (ODbL) · Places: GeoNames (CC-BY 4.0), Frontline gazetteer · Rivers: © OpenStreetMap contributors (ODbL)"
 
 
 @functools.lru_cache(maxsize=8)

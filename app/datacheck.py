@@ -60,6 +60,19 @@ def _dist_km(a, b) -> float:
     return math.hypot((b[0] - a[0]) * math.cos(lat), b[1] - a[1]) * KM_PER_DEG
 
 
+BORDER_FILES = ("geomaps_borders_syria_area.geojson", "worldatlas_neighbours_admin0.geojson")
+
+
+def border_file(folder: Path) -> Path | None:
+    """The country borders the zones are clipped to: the OpenStreetMap-derived 100 m extract when the folder
+    has it (data/tools/extract_border.py), else Natural Earth's 10m line."""
+    for name in BORDER_FILES:
+        path = Path(folder) / "geojson" / "base" / name
+        if path.exists():
+            return path
+    return None
+
+
 def resolution(folder: Path) -> dict:
     """segment_figures on the zones of every instant of the data set's fold, without the extent's edge and
     the international borders (real features), the city being the hull of the gazetteer's neighbourhoods + 1 km."""
@@ -70,8 +83,8 @@ def resolution(folder: Path) -> dict:
     hood = [(p["lon"], p["lat"]) for p in data["places"] if p["kind"] == "neighbourhood"]
     city = MultiPoint(hood).convex_hull.buffer(0.01) if len(hood) >= 3 else None
     lines = [box(*data["dataset"]["extent_box"]).exterior]
-    borders = folder / "geojson" / "base" / "worldatlas_neighbours_admin0.geojson"
-    if borders.exists():
+    borders = border_file(folder)
+    if borders is not None:
         for f in json.loads(borders.read_text())["features"]:
             lines.append(shape(f["geometry"]).boundary)
     versions = fold([Change(c["order"], c["at"], c["faction"], c["geom"]) for c in data["changes"]])
