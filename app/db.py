@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import orjson
 from sqlalchemy import MetaData, create_engine
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
@@ -29,6 +30,9 @@ def make_engine(url: str, *, pool_size: int = 5, connect_timeout: int = 5) -> En
         pool_pre_ping=True,
         pool_timeout=10,
         connect_args={"connect_timeout": connect_timeout, "application_name": "frontline"},
+        # jsonb columns (a zone piece's change ids: thousands per snapshot of a long war) decoded by orjson,
+        # several times faster than the standard library's json.
+        json_deserializer=orjson.loads,
     )
 
 

@@ -67,7 +67,7 @@ def _frag(geojson_text: str | None):
 class ReadModel:
     def __init__(self, Session: sessionmaker, *, gzip_level: int = 5, listen_url: str | None = None,
                  poll_seconds: float = 2.0, replica: bool = False, cache_bytes: int = 256 * 1024 * 1024,
-                 prebuild_windows: bool = False):
+                 prebuild_windows: bool = False, prebuild_settle_seconds: float = 2.0):
         self.Session = Session
         # With a replica, the revision advances only when the replica has it: building revision N's
         # responses from a replica that has not replayed N yet would cache a wrong answer forever.
@@ -85,6 +85,7 @@ class ReadModel:
         # Build every window of a new revision in the background, so a reader jumping anywhere in a long war
         # gets bytes from memory instead of waiting for a keyframe to be dissolved (one builder at a time).
         self.prebuild_windows = prebuild_windows
+        self.prebuild_settle_seconds = prebuild_settle_seconds
         self._builder: threading.Thread | None = None
 
     # --- revision tracking -------------------------------------------------------------------------
@@ -123,11 +124,16 @@ class ReadModel:
                 self._builder.start()
 
     def _build_windows(self) -> None:
-        """Build the windows of the newest revision, the latest first (where the viewer opens), one at a time,
-        resting between them as long as each took so that requests are served meanwhile; start over when a newer
-        revision arrives, stop when this read model stops or a quarter of the cache is spent."""
+        """Build the windows of the newest revision once it has settled, the latest first (where the viewer
+        opens), one at a time, resting between them as long as each took so that requests are served meanwhile;
+        start over when a newer revision arrives, stop when this read model stops or a quarter of the cache is
+        spent."""
         while not self._stop.is_set():
             rev = self._revision
+            # Wait until the revision has settled: while an editor saves again and again, windows built for one
+            # revision are obsolete a moment later, and building them would only slow the saves down.
+            if self._stop.wait(self.prebuild_settle_seconds) or self._revision != rev:
+                continue
             try:
                 pub = self.publication(rev)
                 todo = list(reversed(range(len(pub.windows)))) if len(pub.windows) > 1 else []
