@@ -4,6 +4,7 @@
 // numbers are in a table (a <details> below the chart) for screen readers and for copying.
 import { tr, field, formatKm2 } from "./i18n.js";
 import { formatLocal, localParts } from "./timefmt.js";
+import { axisMarks } from "./timecontrol.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const svgEl = (tag, attrs = {}, text) => {
@@ -18,6 +19,8 @@ const el = (tag, props = {}, ...kids) => {
   return e;
 };
 
+// Up to this many days the axis has a tick at every local midnight and a label per day (or every other day).
+const DAY_AXIS_MAX = 16;
 const MONTHS = {
   en: ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
   ar: ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"],
@@ -79,18 +82,25 @@ export function buildChart(root, { timeline, lang, onSeek }) {
       "text-anchor": rtl ? "start" : "end" }, compactKm2(v, lang)));
   }
   const days = dayTicks(t0, t1, off);
-  // Ticks at local midnights; each day's label centred on its day (so the ends never clip or collide).
-  days.forEach((ms) => {
-    const xx = x(ms);
-    svg.append(svgEl("line", { x1: xx, x2: xx, y1: H - P.b, y2: H - P.b + 3, class: "chart-axis" }));
-  });
-  const spans = days.filter((ms) => ms + 86400000 <= t1 + 1);
-  spans.forEach((ms, i) => {
-    if (spans.length > 8 && i % 2) return;  // a long period: every other day
-    const p = localParts(new Date(ms), off);
-    svg.append(svgEl("text", { x: x(ms + 43200000), y: H - 6, class: "chart-label chart-xlabel", "text-anchor": "middle" },
-      `${p.d} ${MONTHS[rtl ? "ar" : "en"][p.m - 1]}`));
-  });
+  const tick = (ms) => svg.append(svgEl("line", { x1: x(ms), x2: x(ms), y1: H - P.b, y2: H - P.b + 3, class: "chart-axis" }));
+  if (days.length <= DAY_AXIS_MAX) {
+    // Ticks at local midnights; each day's label centred on its day (so the ends never clip or collide).
+    days.forEach(tick);
+    const spans = days.filter((ms) => ms + 86400000 <= t1 + 1);
+    spans.forEach((ms, i) => {
+      if (spans.length > 8 && i % 2) return;  // a long period: every other day
+      const p = localParts(new Date(ms), off);
+      svg.append(svgEl("text", { x: x(ms + 43200000), y: H - 6, class: "chart-label chart-xlabel", "text-anchor": "middle" },
+        `${p.d} ${MONTHS[rtl ? "ar" : "en"][p.m - 1]}`));
+    });
+  } else {
+    // Weeks, months or years: the time control's calendar marks, few enough to read (a label is ~50 units wide).
+    for (const m of axisMarks(t0, t1, off * 60000, Math.floor((W - P.l - P.r) / 56), rtl ? "ar" : "en")) {
+      tick(m.ms);
+      const xx = Math.min(Math.max(x(m.ms), P.l + 22), W - P.r - 22);  // a label at an end stays inside
+      svg.append(svgEl("text", { x: xx, y: H - 6, class: "chart-label chart-xlabel", "text-anchor": "middle" }, m.text));
+    }
+  }
   for (const f of shown) {
     const s = timeline.areas_km2[f.slug];
     let d = "";

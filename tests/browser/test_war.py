@@ -17,6 +17,7 @@ from tests.browser.paint import compare
 from tests.conftest import _live, _prepare
 
 START = datetime(2030, 3, 1, tzinfo=timezone(timedelta(hours=2)))  # bench/genwar.py's first day
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +71,12 @@ def test_the_viewer_plays_and_jumps_through_a_100_day_war(war, index, page):
     page.goto(f"{war.url}/?{VIEW}")
     wait_shown(page, index["instants"][0])
     same_as_snapshot(page, war, index)
+    # the area chart's time axis: a few month labels that do not overlap (not a label per day)
+    labels = page.locator(".chart-xlabel")
+    texts = labels.all_text_contents()
+    assert 2 <= len(texts) <= 6 and texts[0].endswith("2030") and all(t.split()[0] in MONTHS for t in texts), texts
+    boxes = sorted((b["x"], b["x"] + b["width"]) for b in (labels.nth(i).bounding_box() for i in range(len(texts))))
+    assert all(a[1] <= b[0] for a, b in zip(boxes, boxes[1:])), boxes
     # a date picked: the map at that day's local midnight (from a window not loaded yet)
     day = (START + timedelta(days=61)).date().isoformat()
     page.locator(".tc-date").fill(day)
