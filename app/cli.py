@@ -323,7 +323,8 @@ def cmd_bake(args) -> int:
         n = int(30 * done / total)
         print(f"\r[{'#' * n}{'.' * (30 - n)}] {done}/{total} {name[-40:]:<40}", end="" if done < total else "\n",
               file=sys.stderr, flush=True)
-    out = bake(create_app(s.model_copy(update={"tile_url": s.tile_url})), Path(args.out), bar)
+    # The bake builds every window itself, in order: no background builder beside it.
+    out = bake(create_app(s.model_copy(update={"tile_url": s.tile_url, "prebuild_windows": False})), Path(args.out), bar)
     print(f"baked revision {out['revision']} into {args.out}: {out['written']} files written, {out['unchanged']} unchanged")
     return 0
 
