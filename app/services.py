@@ -20,7 +20,7 @@ from app import queries, webhooks
 from app.domain.geojson import geometry_json
 from app.domain.geometry import parse_polygonal
 from app.domain import cells as quadtree
-from app.domain.cells import Grid
+from app.domain.cells import Grid, reaching
 from app.domain.times import iso
 from app.domain.timeline import Change, ZoneVersion, fold
 from app.errors import BadInput, Conflict, NotFound
@@ -61,7 +61,7 @@ def split_busy_cells(session: Session, g: Grid, area: BaseGeometry, rev: int) ->
         geoms = shapely.from_wkb([bytes(r.wkb) for r in changes])
         boxes = g.boxes(busy)
         busy = [c for c, b in zip(busy, boxes)
-                if g.child_reach(c, geoms, list(np.flatnonzero(shapely.intersects(geoms, b) & ~shapely.touches(geoms, b)))) is not None]
+                if g.child_reach(c, geoms, list(np.flatnonzero(reaching(geoms, b)))) is not None]
     if not busy:
         return g
     rows = session.execute(queries.LIVE_ZONES_FROM_IN_CELLS, {"t": "-infinity", "cells": busy}).mappings().all()
@@ -109,8 +109,9 @@ def recompute_from(session: Session, t: datetime | None, rev: int, area: BaseGeo
         changes_rows = session.execute(queries.ACTIVE_CHANGES_FROM, params).mappings().all()
         rows = session.execute(queries.LIVE_ZONES_FROM, params).mappings().all()
         cells = None
+        geoms = shapely.from_wkb([bytes(r["wkb"]) for r in changes_rows])
         if split:
-            refined = g.refine(list(shapely.from_wkb([bytes(r["wkb"]) for r in changes_rows])))
+            refined = g.refine(list(geoms))
             if refined.splits != g.splits:
                 session.execute(queries.ADD_CELL_SPLITS, {"cells": sorted(refined.splits - g.splits)})
                 g = refined
@@ -123,8 +124,8 @@ def recompute_from(session: Session, t: datetime | None, rev: int, area: BaseGeo
         x0, y0, x1, y1 = g.envelope(cells)
         changes_rows = session.execute(queries.ACTIVE_CHANGES_FROM_IN_BOX, {**params, "x0": x0, "y0": y0, "x1": x1, "y1": y1}).mappings().all()
         rows = session.execute(queries.LIVE_ZONES_FROM_IN_CELLS, {**params, "cells": sorted(cells)}).mappings().all()
+        geoms = shapely.from_wkb([bytes(r["wkb"]) for r in changes_rows])
     by_cell_changes: dict[int, list[Change]] = {}
-    geoms = shapely.from_wkb([bytes(r["wkb"]) for r in changes_rows])
 
     def add(c: int, i: int) -> None:
         part = g.clip(geoms[i], c)
@@ -137,7 +138,7 @@ def recompute_from(session: Session, t: datetime | None, rev: int, area: BaseGeo
                 add(c, i)
     else:  # a few cells: each tested against the changes in their envelope at once
         for c, b in zip(sorted(cells), g.boxes(sorted(cells))):
-            for i in np.flatnonzero(shapely.intersects(geoms, b) & ~shapely.touches(geoms, b)):
+            for i in np.flatnonzero(reaching(geoms, b)):
                 add(c, i)
     by_cell_rows: dict[int, list] = {}
     for r in rows:

@@ -46,6 +46,12 @@ SPLIT_CHANGES = 24
 SPLIT_PIECES = 2 * SPLIT_CHANGES
 
 
+def reaching(geoms, boxes) -> np.ndarray:
+    """Where a geometry reaches a box's interior (intersects it, more than touching its edge); vectorised over
+    either argument."""
+    return shapely.intersects(geoms, boxes) & ~shapely.touches(geoms, boxes)
+
+
 @dataclass(frozen=True)
 class Grid:
     x0: float
@@ -96,7 +102,7 @@ class Grid:
         return box(self.x0 + ix * s, self.y0 + iy * s, self.x0 + (ix + 1) * s, self.y0 + (iy + 1) * s)
 
     def envelope(self, cells) -> tuple[float, float, float, float]:
-        b = np.array([self.box(c).bounds for c in cells])
+        b = shapely.bounds(self.boxes(list(cells)))
         return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())
 
     def boxes(self, cells: list[int]) -> np.ndarray:
@@ -110,9 +116,7 @@ class Grid:
     def _hits(self, geom: BaseGeometry, cand: list[int]) -> list[int]:
         if not cand:
             return []
-        boxes = self.boxes(cand)
-        hit = shapely.intersects(geom, boxes) & ~shapely.touches(geom, boxes)
-        return [c for c, h in zip(cand, hit) if h]
+        return [c for c, h in zip(cand, reaching(geom, self.boxes(cand))) if h]
 
     def cells_for(self, geom: BaseGeometry) -> list[int]:
         """The leaf cells whose interior the geometry reaches (more than a sliver)."""
@@ -158,8 +162,7 @@ class Grid:
         kids = {k: [] for k in self.children(cell)}
         boxes = self.boxes(list(kids))
         for i in ids:
-            hit = shapely.intersects(geoms[i], boxes) & ~shapely.touches(geoms[i], boxes)
-            for k, h in zip(kids, hit):
+            for k, h in zip(kids, reaching(geoms[i], boxes)):
                 if h:
                     kids[k].append(i)
         sizes = [len(v) for v in kids.values()]
