@@ -124,21 +124,23 @@ class ReadModel:
                 self._builder.start()
 
     def _build_windows(self) -> None:
-        """Build the windows of the newest revision once it has settled, the latest first (where the viewer
-        opens), one at a time, resting between them as long as each took so that requests are served meanwhile;
-        start over when a newer revision arrives, stop when this read model stops or a quarter of the cache is
-        spent."""
+        """Build the windows of the newest revision once it has settled and its publication exists (a writer or
+        a reader built it: this thread never starts the database work for a revision on its own), the latest
+        first (where the viewer opens), one at a time, resting between them as long as each took so that
+        requests are served meanwhile. Stops at a quarter of the cache; picks up newer revisions until stopped."""
+        done = None
         while not self._stop.is_set():
             rev = self._revision
             # Wait until the revision has settled: while an editor saves again and again, windows built for one
             # revision are obsolete a moment later, and building them would only slow the saves down.
-            if self._stop.wait(self.prebuild_settle_seconds) or self._revision != rev:
+            if self._stop.wait(self.prebuild_settle_seconds) or self._revision != rev or rev == done:
+                continue
+            pub = self.cache.get(("publication", rev))
+            if pub is None:
                 continue
             try:
-                pub = self.publication(rev)
-                todo = list(reversed(range(len(pub.windows)))) if len(pub.windows) > 1 else []
                 spent = 0
-                for i in todo:
+                for i in reversed(range(len(pub.windows)) if len(pub.windows) > 1 else []):
                     if self._stop.is_set() or self._revision != rev:
                         break
                     if ("window", rev, i) in self.cache:
@@ -152,8 +154,7 @@ class ReadModel:
                     self._stop.wait(time.monotonic() - t0)
             except Exception as e:  # a database hiccup or a revision gone (a restore): readers build on demand
                 log.info("building windows of revision %s stopped: %s", rev, e.__class__.__name__)
-            if self._revision == rev:
-                return
+            done = rev
 
     def start(self) -> None:
         if self._thread is None:
