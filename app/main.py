@@ -1,4 +1,7 @@
-"""The app factory. The lifespan owns the database engines and the read model's cache."""
+"""The app factory, the composition root. The lifespan owns the database engines and the read model's cache.
+
+May import: every package but the CLI (app.cli), which builds the app through it.
+"""
 from __future__ import annotations
 
 import functools
@@ -12,17 +15,17 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from app import PROJECT_ROOT
-from app.cache import ByteLRU
-from app.config import Settings
-from app.ratelimit import TokenBucket
-from app.renderpool import RenderPool
-from app.server import PathGuard, SelectiveGZip
-from app.db import Database
-from app.errors import install_handlers
-from app.readmodel import ReadModel
-from app.schemas import ERROR_RESPONSES
-from app.fastpath import FastPath
-from app.security import SecurityHeaders, BodyLimit
+from app.read.cache import ByteLRU
+from app.platform.config import Settings
+from app.platform.ratelimit import TokenBucket
+from app.read.renderpool import RenderPool
+from app.platform.server import PathGuard, SelectiveGZip
+from app.store.db import Database
+from app.api.errors import install_handlers
+from app.read.model import ReadModel
+from app.api.schemas import ERROR_RESPONSES
+from app.platform.fastpath import FastPath
+from app.platform.security import SecurityHeaders, BodyLimit
 
 log = logging.getLogger("frontline")
 
@@ -88,12 +91,12 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     # Outermost: a path with a NUL or control character is a 404 before anything tries to open it.
     app.add_middleware(PathGuard)
 
-    from app.api import admin, editor, ogc, public, render
+    from app.api import admin, editor, ogc, pictures, public
     from app.web import pages
 
     app.include_router(public.router)
     app.include_router(ogc.router)
-    app.include_router(render.router)
+    app.include_router(pictures.router)
     app.include_router(editor.router)
     from app.api import upload  # editor: upload a snapshot (app/archive.py)
     app.include_router(upload.router)
@@ -150,7 +153,7 @@ def _real_media_types(app: FastAPI) -> None:
 
 def api_docs(app: FastAPI) -> None:
     """/docs (Swagger UI, try requests) and /redoc (reading), from assets installed by npm at set-up."""
-    from app.web.render import render
+    from app.web.templating import render
 
     def page(kind: str, title: str):
         def handler(request: Request):
@@ -176,7 +179,7 @@ def api_docs(app: FastAPI) -> None:
 
 def app_from_env() -> FastAPI:
     """For `uvicorn --workers N --factory app.main:app_from_env` (each worker builds its own app)."""
-    from app.cli import load_settings
+    from app.platform.config import load_settings
 
     return create_app(load_settings())
 

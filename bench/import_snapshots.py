@@ -25,7 +25,7 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 
 def cluster_url(name: str) -> str:
     from app import PROJECT_ROOT
-    from app.pgcluster import Cluster
+    from app.platform.pgcluster import Cluster
     return Cluster(Path(os.environ.get("FRONTLINE_STATE_DIR", PROJECT_ROOT / "var"))).ensure_database(name, fresh=True)
 
 

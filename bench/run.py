@@ -33,7 +33,7 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 
 
 def cluster_url(name: str) -> str:
-    from app.pgcluster import Cluster
+    from app.platform.pgcluster import Cluster
     from app import PROJECT_ROOT
     return Cluster(Path(os.environ.get("FRONTLINE_STATE_DIR", PROJECT_ROOT / "var"))).ensure_database(name, fresh=True)
 
@@ -59,7 +59,7 @@ def serve(cmd: list[str], port: int, env: dict, ready_path: str = "/") -> subpro
 
 
 def free_port() -> int:
-    from app.pgcluster import free_port as fp
+    from app.platform.pgcluster import free_port as fp
     return fp()
 
 
@@ -147,7 +147,9 @@ def history(results: dict) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.orm import Session
 
-    from app import queries, services
+    from app.store import queries
+
+    from app.usecases import changes as services
     from app.domain.times import parse_instant
 
     rows = {}
@@ -198,8 +200,8 @@ def history(results: dict) -> None:
 
 def httpx_free_timeline(url: str) -> tuple[int, int]:
     """Timeline bytes as the app builds them (raw, gzip), without a server."""
-    from app.db import Database
-    from app.readmodel import ReadModel
+    from app.store.db import Database
+    from app.read.model import ReadModel
 
     db = Database.connect(url)
     rm = ReadModel(db.ReadSession)
@@ -290,7 +292,7 @@ def main() -> int:
 
 
 def cluster_url_existing(name: str) -> str:
-    from app.pgcluster import Cluster
+    from app.platform.pgcluster import Cluster
     from app import PROJECT_ROOT
     return Cluster(Path(os.environ.get("FRONTLINE_STATE_DIR", PROJECT_ROOT / "var"))).url(name)
 

@@ -153,12 +153,12 @@ def cluster_url(name: str) -> str:
             c.execute(f'CREATE DATABASE "{name}"')
         return u.set(database=name).render_as_string(hide_password=False)
     from app import PROJECT_ROOT
-    from app.pgcluster import Cluster
+    from app.platform.pgcluster import Cluster
     return Cluster(Path(os.environ.get("FRONTLINE_STATE_DIR", PROJECT_ROOT / "var"))).ensure_database(name, fresh=True)
 
 
 def free_port() -> int:
-    from app.pgcluster import free_port as fp
+    from app.platform.pgcluster import free_port as fp
     return fp()
 
 

@@ -3,8 +3,8 @@ from alembic import context
 from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine, pool
 
-from app import models  # noqa: F401  (registers the tables)
-from app.db import Base
+from app.store import models  # noqa: F401  (registers the tables)
+from app.store.db import Base
 
 config = context.config
 url = config.attributes.get("url") or config.get_main_option("sqlalchemy.url")

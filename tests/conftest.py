@@ -21,7 +21,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from app import PROJECT_ROOT, cli, loader
+from app import PROJECT_ROOT, cli
+from app.usecases import load as loader
 
 FIXTURES = Path(__file__).parent / "fixtures"
 OUTPUT = PROJECT_ROOT / "test-output"
@@ -48,7 +49,7 @@ def _prepare(settings, name: str, folder: Path) -> str:
     engine = create_engine(url)
     with Session(engine) as ses:
         loader.load(ses, folder)
-        from app import auth
+        from app.usecases import accounts as auth
         auth.add_user(ses, *EDITOR, "editor")
         auth.add_user(ses, *ADMIN, "admin")
         ses.commit()
@@ -116,7 +117,7 @@ class LiveServer:
         import uvicorn
 
         from app.main import create_app
-        from app.pgcluster import free_port
+        from app.platform.pgcluster import free_port
 
         self.settings = settings
         self.port = free_port()
@@ -142,7 +143,7 @@ class LiveServer:
 
     def overlaps(self) -> list:
         """Invariant 1 on the server's database: pairs of zones of different factions that overlap."""
-        from app import services
+        from app.usecases import changes as services
 
         engine = create_engine(self.settings.database_url)
         try:

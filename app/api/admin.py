@@ -11,11 +11,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from app import auth
+from app.usecases import accounts as auth
 from app.api.deps import SessionDep, session_user
-from app.errors import BadInput
+from app.domain.errors import BadInput
 from app.web.editor_text import lang_of, translator
-from app.web.render import render
+from app.web.templating import render
 
 router = APIRouter(tags=["admin"])
 

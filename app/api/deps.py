@@ -9,10 +9,10 @@ from fastapi.responses import Response
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from app import auth
+from app.usecases import accounts as auth
 from app.domain.times import parse_instant
-from app.errors import BadInput, NotFound
-from app.readmodel import Payload, ReadModel
+from app.domain.errors import BadInput, NotFound
+from app.read.model import Payload, ReadModel
 
 log = logging.getLogger("frontline")
 LIVE_CACHE = "public, max-age=30, stale-while-revalidate=300"
@@ -79,7 +79,7 @@ def get_pin(rm: ReadModelDep, rev: Annotated[int | None, Query(ge=1, le=2_000_00
     if as_of is not None:
         # "As published on": the latest revision created before the instant. Settled (immutable) once the
         # instant is safely in the past; a recent or future one follows the live data with a short lifetime.
-        from app import feeds
+        from app.read import feeds
 
         if rev is not None:
             raise BadInput("give either rev= or as_of=, not both")

@@ -10,15 +10,17 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 
-from app import auth, services
+from app.usecases import accounts as auth
+
+from app.usecases import changes as services
 from app.api.deps import CurrentEditor, SessionDep, session_user
 from app.domain.frontedit import approx_km2, difference, parse_line, split_along
 from app.domain.geojson import geometry_json
 from app.domain.geometry import parse_polygonal
 from app.domain.times import iso, parse_instant
-from app.errors import BadInput, Forbidden, NotAuthenticated, NotFound, TooManyAttempts
-from app.matching import match_places
-from app.schemas import (ChangeCreate, ChangePreview, ChangeSaved, MatchRequest, ReportCreate, ReportPublic,
+from app.domain.errors import BadInput, Forbidden, NotAuthenticated, NotFound, TooManyAttempts
+from app.tools.matching import match_places
+from app.api.schemas import (ChangeCreate, ChangePreview, ChangeSaved, MatchRequest, ReportCreate, ReportPublic,
                          RevertRequest, Reverted)
 
 router = APIRouter(tags=["editor"])

@@ -13,12 +13,16 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
-from app import auth, feeds, webhooks
+from app.usecases import accounts as auth
+
+from app.read import feeds
+
+from app.usecases import webhooks
 from app.api.deps import PinDep, ReadModelDep, SessionDep, send, session_user
 from app.domain.times import local, parse_instant
-from app.errors import BadInput, Unavailable
-from app.readmodel import Payload, _json
-from app.web.render import render
+from app.domain.errors import BadInput, Unavailable
+from app.read.model import Payload, _json
+from app.web.templating import render
 
 MAX_STREAMS = 500          # concurrent /api/events streams per process; more get 503 and poll /api/health
 STREAM_SECONDS = 60        # a stream ends after this and the browser reconnects (a shutdown waits at most this long)

@@ -15,9 +15,9 @@ from fastapi.responses import Response
 
 from app.api.deps import PinDep, ReadModelDep
 from app.domain.times import iso, parse_instant
-from app.errors import BadInput, NotFound
-from app.readmodel import _frag
-from app.web.render import render
+from app.domain.errors import BadInput, NotFound
+from app.read.model import _frag
+from app.web.templating import render
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 COLLECTION = "control_zones"

@@ -11,12 +11,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from app import queries
+from app.store import queries
 from app.api.deps import (AtInstant, FromInstant, PinDep, ReadModelDep, ReadSessionDep, SessionDep, ToInstant,
                           check_interval, send)
 from app.domain.times import iso
-from app.loader import fold_text
-from app.readmodel import Payload, _frag, _json
+from app.usecases.load import fold_text
+from app.read.model import Payload, _frag, _json
 
 router = APIRouter(prefix="/api", tags=["public"])
 
@@ -204,6 +204,6 @@ def revisions(session: ReadSessionDep, limit: Annotated[int, Query(ge=1, le=500)
 
 @router.get("/basemap/{layer}", summary="Base geography shipped with the project (offline fallback map)")
 def basemap(request: Request, rm: ReadModelDep, layer: str):
-    from app.basemap import layer_payload
+    from app.read.basemap import layer_payload
 
     return send(request, layer_payload(layer, rm.gzip_level), "public, max-age=86400")

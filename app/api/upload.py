@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from app import archive
+from app.usecases import archive
 from app.api.deps import CurrentEditor, SessionDep
 from app.domain.times import parse_instant
 

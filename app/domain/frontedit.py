@@ -12,7 +12,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import split
 
 from app.domain.geometry import GRID, to_multipolygon
-from app.errors import BadInput, InvalidGeometry
+from app.domain.errors import BadInput, InvalidGeometry
 
 # Parts smaller than this (square degrees, about 10 m2 here) are rounding noise of the vertex handles, not a
 # change an editor meant: a moved vertex must not drag slivers along the whole untouched boundary.

@@ -13,7 +13,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
-from app.errors import InvalidGeometry
+from app.domain.errors import InvalidGeometry
 
 GRID = 1e-7
 # The smallest extent (degrees, each way) a part may have: ten grid cells, so snapping cannot collapse it.

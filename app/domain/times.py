@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from app.errors import BadInput
+from app.domain.errors import BadInput
 
 
 def parse_instant(value: str, name: str = "time") -> datetime:

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.api.deps import SessionDep, session_user
-from app.basemap import ATTRIBUTION
+from app.read.basemap import ATTRIBUTION
 from app.web.editor_text import lang_of, translator
-from app.web.render import render
+from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -60,7 +60,7 @@ def _description(request: Request, t: str | None, rev: int | None, lang: str) ->
     readers without scripts; the embed's script keeps it current while the map plays."""
     from app.domain.describe import describe
     from app.domain.times import parse_instant
-    from app.errors import FrontlineError
+    from app.domain.errors import FrontlineError
 
     rm = request.app.state.readmodel
     current = rm.revision

@@ -31,8 +31,8 @@ from shapely.ops import linemerge, nearest_points, split, unary_union
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app import datacheck  # noqa: E402
-from app.datacheck import _km2, _polygons, write_features  # noqa: E402
+from app.tools import datacheck  # noqa: E402
+from app.tools.datacheck import _km2, _polygons, write_features  # noqa: E402
 
 TOL = 2e-5      # degrees (~2 m): a change's edge within this of the old line runs along it
 COVER = 0.98    # share of a gain piece's old-line edge a change must run along to take the whole piece

@@ -13,7 +13,8 @@ import httpx
 import psycopg
 import pytest
 
-from app import PROJECT_ROOT, auth
+from app import PROJECT_ROOT
+from app.usecases import accounts as auth
 from tests.conftest import ADMIN, EDITOR, login
 
 
@@ -98,7 +99,7 @@ def test_client_address_ignores_headers_from_untrusted_peers():
 def test_trusted_proxies_setting_is_checked():
     from pydantic import ValidationError
 
-    from app.config import Settings
+    from app.platform.config import Settings
 
     assert Settings(secret_key="x" * 32, trusted_proxies="127.0.0.1, 10.0.0.0/8").trusted_proxies
     with pytest.raises(ValidationError, match="TRUSTED_PROXIES"):

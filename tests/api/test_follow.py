@@ -199,7 +199,7 @@ def test_as_of_long_past_is_immutable(live_mini):
         created = conn.execute("SELECT created_at FROM revisions WHERE id = 1").fetchone()[0]
     if (datetime.now(timezone.utc) - created).total_seconds() < 400:
         # The mini data set was loaded minutes ago; the rule is unit-tested below instead.
-        from app.feeds import as_of_is_settled
+        from app.read.feeds import as_of_is_settled
         assert as_of_is_settled(created, now=created.replace(year=created.year + 1))
         assert not as_of_is_settled(created, now=created)
         return

@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import create_engine, text
 
-from app import archive
+from app.usecases import archive
 
 AT = "2024-01-03T12:00:00+03:00"
 # Red's whole area at AT: the mini data set's red zone grown east by a strip.

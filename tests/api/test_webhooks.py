@@ -15,8 +15,10 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from app import cli, webhooks
-from app.pgcluster import free_port
+from app import cli
+
+from app.usecases import webhooks
+from app.platform.pgcluster import free_port
 from tests.api.test_editor_api import change, pg_url, rect, revision
 
 SECRET = "a-webhook-secret-of-some-length"

@@ -4,7 +4,7 @@ import http.server
 import json
 import threading
 
-from app.bake import bake
+from app.cli.bake import bake
 from app.main import create_app
 
 

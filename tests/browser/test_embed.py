@@ -14,7 +14,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from app.pgcluster import free_port
+from app.platform.pgcluster import free_port
 from tests.conftest import OUTPUT, login
 from tests.browser.conftest import _page
 

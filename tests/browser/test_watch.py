@@ -219,7 +219,7 @@ def test_baked_site_computes_last_changed_hands_and_offers_no_feeds(live_seed, m
     import json
     import threading
 
-    from app.bake import bake
+    from app.cli.bake import bake
     from app.main import create_app
 
     out = tmp_path / "site"

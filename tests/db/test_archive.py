@@ -12,7 +12,13 @@ import shapely
 from shapely.geometry import mapping
 from sqlalchemy import text
 
-from app import archive, dataset_init, loader, services
+from app.usecases import archive
+
+from app.usecases import dataset_init
+
+from app.usecases import load as loader
+
+from app.usecases import changes as services
 from tests.archive_series import occupied, two_factions, write_folder, write_single_file
 
 TZ = timezone(timedelta(hours=2))

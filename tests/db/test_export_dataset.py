@@ -7,7 +7,10 @@ from datetime import datetime
 from shapely.geometry import shape
 from sqlalchemy import text
 
-from app import PROJECT_ROOT, datacheck, loader, services
+from app import PROJECT_ROOT
+from app.tools import datacheck
+from app.usecases import load as loader
+from app.usecases import changes as services
 
 DATA = PROJECT_ROOT / "data"
 

@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, DBAPIError
 
-from app import services
+from app.usecases import changes as services
 
 
 def _zone(session, faction, valid, revs, wkt, cell=7):

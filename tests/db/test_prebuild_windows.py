@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import services
-from app.readmodel import ReadModel
+from app.usecases import changes as services
+from app.read.model import ReadModel
 from tests.conftest import _prepare
 
 

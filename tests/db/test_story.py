@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from app import PROJECT_ROOT, loader, queries, services
+from app import PROJECT_ROOT
+from app.usecases import load as loader
+from app.store import queries
+from app.usecases import changes as services
 
 CHECKS = json.loads((Path(__file__).parent.parent / "fixtures" / "story_checks.json").read_text())
 LOCAL = timezone(timedelta(hours=3))

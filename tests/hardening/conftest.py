@@ -13,8 +13,8 @@ class GuardedServer:
         import uvicorn
 
         from app.main import create_app
-        from app.pgcluster import free_port
-        from app.server import uvicorn_config
+        from app.platform.pgcluster import free_port
+        from app.platform.server import uvicorn_config
 
         self.settings = settings
         self.port = free_port()

@@ -9,7 +9,7 @@ import sys
 import psycopg
 from sqlalchemy import create_engine, text
 
-from app import backup
+from app.store import backup
 from tests.conftest import _create_database
 
 ZONE_ROWS = 100_000

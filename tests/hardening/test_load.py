@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from app.pgcluster import free_port
+from app.platform.pgcluster import free_port
 
 WHOLE = {"from": "2024-11-26T21:00:00Z", "to": "2024-12-02T09:00:00Z"}        # 27 frames: over the budget
 DAY = {"from": "2024-11-29T00:00:00Z", "to": "2024-11-30T12:00:00Z"}          # 8 frames: within it

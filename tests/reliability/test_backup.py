@@ -5,7 +5,7 @@ import sys
 
 from sqlalchemy import create_engine, text
 
-from app import backup
+from app.store import backup
 from tests.conftest import _create_database
 
 

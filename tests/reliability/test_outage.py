@@ -3,8 +3,12 @@ recovers without a restart. Runs against its own private cluster, so stopping it
 import pytest
 from sqlalchemy import create_engine, text
 
-from app import auth, cli, loader
-from app.pgcluster import Cluster
+from app.usecases import accounts as auth
+
+from app import cli
+
+from app.usecases import load as loader
+from app.platform.pgcluster import Cluster
 from tests.conftest import EDITOR, FIXTURES, LiveServer, login
 
 AT = "2024-01-02T13:00:00+03:00"

@@ -7,7 +7,7 @@ import time
 import httpx
 from sqlalchemy import create_engine, text
 
-from app.pgcluster import free_port
+from app.platform.pgcluster import free_port
 from tests.conftest import EDITOR, FIXTURES, _create_database, login
 
 PY = sys.executable

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image, ImageDraw
 from shapely.geometry import Point, shape
 
-from app import render
+from app.read import pictures as render
 
 SHEIKH_MAQSOUD = (37.1555, 36.2285)  # lon, lat (the gazetteer's point)
 AT = "2024-11-30T16:00:00+03:00"

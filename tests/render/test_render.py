@@ -7,7 +7,7 @@ import sys
 import pytest
 from PIL import Image
 
-from app import render
+from app.read import pictures as render
 
 CITADEL = (37.1626, 36.1993)
 

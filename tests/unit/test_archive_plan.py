@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from shapely.geometry import MultiPolygon, box
 
-from app import archive
+from app.usecases import archive
 
 T = datetime(2024, 1, 2, tzinfo=timezone.utc)
 

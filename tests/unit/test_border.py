@@ -7,7 +7,10 @@ from datetime import datetime
 import shapely
 from shapely.geometry import Point, box, shape
 
-from app import PROJECT_ROOT, basemap, datacheck, loader
+from app import PROJECT_ROOT
+from app.read import basemap
+from app.tools import datacheck
+from app.usecases import load as loader
 from app.domain.timeline import Change, fold, state_at
 
 DATA = PROJECT_ROOT / "data"

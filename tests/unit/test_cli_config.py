@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from app.pgcluster import free_port
+from app.platform.pgcluster import free_port
 
 
 @pytest.mark.parametrize("url, words", [

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from app import PROJECT_ROOT, cli, datacheck
+from app import PROJECT_ROOT, cli
+from app.tools import datacheck
 
 DATA = PROJECT_ROOT / "data"
 
@@ -150,7 +151,7 @@ def test_story_checks_hold_in_the_fold_at_the_gazetteer_points_with_a_margin():
 
     from shapely.geometry import Point
 
-    from app import loader
+    from app.usecases import load as loader
     from app.domain.timeline import Change, fold, state_at
 
     data = loader.validate(DATA)

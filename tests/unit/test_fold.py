@@ -6,7 +6,7 @@ from shapely.geometry import box
 
 from app.domain.geometry import parse_polygonal
 from app.domain.timeline import Change, fold, state_at
-from app.errors import InvalidGeometry
+from app.domain.errors import InvalidGeometry
 
 T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
 

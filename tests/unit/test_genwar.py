@@ -11,7 +11,9 @@ from shapely.geometry import shape
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from app import cli, loader
+from app import cli
+
+from app.usecases import load as loader
 from bench.genwar import EXTENT, generate
 from tests.conftest import LiveServer, _create_database
 

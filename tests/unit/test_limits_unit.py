@@ -5,10 +5,11 @@ import time
 
 import pytest
 
-from app.cache import ByteLRU
+from app.read.cache import ByteLRU
 from app.domain.geometry import parse_polygonal
-from app.errors import InvalidGeometry, RepeatFilter
-from app.ratelimit import TokenBucket
+from app.api.errors import RepeatFilter
+from app.domain.errors import InvalidGeometry
+from app.platform.ratelimit import TokenBucket
 
 
 def test_cache_is_bounded_in_bytes_and_evicts_least_recently_used():

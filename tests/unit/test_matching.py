@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app import PROJECT_ROOT
-from app.matching import match_in, places_from_geojson
+from app.tools.matching import match_in, places_from_geojson
 
 SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
 

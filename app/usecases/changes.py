@@ -16,15 +16,17 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app import queries, webhooks
+from app.store import queries
+
+from app.usecases import webhooks
 from app.domain.geojson import geometry_json
 from app.domain.geometry import parse_polygonal
 from app.domain import cells as quadtree
 from app.domain.cells import Grid, reaching
 from app.domain.times import iso
 from app.domain.timeline import Change, ZoneVersion, fold
-from app.errors import BadInput, Conflict, NotFound
-from app.models import CONFIDENCE
+from app.domain.errors import BadInput, Conflict, NotFound
+from app.store.models import CONFIDENCE
 
 OVERLAP_TOLERANCE_M2 = 5.0
 

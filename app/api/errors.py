@@ -1,7 +1,7 @@
-"""The domain error tree, the one table mapping each error to an HTTP status, and the handlers.
+"""The HTTP edge of the error tree: the one table mapping each domain error to a status, and the handlers.
 
-Services raise these; routes never build HTTPException themselves. Error bodies carry a message a person can
-act on and never a stack trace or SQL.
+Routes never build HTTPException themselves; they let domain errors (app/domain/errors.py) rise to here.
+Database failures become 503 (unavailable) or 422 (a value PostgreSQL cannot store), never a stack trace.
 """
 from __future__ import annotations
 
@@ -13,61 +13,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.domain.errors import (BadInput, Conflict, CsrfFailed, Forbidden, FrontlineError, InvalidGeometry, NotAuthenticated,
+                               NotFound, TooLarge, TooManyAttempts, Unavailable)
+
 log = logging.getLogger("frontline")
-
-
-class SetupError(Exception):
-    """The machine or configuration is not ready; the message says exactly what to do."""
-
-
-class FrontlineError(Exception):
-    code = "error"
-
-    def __init__(self, message: str, **detail):
-        super().__init__(message)
-        self.message = message
-        self.detail = detail
-
-
-class BadInput(FrontlineError):
-    code = "bad_input"
-
-
-class InvalidGeometry(BadInput):
-    code = "invalid_geometry"
-
-
-class NotFound(FrontlineError):
-    code = "not_found"
-
-
-class NotAuthenticated(FrontlineError):
-    code = "not_authenticated"
-
-
-class Forbidden(FrontlineError):
-    code = "forbidden"
-
-
-class CsrfFailed(Forbidden):
-    code = "csrf_failed"
-
-
-class Conflict(FrontlineError):
-    """A stale write: the editor's base revision is not the current one."""
-    code = "conflict"
-
-
-class TooLarge(BadInput):
-    code = "too_large"
-
-
-class TooManyAttempts(FrontlineError):
-    code = "too_many_attempts"
-
-
-class Unavailable(FrontlineError):
-    code = "unavailable"
 
 
 STATUS: dict[type[FrontlineError], int] = {
@@ -175,7 +124,7 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        from app.security import _BodyTooLarge
+        from app.platform.security import _BodyTooLarge
 
         if isinstance(exc.__cause__, _BodyTooLarge):
             # FastAPI turns any failure while reading a JSON body into 400; a streamed (chunked) body that went

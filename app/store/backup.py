@@ -24,7 +24,7 @@ from typing import Iterator
 from sqlalchemy import Integer, text
 from sqlalchemy.orm import Session
 
-from app.errors import BadInput
+from app.domain.errors import BadInput
 
 FORMAT = "frontline-export"
 VERSION = 2
@@ -36,8 +36,8 @@ FETCH_ROWS = 1000
 
 def tables():
     """The data tables in dependency order (parents before children), from the models' metadata."""
-    from app import models  # noqa: F401  (registers the tables)
-    from app.db import Base
+    from app.store import models  # noqa: F401  (registers the tables)
+    from app.store.db import Base
 
     return [t for t in Base.metadata.sorted_tables if t.name not in SKIP]
 

@@ -3,9 +3,9 @@
 Each picture is the most expensive public read, so it is metered and isolated:
 - a cost budget per request (width x height x frames, `render_budget_pixels`): above it, 422 saying how to
   ask for less;
-- rendered in worker processes (app.renderpool), never in the request threads; when the pool and its short
+- rendered in worker processes (app.read.renderpool), never in the request threads; when the pool and its short
   queue are full the answer is 503 with Retry-After at once;
-- kept per revision and parameters in a cache bounded in bytes (app.cache.ByteLRU), so the common pictures
+- kept per revision and parameters in a cache bounded in bytes (app.read.cache.ByteLRU), so the common pictures
   (a change instant's PNG, the period's GIF at the default size) are rendered once per revision;
 - anonymous clients get a per-address rate limit on renders that are not cached yet (`render_rate_per_minute`).
 Pictures are already compressed: they are sent as they are, never gzipped again.
@@ -19,11 +19,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from app import auth, render
+from app.usecases import accounts as auth
+
+from app.read import pictures as render
 from app.api.deps import AtInstant, Pin, PinDep, ReadModelDep
 from app.domain.times import parse_instant
-from app.errors import BadInput, TooManyAttempts
-from app.readmodel import Payload
+from app.domain.errors import BadInput, TooManyAttempts
+from app.read.model import Payload
 
 router = APIRouter(prefix="/api", tags=["pictures"])
 

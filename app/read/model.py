@@ -25,11 +25,11 @@ import psycopg
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import queries
-from app.cache import ByteLRU, payload_size
+from app.store import queries
+from app.read.cache import ByteLRU, payload_size
 from app.domain.cells import Grid
 from app.domain.times import iso
-from app.errors import NotFound
+from app.domain.errors import NotFound
 
 log = logging.getLogger("frontline.readmodel")
 

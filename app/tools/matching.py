@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.loader import fold_text
+from app.usecases.load import fold_text
 
 # Arabic proclitics that attach to names: و (and), ف (so), ب (in), ل (to); plus the article ال.
 _AR_PREFIX = re.compile(r"^(?:و|ف|ب|ل)?(?:ال)?")

@@ -1,51 +1,18 @@
-"""The `frontline` command: set-up, database, data, users, serving."""
+"""The `frontline` command, by command group.
+
+May import: everything but the HTTP routes (app.api, app.web); it builds the app through app.main.
+"""
 from __future__ import annotations
 
 import argparse
 import getpass
 import os
-import secrets
 import sys
 from pathlib import Path
 
 from app import PROJECT_ROOT
-from app.errors import SetupError
-
-
-def _state_dir() -> Path:
-    return Path(os.environ.get("FRONTLINE_STATE_DIR", PROJECT_ROOT / "var")).resolve()
-
-
-def _secret_key() -> str:
-    """A configured secret, or one generated once into the state folder (never committed)."""
-    for k in ("FRONTLINE_SECRET_KEY", "SECRET_KEY"):
-        if os.environ.get(k):
-            return os.environ[k]
-    p = _state_dir() / "secret_key"
-    if not p.exists():
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(secrets.token_urlsafe(48))
-        os.chmod(p, 0o600)
-    return p.read_text().strip()
-
-
-def load_settings(**overrides):
-    """Settings from the environment; with no DATABASE_URL, the private cluster (started if needed)."""
-    from pydantic import ValidationError
-
-    from app.config import Settings
-
-    try:
-        settings = Settings(secret_key=_secret_key(), **overrides)
-    except ValidationError as e:
-        msgs = "\n".join(f"  {'.'.join(map(str, err['loc'])) or 'setting'}: {err['msg']}" for err in e.errors())
-        raise SetupError(f"bad configuration:\n{msgs}") from None
-    if settings.database_url is None:
-        from app.pgcluster import Cluster
-
-        url = Cluster(settings.state_dir).start()
-        settings = settings.model_copy(update={"database_url": url})
-    return settings
+from app.domain.errors import SetupError
+from app.platform.config import load_settings, state_dir as _state_dir
 
 
 def check_database(settings) -> None:
@@ -80,7 +47,7 @@ def migrate(settings) -> None:
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
-    from app import services
+    from app.usecases import changes as services
     engine = create_engine(settings.database_url)
     try:
         with Session(engine) as s:
@@ -92,14 +59,14 @@ def migrate(settings) -> None:
 def _session(settings):
     from sqlalchemy.orm import Session
 
-    from app.db import make_engine
+    from app.store.db import make_engine
 
     engine = make_engine(settings.database_url, pool_size=1)
     return engine, Session(engine)
 
 
 def cmd_db(args) -> int:
-    from app.pgcluster import Cluster
+    from app.platform.pgcluster import Cluster
 
     if os.environ.get("DATABASE_URL"):
         print("DATABASE_URL is set: Frontline uses that server and starts none of its own.")
@@ -129,7 +96,7 @@ def cmd_migrate(args) -> int:
 
 
 def cmd_load(args) -> int:
-    from app import loader
+    from app.usecases import load as loader
 
     s = load_settings()
     check_database(s)
@@ -152,7 +119,7 @@ def cmd_load(args) -> int:
 
 
 def cmd_data(args) -> int:
-    from app import datacheck
+    from app.tools import datacheck
 
     folder = Path(args.folder or PROJECT_ROOT / "data")
     if args.action == "tidy":
@@ -170,7 +137,8 @@ def cmd_data(args) -> int:
 
 
 def cmd_export_dataset(args) -> int:
-    from app import datacheck, loader
+    from app.tools import datacheck
+    from app.usecases import load as loader
 
     s = load_settings()
     check_database(s)
@@ -188,7 +156,7 @@ def cmd_export_dataset(args) -> int:
 
 
 def cmd_user(args) -> int:
-    from app import auth
+    from app.usecases import accounts as auth
 
     s = load_settings()
     check_database(s)
@@ -212,8 +180,8 @@ def cmd_user(args) -> int:
 
 def cmd_user_disable(args) -> int:
     """Disable an account: it can no longer sign in and its sessions end at once."""
-    from app import auth
-    from app.errors import NotFound
+    from app.usecases import accounts as auth
+    from app.domain.errors import NotFound
 
     s = load_settings()
     check_database(s)
@@ -233,7 +201,7 @@ def cmd_user_disable(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from app import backup
+    from app.store import backup
 
     s = load_settings()
     check_database(s)
@@ -249,8 +217,8 @@ def cmd_export(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from app import backup
-    from app.errors import FrontlineError
+    from app.store import backup
+    from app.domain.errors import FrontlineError
 
     s = load_settings()
     check_database(s)
@@ -274,11 +242,11 @@ def cmd_render(args) -> int:
     from datetime import timedelta
 
 
-    from app import render
-    from app.db import Database
+    from app.read import pictures as render
+    from app.store.db import Database
     from app.domain.times import parse_instant
-    from app.errors import FrontlineError
-    from app.readmodel import ReadModel
+    from app.domain.errors import FrontlineError
+    from app.read.model import ReadModel
 
     s = load_settings()
     check_database(s)
@@ -313,7 +281,7 @@ def cmd_render(args) -> int:
 
 
 def cmd_bake(args) -> int:
-    from app.bake import bake
+    from app.cli.bake import bake
     from app.main import create_app
 
     s = load_settings()
@@ -336,7 +304,7 @@ def cmd_serve(args) -> int:
     check_database(s)
     migrate(s)
     from app.main import create_app
-    from app.server import uvicorn_config
+    from app.platform.server import uvicorn_config
 
     host = args.host or s.host
     port = args.port or s.port
@@ -368,8 +336,8 @@ def cmd_webhook(args) -> int:
     """Webhook endpoints: add, list, remove, and the delivery log (see README, "Webhooks")."""
     import json
 
-    from app import webhooks
-    from app.errors import FrontlineError
+    from app.usecases import webhooks
+    from app.domain.errors import FrontlineError
 
     s = load_settings()
     check_database(s)
@@ -428,8 +396,8 @@ def _bar(stage: str, done: int, total: int) -> None:
 
 
 def cmd_import_snapshots(args) -> int:
-    from app import archive
-    from app.errors import FrontlineError
+    from app.usecases import archive
+    from app.domain.errors import FrontlineError
 
     s = load_settings()
     check_database(s)
@@ -454,9 +422,9 @@ def cmd_import_snapshots(args) -> int:
 def cmd_export_snapshots(args) -> int:
     from datetime import timedelta
 
-    from app import archive
+    from app.usecases import archive
     from app.domain.times import parse_instant
-    from app.errors import FrontlineError
+    from app.domain.errors import FrontlineError
 
     s = load_settings()
     check_database(s)
@@ -468,7 +436,7 @@ def cmd_export_snapshots(args) -> int:
             def when(v, name, end=False):
                 if v is None:
                     return None
-                from app.dataset_init import parse_when
+                from app.usecases.dataset_init import parse_when
                 if len(v) != 10:
                     return parse_instant(v, name)
                 # a date: from its first instant, or up to its last one (the midnight after is the next day's)
@@ -489,9 +457,9 @@ def cmd_export_snapshots(args) -> int:
 
 
 def cmd_dataset_init(args) -> int:
-    from app import dataset_init as di
-    from app import loader
-    from app.errors import FrontlineError
+    from app.usecases import dataset_init as di
+    from app.usecases import load as loader
+    from app.domain.errors import FrontlineError
 
     try:
         off = di.parse_offset(args.utc_offset)
@@ -632,6 +600,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import secrets
 from datetime import datetime, timedelta, timezone
 
@@ -18,7 +17,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound, TooManyAttempts
+from app.platform.proxies import client_address, parse_proxies  # noqa: F401  (the routes' names for them)
+from app.domain.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound, TooManyAttempts
 
 SESSION_COOKIE = "frontline_session"
 CSRF_COOKIE = "csrf_token"
@@ -153,61 +153,6 @@ def _locked(session: Session, username: str, ip: str) -> bool:
         FROM login_attempts WHERE NOT success AND at > now() - CAST(:w AS interval)
     """), {"u": username[:200], "ip": ip[:64], "w": f"{int(WINDOW.total_seconds())} seconds"}).one()
     return by_pair >= MAX_FAILURES or by_ip >= MAX_FAILURES_PER_IP
-
-
-def parse_proxies(value: str) -> list:
-    """FRONTLINE_TRUSTED_PROXIES: comma-separated addresses or networks ("127.0.0.1, 10.0.0.0/8")."""
-    out = []
-    for part in (value or "").replace(";", ",").split(","):
-        part = part.strip()
-        if part:
-            out.append(ipaddress.ip_network(part, strict=False))
-    return out
-
-
-def _in(addr: str, nets: list) -> bool:
-    try:
-        a = ipaddress.ip_address(addr)
-    except ValueError:
-        return False
-    return any(a in n for n in nets)
-
-
-def _forwarded_for(headers) -> list[str]:
-    """Addresses a proxy chain reports, leftmost (the original client) first: RFC 7239 Forwarded, else X-Forwarded-For."""
-    fwd = headers.get("forwarded")
-    if fwd:
-        out = []
-        for element in fwd.split(","):
-            for pair in element.split(";"):
-                k, _, v = pair.strip().partition("=")
-                if k.strip().lower() == "for":
-                    v = v.strip().strip('"')
-                    if v.startswith("["):  # [2001:db8::1]:port
-                        v = v[1:v.find("]")]
-                    elif v.count(":") == 1:  # 192.0.2.1:port
-                        v = v.split(":")[0]
-                    out.append(v)
-        return out
-    xff = headers.get("x-forwarded-for")
-    return [p.strip() for p in xff.split(",") if p.strip()] if xff else []
-
-
-def client_address(peer: str | None, headers, trusted: list) -> str:
-    """The address sign-in throttling counts. Forwarding headers are believed only when the peer is a trusted
-    proxy (anyone else could write any address there and dodge the limit); walking the chain from the right,
-    the first address that is not a trusted proxy is the client."""
-    peer = peer or "?"
-    if not trusted or not _in(peer, trusted):
-        return peer
-    chain = _forwarded_for(headers)
-    for addr in reversed(chain):
-        if not _in(addr, trusted):
-            try:
-                return str(ipaddress.ip_address(addr))
-            except ValueError:
-                return peer  # a garbled header: count the proxy itself rather than a made-up name
-    return chain[0] if chain else peer
 
 
 def login(session: Session, username: str, password: str, ip: str) -> tuple[str, str, dict]:

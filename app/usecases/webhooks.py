@@ -30,9 +30,9 @@ import psycopg
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import feeds
+from app.read import feeds
 from app.domain.times import iso
-from app.errors import BadInput, NotFound
+from app.domain.errors import BadInput, NotFound
 
 log = logging.getLogger("frontline.webhooks")
 

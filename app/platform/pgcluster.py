@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL
 
-from app.errors import SetupError
+from app.domain.errors import SetupError
 
 DB_NAME = "frontline"
 DB_USER = "frontline"

@@ -1,7 +1,7 @@
 """Data set folders as data: check one (`frontline data check`), tidy its topology (`frontline data tidy`),
 and write the database back as one (`frontline export-dataset`).
 
-The check reads the folder with the loader's own validation (app.loader.validate) and replays it with the
+The check reads the folder with the loader's own validation (app.usecases.load.validate) and replays it with the
 pure fold (app.domain.timeline.fold), so what it accepts is exactly what `frontline load` stores. On top of
 the loader's rules it checks what makes a data set trustworthy rather than merely loadable:
 
@@ -29,7 +29,7 @@ from shapely.geometry import MultiPolygon, Point, Polygon, mapping, shape
 from shapely.ops import polygonize, unary_union
 from shapely.strtree import STRtree
 
-from app import loader
+from app.usecases import load as loader
 from app.domain.timeline import Change, fold, state_at
 
 KM_PER_DEG = 111.32

@@ -8,8 +8,8 @@ import functools
 import json
 
 from app import PROJECT_ROOT
-from app.errors import NotFound
-from app.readmodel import Payload
+from app.domain.errors import NotFound
+from app.read.model import Payload
 
 BASE = PROJECT_ROOT / "data" / "geojson" / "base"
 LAYERS = {

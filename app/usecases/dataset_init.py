@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
-from app.errors import BadInput
+from app.domain.errors import BadInput
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 CONTESTED = {"slug": "contested", "name_en": "Contested", "name_ar": "متنازع عليها", "short_en": "Contested",

@@ -5,6 +5,8 @@ none is configured, so `make run` works on a fresh clone; production sets FRONTL
 """
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -12,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from app import PROJECT_ROOT
+from app.domain.errors import SetupError
 
 
 def _check_db_url(value: str | None, name: str) -> str | None:
@@ -98,7 +101,7 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies")
     @classmethod
     def _proxies(cls, v: str):
-        from app.auth import parse_proxies
+        from app.platform.proxies import parse_proxies
 
         try:
             parse_proxies(v)
@@ -112,3 +115,37 @@ class Settings(BaseSettings):
         if len(v.get_secret_value()) < 16:
             raise ValueError("SECRET_KEY must be at least 16 characters")
         return v
+
+
+def state_dir() -> Path:
+    return Path(os.environ.get("FRONTLINE_STATE_DIR", PROJECT_ROOT / "var")).resolve()
+
+
+def secret_key() -> str:
+    """A configured secret, or one generated once into the state folder (never committed)."""
+    for k in ("FRONTLINE_SECRET_KEY", "SECRET_KEY"):
+        if os.environ.get(k):
+            return os.environ[k]
+    p = state_dir() / "secret_key"
+    if not p.exists():
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(secrets.token_urlsafe(48))
+        os.chmod(p, 0o600)
+    return p.read_text().strip()
+
+
+def load_settings(**overrides):
+    """Settings from the environment; with no DATABASE_URL, the private cluster (started if needed)."""
+    from pydantic import ValidationError
+
+    try:
+        settings = Settings(secret_key=secret_key(), **overrides)
+    except ValidationError as e:
+        msgs = "\n".join(f"  {'.'.join(map(str, err['loc'])) or 'setting'}: {err['msg']}" for err in e.errors())
+        raise SetupError(f"bad configuration:\n{msgs}") from None
+    if settings.database_url is None:
+        from app.platform.pgcluster import Cluster
+
+        url = Cluster(settings.state_dir).start()
+        settings = settings.model_copy(update={"database_url": url})
+    return settings

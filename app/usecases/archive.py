@@ -33,7 +33,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.domain.geometry import GRID, to_multipolygon
-from app.errors import BadInput
+from app.domain.errors import BadInput
 
 SNAPSHOT_SUFFIXES = (".geojson", ".json", ".kml", ".geojsonl", ".geojsons", ".geojsonseq", ".ndjson", ".jsonl")
 SEQ_SUFFIXES = (".geojsonl", ".geojsons", ".geojsonseq", ".ndjson", ".jsonl")
@@ -689,7 +689,7 @@ def map_at(session: Session, at: datetime, factions: Iterable[str] | None = None
     """The map at an instant (faction -> area; only `factions` when given) in the current revision, built as
     the public snapshot builds it: the stored pieces valid then, dissolved per faction, at full precision so
     that comparisons are exact."""
-    from app import queries
+    from app.store import queries
     from app.domain.dissolve import union_pieces
 
     rev = queries.current_revision(session)
@@ -746,7 +746,7 @@ class ImportSummary:
 def import_snapshots(session: Session, source: Path, opts: ImportOptions,
                      progress: Progress | None = None) -> ImportSummary:
     """Import a snapshot series as one revision, all or nothing. Commits (or rolls back for a dry run)."""
-    from app import queries
+    from app.store import queries
 
     t0 = time.monotonic()
     frame = frame_of(session)
@@ -806,7 +806,7 @@ def write_changes(session: Session, changes: list[PlannedChange], *, kind: str, 
                   author_id: int | None = None, progress: Progress | None = None) -> int:
     """Store planned changes as one revision through the services (summaries generated here), recompute the
     zones once from the earliest change, check invariant 1 and commit. The caller holds the write lock."""
-    from app import services
+    from app.usecases import changes as services
 
     places = [Place(r["name_en"], r["name_ar"], r["rank"], r["lon"], r["lat"]) for r in session.execute(_PLACES).mappings()]
     rev = services.new_revision(session, kind=kind, reason=reason[:500], author_id=author_id, details=details)
@@ -828,7 +828,7 @@ def write_changes(session: Session, changes: list[PlannedChange], *, kind: str, 
         raise ArchiveError(f"the import would make zones overlap: {overlaps[:3]}")
     if progress:
         progress("recomputing the zones", 1, 1)
-    from app import webhooks
+    from app.usecases import webhooks
     webhooks.enqueue_for_revision(session, rev)  # same transaction: subscribers hear of the import once it is published
     session.commit()
     return rev
@@ -971,7 +971,7 @@ def inspect_upload(content: str, filename: str) -> dict:
 
 
 def upload_context(session: Session) -> dict:
-    from app import queries
+    from app.store import queries
     frame = frame_of(session)
     colors = dict(session.execute(_COLORS).all())
     factions = [{"slug": r["slug"], "name_en": r["name_en"], "name_ar": r["name_ar"], "color": colors.get(r["slug"])}
@@ -1044,8 +1044,8 @@ def preview_upload(session: Session, up: Upload) -> dict:
 
 def save_upload(session: Session, up: Upload, *, base_revision: int, author_id: int) -> dict:
     """Save an upload's changes as one revision (kind 'change': revertible from the history like any edit)."""
-    from app import queries
-    from app.errors import Conflict
+    from app.store import queries
+    from app.domain.errors import Conflict
 
     if not up.report_ids:
         raise ArchiveError("cite at least one report")

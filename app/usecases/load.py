@@ -15,12 +15,12 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app import queries
+from app.store import queries
 from app.domain.cells import cell_size_for
-from app.models import CONFIDENCE
+from app.store.models import CONFIDENCE
 from app.domain.geometry import parse_polygonal
 from app.domain.times import parse_instant
-from app.errors import BadInput, FrontlineError
+from app.domain.errors import BadInput, FrontlineError
 
 FILES = ["dataset.json", "factions.json", "reports.json", "geojson/changes.geojson", "geojson/places.geojson",
          "changes.json"]
@@ -216,7 +216,7 @@ def is_loaded(session: Session) -> bool:
 
 def load(session: Session, folder: Path, *, replace: bool = False) -> str:
     """Import the data set. Returns what happened: 'loaded', 'unchanged' or 'replaced'. Does not commit."""
-    from app import services
+    from app.usecases import changes as services
 
     folder = Path(folder)
     digest = content_hash(folder)

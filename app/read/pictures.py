@@ -20,8 +20,8 @@ from typing import Callable
 import orjson
 from PIL import Image, ImageDraw, ImageFont
 
-from app.basemap import ATTRIBUTION, BASE, LAYERS
-from app.errors import BadInput
+from app.read.basemap import ATTRIBUTION, BASE, LAYERS
+from app.domain.errors import BadInput
 
 MAX_SIDE = 2000
 MIN_SIDE = 200

@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Hashable
 
-from app.errors import Unavailable
+from app.domain.errors import Unavailable
 
 BUSY = "the server is busy rendering other pictures; try again in a minute"
 

@@ -1,0 +1,4 @@
+"""`python -m app.cli`: the same as the `frontline` command."""
+from app.cli import main
+
+raise SystemExit(main())
