@@ -148,3 +148,35 @@ def test_the_rule_catches_a_route_importing_the_store(tmp_path, monkeypatch):
                         if self == route else Path.read_bytes(self).decode())
     found = violations()
     assert any(v.startswith("app/api/public.py") and "app.api may not import app.store" in v for v in found), found
+
+
+def test_no_sql_outside_the_store():
+    found = sql_outside_store()
+    assert not found, "SQL outside app/store (move the statement into a store module):\n" + "\n".join(found)
+
+
+SESSION_USE = re.compile(r"\.(commit|rollback|execute|begin)\(|\bSession\(\)|\bReadSession\(\)")
+
+
+def test_no_route_opens_or_commits_a_session():
+    """Routes get their unit of work from app/api/deps.py and hand it to a use case, which commits."""
+    out = []
+    for name, path in modules():
+        if not (name.startswith("app.api") or name.startswith("app.web")) or name == "app.api.deps":
+            continue
+        text = path.read_text()
+        for m in SESSION_USE.finditer(text):
+            out.append(f"{path.relative_to(ROOT)}:{text.count(chr(10), 0, m.start()) + 1}: {m.group(0)}")
+    assert not out, "routes opening, running or committing sessions:\n" + "\n".join(out)
+
+
+def test_no_private_name_used_across_modules():
+    """`from app.x import _name` reaches into another module's privates."""
+    out = []
+    for name, path in modules():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("app"):
+                for a in node.names:
+                    if a.name.startswith("_"):
+                        out.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {node.module}.{a.name}")
+    assert not out, "private names used from another module (make them public, or move the caller):\n" + "\n".join(out)
