@@ -21,6 +21,21 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.store.db import Base
 
 SRID = 4326
+# The extensions the schema needs (migration 0001 creates them): PostGIS for geometry, btree_gist for the
+# one-zone-per-faction exclusion constraint, pg_trgm for place search.
+EXTENSIONS = ("postgis", "btree_gist", "pg_trgm")
+# Triggers, written in SQL in migrations/versions/0001 (the models cannot declare them):
+# (table, trigger) -> the function it runs. tests/db/test_schema_drift.py checks the database has exactly these.
+TRIGGERS = {
+    # Invariant 4: every change cites at least one report (deferred constraint triggers).
+    ("control_changes", "change_cites_report"): "frontline_change_cites_report",
+    ("change_reports", "change_keeps_a_report"): "frontline_change_cites_report",
+    # Invariant 3: geometry inside the data set's extent.
+    ("control_zones", "zone_inside_extent"): "frontline_inside_extent",
+    ("control_changes", "change_inside_extent"): "frontline_inside_extent",
+    # NOTIFY frontline_revision: every app process hears of a new revision.
+    ("revisions", "revision_notify"): "frontline_notify_revision",
+}
 CONFIDENCE = ("confirmed", "claimed", "inferred")
 ROLES = ("editor", "admin")
 
