@@ -8,7 +8,17 @@ from app.store import models  # noqa: F401  (registers the tables)
 from app.store.db import migration_options
 
 config = context.config
-url = config.attributes.get("url") or config.get_main_option("sqlalchemy.url")
+
+
+def database_url() -> str:
+    """`frontline migrate` passes its URL; the `alembic` command uses the app's settings (DATABASE_URL, or the
+    private cluster, started if needed)."""
+    url = config.attributes.get("url") or config.get_main_option("sqlalchemy.url")
+    if url:
+        return url
+    from app.platform.config import load_settings
+
+    return load_settings().database_url
 
 
 def run() -> None:
@@ -18,7 +28,7 @@ def run() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_engine(url, poolclass=pool.NullPool)
+    engine = create_engine(database_url(), poolclass=pool.NullPool)
     with engine.connect() as conn:
         context.configure(connection=conn, **migration_options())
         with context.begin_transaction():

@@ -33,7 +33,7 @@ SRID = 4326
 # The extensions the schema needs (migration 0001 creates them): PostGIS for geometry, btree_gist for the
 # one-zone-per-faction exclusion constraint, pg_trgm for place search.
 EXTENSIONS = ("postgis", "btree_gist", "pg_trgm")
-# Triggers, written in SQL in migrations/versions/0001 (the models cannot declare them):
+# Triggers, written in SQL in migrations/versions/001_0001_domain_schema.py (the models cannot declare them):
 # (table, trigger) -> the function it runs. tests/db/test_schema_drift.py checks the database has exactly these.
 TRIGGERS = {
     # Invariant 4: every change cites at least one report (deferred constraint triggers).

@@ -13,19 +13,25 @@ alone (`Base.metadata.create_all`). Then:
    migration come last; nothing reads rows by position).
 3. Triggers and their functions are SQL in the migrations, which the models cannot build; models.TRIGGERS
    names them, and the migrated database must have exactly those.
+
+And the migration files sort in the order they run (migrations/README.md).
 """
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
 
 import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from app import cli
+from app import PROJECT_ROOT, cli
 from app.store import models
 from app.store.db import Base, migration_options
 from tests.conftest import _create_database
@@ -140,3 +146,15 @@ def test_catalogs_of_migrated_and_model_built_databases_agree(migrated_url, mode
     problems += _differences(migrated["trigger"], {(t, name, fn) for (t, name), fn in models.TRIGGERS.items()},
                              "trigger")
     assert not problems, "models.py and the migrations differ:\n" + "\n".join(problems)
+
+
+def test_migration_files_sort_in_the_order_they_run():
+    # <step>_<revision id>[_<what>].py, the step being the place in the chain (migrations/README.md).
+    scripts = ScriptDirectory.from_config(Config(str(PROJECT_ROOT / "alembic.ini")))
+    chain = list(reversed(list(scripts.walk_revisions())))  # base first
+    names = [Path(sc.path).name for sc in chain]
+    assert names == sorted(names), f"the files do not sort in the order they run: {names}"
+    for step, (sc, name) in enumerate(zip(chain, names), start=1):
+        assert re.fullmatch(rf"{step:03d}_{re.escape(sc.revision)}(_[a-z0-9_]+)?\.py", name), \
+            f"{name} (revision {sc.revision}, step {step}) should be named {step:03d}_{sc.revision}_<what>.py"
+        assert f"Step {step}" in (sc.module.__doc__ or ""), f"{name}: its docstring should say 'Step {step}'"
