@@ -1,7 +1,10 @@
 """The domain tables (SQLAlchemy 2.0 typed mappings, GeoAlchemy2 geometry in EPSG:4326): the one description of
 the schema. The Alembic migrations build exactly this (tests/db/test_schema_drift.py compares a migrated database
 with it, column by column, constraint by constraint, index by index), and `frontline export` walks these tables.
-A schema change is a new migration and the same change here.
+A schema change is a new migration and the same change here. Alembic's autogenerate compares tables, columns,
+types, server defaults, plain indexes, keys and foreign keys; it does not see CHECK and exclusion constraints,
+index methods and operator classes (GiST, GIN), partial-index predicates or triggers, so the drift test also
+compares the catalogs of a migrated database and of one built from these models.
 
 Constraint names: most follow the naming convention of app/store/db.py. Those a migration wrote in plain SQL
 without a name got PostgreSQL's default name (`<table>_<column>_check`, `_fkey`, `_key`, `_pkey`); they are
