@@ -1,4 +1,5 @@
-"""Engines and sessions. The lifespan of the app owns them; nothing here runs at import time."""
+"""Engines and sessions (the lifespan of the app owns them; nothing here runs at import time), the declarative
+base with its naming convention, and the options Alembic compares the models with (migration_options)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
