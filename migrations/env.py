@@ -1,38 +1,36 @@
-"""Alembic environment. geoalchemy2's helpers keep autogenerate from duplicating GiST indexes."""
+"""Alembic environment. The options (app/store/db.py: migration_options) are the ones the schema drift test
+compares with: GeoAlchemy2's helpers keep autogenerate from duplicating GiST indexes or reporting PostGIS's
+own tables, and column types and server defaults are compared."""
 from alembic import context
-from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine, pool
 
 from app.store import models  # noqa: F401  (registers the tables)
-from app.store.db import Base
+from app.store.db import migration_options
 
 config = context.config
-url = config.attributes.get("url") or config.get_main_option("sqlalchemy.url")
 
 
-def include_object(obj, name, type_, reflected, compare_to):
-    if type_ == "table" and name == "spatial_ref_sys":
-        return False
-    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
+def database_url() -> str:
+    """`frontline migrate` passes its URL; the `alembic` command uses the app's settings (DATABASE_URL, or the
+    private cluster, started if needed)."""
+    url = config.attributes.get("url") or config.get_main_option("sqlalchemy.url")
+    if url:
+        return url
+    from app.platform.config import load_settings
+
+    return load_settings().database_url
 
 
 def run() -> None:
     connection = config.attributes.get("connection")
-    kwargs = dict(
-        target_metadata=Base.metadata,
-        include_object=include_object,
-        process_revision_directives=alembic_helpers.writer,
-        render_item=alembic_helpers.render_item,
-        compare_type=True,
-    )
     if connection is not None:
-        context.configure(connection=connection, **kwargs)
+        context.configure(connection=connection, **migration_options())
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_engine(url, poolclass=pool.NullPool)
+    engine = create_engine(database_url(), poolclass=pool.NullPool)
     with engine.connect() as conn:
-        context.configure(connection=conn, **kwargs)
+        context.configure(connection=conn, **migration_options())
         with context.begin_transaction():
             context.run_migrations()
 

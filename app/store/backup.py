@@ -3,14 +3,29 @@
 Format version 2 is JSON Lines (gzip-compressed when the name ends in .gz): a header line
 `{"format": "frontline-export", "version": 2, ..., "tables": [...]}`, then for each table a line
 `{"@table": "name"}` followed by one line per row, the row as PostgreSQL renders it (`row_to_json`: geometry
-as hex EWKB, ranges as text), so an import restores it bit for bit and every snapshot, live or
+as hex EWKB, ranges as text, bytea as hex), so an import restores it bit for bit and every snapshot, live or
 revision-pinned, is identical afterwards. Version 1 (one JSON document) is still read.
 
+Every table of the schema is in the file except those in SKIPPED, each for the reason given there:
+
+- exported: dataset, factions, users, reports, places, revisions, control_changes, change_reports,
+  control_zones, webhook_endpoints, webhook_deliveries (the tables of app/store/models.py, the one schema
+  source, which the migrations agree with: tests/db/test_schema_drift.py). Webhook endpoints are exported with
+  their filters and secrets (a restored instance must sign as before), and the delivery queue and log with them
+  (a delivery row exists exactly when its revision does; a pending one is sent by the restored instance).
+- skipped: user_sessions and login_attempts (sign-in state: sessions would outlive the server they were opened
+  on, and the throttling records are about the source's sign-ins, not the data set), alembic_version (the
+  target's schema version, written by `frontline migrate`, which `frontline import` runs first) and
+  spatial_ref_sys (PostGIS's own table, created with the extension).
+  tests/reliability/test_backup_tables.py checks that the tables of a migrated database, less these, are the
+  tables of an export.
+
 Memory stays bounded whatever the size of the data set: the tables come from the SQLAlchemy metadata
-(app/models.py, in foreign-key order, so a new or changed table is exported without touching this file), rows
-are read through a server-side cursor and written line by line, never gathered into one JSON value in
+(app/store/models.py, in foreign-key order, so a new or changed table is exported without touching this file),
+rows are read through a server-side cursor and written line by line, never gathered into one JSON value in
 PostgreSQL or in Python; the import reads the file line by line and inserts batches of rows.
 Users are exported without password hashes unless asked (a restored user then has to be given a password).
+The file holds the editors' user names and the webhook secrets: keep it as private as the database.
 """
 from __future__ import annotations
 
@@ -28,8 +43,14 @@ from app.domain.errors import BadInput
 
 FORMAT = "frontline-export"
 VERSION = 2
-# Not data: sign-in state.
-SKIP = {"user_sessions", "login_attempts"}
+# Tables of the schema deliberately left out of an export, and why (see the docstring).
+SKIPPED = {
+    "user_sessions": "sign-in state: a session belongs to the server it was opened on",
+    "login_attempts": "sign-in throttling records of the source, not the data set",
+    "alembic_version": "the schema version: the target's own, written by `frontline migrate`",
+    "spatial_ref_sys": "PostGIS's table, created with the extension",
+}
+SKIP = set(SKIPPED)
 BATCH_BYTES = 4_000_000
 FETCH_ROWS = 1000
 
@@ -149,6 +170,9 @@ def import_(session: Session, path: Path) -> dict[str, int]:
     if session.execute(text("SELECT count(*) FROM dataset")).scalar_one():
         raise BadInput("the database already holds a data set; import into an empty database")
     known = {t.name: t for t in tables()}
+    for name in known:  # e.g. a webhook endpoint or a user added before the import: its id would collide
+        if session.execute(text(f'SELECT EXISTS (SELECT 1 FROM "{name}")')).scalar_one():
+            raise BadInput(f"the database already holds rows in {name}; import into an empty database")
     counts = {name: 0 for name in known}
     for name, rows in batches(path):
         if name not in known:

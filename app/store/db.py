@@ -1,4 +1,5 @@
-"""Engines and sessions. The lifespan of the app owns them; nothing here runs at import time."""
+"""Engines and sessions (the lifespan of the app owns them; nothing here runs at import time), the declarative
+base with its naming convention, and the options Alembic compares the models with (migration_options)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,6 +21,37 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+# Tables PostGIS and its companion extensions create (in public or in their own schemas): theirs, not ours.
+EXTENSION_SCHEMAS = {"topology", "tiger", "tiger_data"}
+EXTENSION_TABLES = {"spatial_ref_sys", "us_gaz", "us_lex", "us_rules"}
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """What Alembic's autogenerate compares: everything but the extensions' own tables (GeoAlchemy2's helper
+    leaves out spatial_ref_sys, geometry_columns and the like; the topology and tiger schemas are left out too)."""
+    from geoalchemy2 import alembic_helpers
+
+    if type_ == "table" and (name in EXTENSION_TABLES or getattr(obj, "schema", None) in EXTENSION_SCHEMAS):
+        return False
+    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
+
+
+def migration_options() -> dict:
+    """The options migrations/env.py gives Alembic, and tests/db/test_schema_drift.py its comparison: GeoAlchemy2's
+    helpers, so the GiST index of a geometry column is not reported (or written) twice, and comparison of column
+    types and server defaults. (Imported here, not at the top: geoalchemy2.alembic_helpers loads Alembic.)"""
+    from geoalchemy2 import alembic_helpers
+
+    return dict(
+        target_metadata=Base.metadata,
+        include_object=include_object,
+        process_revision_directives=alembic_helpers.writer,
+        render_item=alembic_helpers.render_item,
+        compare_type=True,
+        compare_server_default=True,
+    )
 
 
 def make_engine(url: str, *, pool_size: int = 5, connect_timeout: int = 5) -> Engine:

@@ -1,4 +1,15 @@
-"""The domain tables (SQLAlchemy 2.0 typed mappings, GeoAlchemy2 geometry in EPSG:4326).
+"""The domain tables (SQLAlchemy 2.0 typed mappings, GeoAlchemy2 geometry in EPSG:4326): the one description of
+the schema. The Alembic migrations build exactly this (tests/db/test_schema_drift.py compares a migrated database
+with it, column by column, constraint by constraint, index by index), and `frontline export` walks these tables.
+A schema change is a new migration and the same change here. Alembic's autogenerate compares tables, columns,
+types, server defaults, plain indexes, keys and foreign keys; it does not see CHECK and exclusion constraints,
+index methods and operator classes (GiST, GIN), partial-index predicates or triggers, so the drift test also
+compares the catalogs of a migrated database and of one built from these models.
+
+Constraint names: most follow the naming convention of app/store/db.py. Those a migration wrote in plain SQL
+without a name got PostgreSQL's default name (`<table>_<column>_check`, `_fkey`, `_key`, `_pkey`); they are
+declared here with that name (`conv(...)`: taken as is, not run through the convention) rather than renamed
+in the databases that already have them.
 
 Time semantics: every timestamp is timezone-aware and stored in UTC (timestamptz). A zone's validity is the
 half-open interval [valid_from, valid_to) in `valid` (tstzrange, '[)'); an open upper bound means "until
@@ -12,15 +23,31 @@ from datetime import datetime
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
-    BigInteger, Boolean, CheckConstraint, Column, DateTime, Float, ForeignKey, Index, Integer, String, Table,
-    Text, func, text,
+    BigInteger, Boolean, CheckConstraint, Column, DateTime, Float, ForeignKey, ForeignKeyConstraint, Index, Integer,
+    LargeBinary, PrimaryKeyConstraint, String, Table, Text, UniqueConstraint, func, text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, INT4RANGE, JSONB, TSTZRANGE, ExcludeConstraint
+from sqlalchemy.sql.naming import conv
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.store.db import Base
 
 SRID = 4326
+# The extensions the schema needs (migration 0001 creates them): PostGIS for geometry, btree_gist for the
+# one-zone-per-faction exclusion constraint, pg_trgm for place search.
+EXTENSIONS = ("postgis", "btree_gist", "pg_trgm")
+# Triggers, written in SQL in migrations/versions/001_0001_domain_schema.py (the models cannot declare them):
+# (table, trigger) -> the function it runs. tests/db/test_schema_drift.py checks the database has exactly these.
+TRIGGERS = {
+    # Invariant 4: every change cites at least one report (deferred constraint triggers).
+    ("control_changes", "change_cites_report"): "frontline_change_cites_report",
+    ("change_reports", "change_keeps_a_report"): "frontline_change_cites_report",
+    # Invariant 3: geometry inside the data set's extent.
+    ("control_zones", "zone_inside_extent"): "frontline_inside_extent",
+    ("control_changes", "change_inside_extent"): "frontline_inside_extent",
+    # NOTIFY frontline_revision: every app process hears of a new revision.
+    ("revisions", "revision_notify"): "frontline_notify_revision",
+}
 CONFIDENCE = ("confirmed", "claimed", "inferred")
 ROLES = ("editor", "admin")
 
@@ -42,10 +69,13 @@ class Dataset(Base):
     extent = mapped_column(Geometry("POLYGON", srid=SRID, spatial_index=False), nullable=False)
     home_view: Mapped[dict] = mapped_column(JSONB, default=dict)
     # Zones are stored cut into square cells of this size (degrees) over the extent (see app/domain/cells.py).
-    cell_deg: Mapped[float] = mapped_column(Float, default=0.1)
+    cell_deg: Mapped[float] = mapped_column(Float, default=0.1, server_default=text("0.1"))
     # The cells split into four (app/domain/cells.py: the quadtree's inner nodes).
     cell_splits = mapped_column(ARRAY(Integer), nullable=False, server_default="{}")
-    __table_args__ = (CheckConstraint("end_at > start_at", name="period"),)
+    __table_args__ = (
+        CheckConstraint("end_at > start_at", name="period"),
+        CheckConstraint("cell_deg > 0", name=conv("dataset_cell_deg_check")),  # migration 0002
+    )
 
 
 class Faction(Base):
@@ -126,7 +156,11 @@ class Revision(Base):
     reverts_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id"), nullable=True)
     details: Mapped[dict] = mapped_column(JSONB, default=dict)
     author: Mapped[User | None] = relationship(lazy="joined")
-    __table_args__ = (CheckConstraint("kind IN ('load', 'change', 'revert', 'import')", name="kind"),)
+    __table_args__ = (
+        CheckConstraint("kind IN ('load', 'change', 'revert', 'import')", name="kind"),
+        # The feeds and the webhook bodies list revisions by time.
+        Index("ix_revisions_created_at", "created_at"),
+    )
 
 
 change_reports = Table(
@@ -209,4 +243,58 @@ class Place(Base):
     geom = mapped_column(Geometry("POINT", srid=SRID, spatial_index=True), nullable=False)
     # Lower-cased, accent-free search text (names + variants), filled by the loader; trigram-indexed.
     search_text: Mapped[str] = mapped_column(Text, default="")
-    __table_args__ = (CheckConstraint("rank BETWEEN 1 AND 5", name="rank"),)
+    __table_args__ = (
+        CheckConstraint("rank BETWEEN 1 AND 5", name="rank"),
+        # Place search by similarity (pg_trgm).
+        Index("ix_places_search_trgm", "search_text", postgresql_using="gin", postgresql_ops={"search_text": "gin_trgm_ops"}),
+    )
+
+
+class WebhookEndpoint(Base):
+    """An address told about every publish that matches its filters (app/usecases/webhooks.py). The secret is
+    kept in clear: it signs each body (HMAC), as any webhook sender's does."""
+    __tablename__ = "webhook_endpoints"
+    id: Mapped[int] = mapped_column(Integer)
+    url: Mapped[str] = mapped_column(Text)
+    secret: Mapped[str] = mapped_column(Text)
+    # Filters: only changes to these factions (slugs; NULL: any), only within `km` of this place (NULL: anywhere).
+    factions: Mapped[list[str] | None] = mapped_column(ARRAY(Text), nullable=True)
+    place_slug: Mapped[str | None] = mapped_column(Text, nullable=True)
+    km: Mapped[float] = mapped_column(Float, server_default=text("0"))
+    allow_private: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    __table_args__ = (  # names as migration 0201 left them (PostgreSQL's defaults)
+        PrimaryKeyConstraint("id", name=conv("webhook_endpoints_pkey")),
+        CheckConstraint("url ~ '^https?://' AND length(url) <= 2000", name=conv("webhook_endpoints_url_check")),
+        CheckConstraint("length(secret) BETWEEN 16 AND 200", name=conv("webhook_endpoints_secret_check")),
+        CheckConstraint("km >= 0 AND km <= 500", name=conv("webhook_endpoints_km_check")),
+    )
+
+
+class WebhookDelivery(Base):
+    """The durable delivery queue and its log: one row per endpoint and revision, queued in the publishing
+    transaction, sent and retried by the worker (app/usecases/webhooks.py)."""
+    __tablename__ = "webhook_deliveries"
+    id: Mapped[int] = mapped_column(BigInteger)
+    endpoint_id: Mapped[int] = mapped_column(Integer)
+    revision_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(Text, server_default=text("'pending'"))
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_status: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the HTTP status of the last attempt
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    body: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # the signed body, kept for retries
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    __table_args__ = (  # names as migration 0201 left them (PostgreSQL's defaults)
+        PrimaryKeyConstraint("id", name=conv("webhook_deliveries_pkey")),
+        ForeignKeyConstraint(["endpoint_id"], ["webhook_endpoints.id"], ondelete="CASCADE",
+                             name=conv("webhook_deliveries_endpoint_id_fkey")),
+        ForeignKeyConstraint(["revision_id"], ["revisions.id"], ondelete="CASCADE",
+                             name=conv("webhook_deliveries_revision_id_fkey")),
+        UniqueConstraint("endpoint_id", "revision_id", name=conv("webhook_deliveries_endpoint_id_revision_id_key")),
+        CheckConstraint("status IN ('pending', 'delivered', 'failed')", name=conv("webhook_deliveries_status_check")),
+        # The worker's lookup of what is due.
+        Index("ix_webhook_deliveries_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),
+    )

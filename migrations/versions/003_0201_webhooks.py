@@ -1,7 +1,11 @@
 """webhooks: endpoints that follow the map, and a durable delivery queue
 
-Revision ID: 0201_webhooks
-Revises: 0002
+Step 3. Revision ID: 0201_webhooks
+Revises: 0002 (step 2)
+
+The id is out of sequence: this migration was written on the branch of issue 20 (feeds and webhooks) on top of
+0001 while 0002 was written on another branch; the merge put it after 0002, and 0003 was written on top of it.
+Databases record the id in alembic_version, so it stays; the file name's step number says where it runs.
 """
 from alembic import op
 

@@ -1,7 +1,7 @@
 """domain schema
 
-Revision ID: 0001
-Revises: 
+Step 1 of the chain (migrations/README.md). Revision ID: 0001
+Revises: (none: the first)
 Create Date: 2026-11-22 00:59:28.290441
 """
 from alembic import op

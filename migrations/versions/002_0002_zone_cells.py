@@ -7,8 +7,8 @@ where later changes in those cells make it differ. Rows written before this migr
 (cell -1); `frontline migrate` refolds the live map into cells as a new revision, and pinned older revisions keep
 reading their whole-polygon rows.
 
-Revision ID: 0002
-Revises: 0001
+Step 2. Revision ID: 0002
+Revises: 0001 (step 1)
 """
 from alembic import op
 

@@ -3,8 +3,8 @@
 A change never changes, so its area (km2, on the ellipsoid) and size are stored with it instead of being
 computed again for every change at every publish (10,000 geodesic areas at 1,000 days).
 
-Revision ID: 0003
-Revises: 0201_webhooks
+Step 4. Revision ID: 0003
+Revises: 0201_webhooks (step 3)
 """
 from alembic import op
 

@@ -5,8 +5,8 @@ Zones are stored in the cells of a grid over the extent; a cell that many change
 cells are listed here; the leaves are the cells reached from the base grid through them. Existing data keeps
 its base cells (no split yet) and is split as it is edited.
 
-Revision ID: 0004
-Revises: 0003
+Step 5. Revision ID: 0004
+Revises: 0003 (step 4)
 """
 from alembic import op
 
