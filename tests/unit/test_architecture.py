@@ -112,7 +112,7 @@ def test_every_package_says_what_it_may_import():
         assert "may import" in doc.lower(), f"{path.relative_to(ROOT)} has no docstring saying what it may import"
 
 
-SQL = re.compile(r"\b(text|select|insert|update|delete)\(|\bexec_driver_sql\(|\"\"\"\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b|"
+SQL = re.compile(r"(?<![.\w])(text|select|insert|update|delete)\(|\bexec_driver_sql\(|\"\"\"\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b|"
                  r"[\"'](SELECT|INSERT INTO|UPDATE|DELETE FROM|WITH)\s", re.S)
 
 
