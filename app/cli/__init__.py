@@ -409,7 +409,8 @@ def cmd_import_snapshots(args) -> int:
                                      report=args.report, confidence=args.confidence, dry_run=args.dry_run)
         with session:
             frame = archive.frame_of(session)
-            summary = archive.import_snapshots(session, Path(args.source), opts, progress=None if args.quiet else _bar)
+            summary = archive.import_snapshots(session, Path(args.source), opts, progress=None if args.quiet else _bar,
+                                              readers=None)  # this process serves no readers: servers hear NOTIFY
     except FrontlineError as e:
         print(f"frontline import-snapshots: {e.message}", file=sys.stderr)
         return 1
