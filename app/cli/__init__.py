@@ -171,7 +171,6 @@ def cmd_user(args) -> int:
     try:
         with session:
             auth.add_user(session, args.name, pw, args.role)
-            session.commit()
     finally:
         engine.dispose()
     print(f"user {args.name} ({args.role}) saved")
@@ -193,7 +192,6 @@ def cmd_user_disable(args) -> int:
             except NotFound as e:
                 print(f"frontline: {e.message}", file=sys.stderr)
                 return 1
-            session.commit()
     finally:
         engine.dispose()
     print(f"user {args.name} disabled; their sessions have ended")
@@ -349,7 +347,6 @@ def cmd_webhook(args) -> int:
                 factions = args.faction.split(",") if args.faction else None
                 eid = webhooks.add_endpoint(session, args.url, args.secret, factions=factions, place=args.place,
                                             km=args.km or 0.0, allow_private=args.allow_private)
-                session.commit()
                 print(f"webhook endpoint {eid} added: {args.url}")
             elif args.action == "list":
                 rows = webhooks.list_endpoints(session)
@@ -366,7 +363,6 @@ def cmd_webhook(args) -> int:
                           f"  delivered {r['delivered']}, pending {r['pending']}, failed {r['failed']}")
             elif args.action == "remove":
                 webhooks.remove_endpoint(session, args.id)
-                session.commit()
                 print(f"webhook endpoint {args.id} removed")
             elif args.action == "log":
                 rows = webhooks.delivery_log(session, limit=args.limit, endpoint_id=args.endpoint)
