@@ -183,9 +183,9 @@ def history(results: dict) -> None:
                 base = queries.current_revision(s)
                 t = time.perf_counter()
                 out = services.record_change(s, services.ChangeInput("hts", parse_instant("2024-11-29T12:00:00+03:00"), geom, "claimed", [rid], "bench"),
-                                             base_revision=base, author_id=None, max_vertices=20000)
+                                             base_revision=base, author_id=None, max_vertices=20000, readers=None)
                 edit.append((time.perf_counter() - t) * 1000)
-                services.revert_revision(s, out["revision"], base_revision=out["revision"], author_id=None)
+                services.revert_revision(s, out["revision"], base_revision=out["revision"], author_id=None, readers=None)
         engine.dispose()
         rows[factor] = {"changes": n_changes, "zone_rows": n_zones, "load_s": round(load_s, 2),
                         "snapshot_query_ms_median": round(statistics.median(times), 3),

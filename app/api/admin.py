@@ -62,7 +62,6 @@ def users(session: SessionDep, admin: CurrentAdmin):
 def add_user(session: SessionDep, admin: CurrentAdmin, body: UserCreate):
     password = body.password or auth.generate_password()
     uid = auth.create_user(session, body.username.strip(), password, body.role)
-    session.commit()
     out = {"id": uid, "username": body.username.strip(), "role": body.role}
     if not body.password:
         out["password"] = password  # the only time it is ever shown
@@ -74,11 +73,7 @@ def update_user(session: SessionDep, admin: CurrentAdmin, user_id: int, body: Us
     _check_id(user_id)
     if user_id == admin["id"] and (body.active is False or body.role == "editor"):
         raise BadInput("you cannot disable or demote your own account; ask another admin")
-    if body.role is not None:
-        auth.set_role(session, user_id, body.role)
-    if body.active is not None:
-        auth.set_active(session, user_id, body.active)
-    session.commit()
+    auth.update_user(session, user_id, role=body.role, active=body.active)
     return _no_store(next((u for u in auth.list_users(session) if u["id"] == user_id), {"id": user_id}))
 
 
@@ -87,7 +82,6 @@ def reset_password(session: SessionDep, admin: CurrentAdmin, user_id: int, body:
     _check_id(user_id)
     password = body.password or auth.generate_password()
     auth.set_password(session, user_id, password)
-    session.commit()
     return _no_store({"id": user_id, **({} if body.password else {"password": password})})
 
 

@@ -1,24 +1,22 @@
 """Editor endpoints: sign-in, recording changes (with preview), reports, reverts. All writes authorised here."""
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import text
 
 from app.usecases import accounts as auth
-
 from app.usecases import changes as services
-from app.api.deps import CurrentEditor, SessionDep, session_user
+from app.usecases import history, reports
+from app.api.deps import CurrentEditor, ReadModelDep, SessionDep, session_user
 from app.domain.frontedit import approx_km2, difference, parse_line, split_along
 from app.domain.geojson import geometry_json
 from app.domain.geometry import parse_polygonal
-from app.domain.times import iso, parse_instant
-from app.domain.errors import BadInput, Forbidden, NotAuthenticated, NotFound, TooManyAttempts
+from app.domain.times import parse_instant
+from app.domain.errors import BadInput, Forbidden, NotAuthenticated, TooManyAttempts
 from app.tools.matching import match_places
 from app.api.schemas import (ChangeCreate, ChangePreview, ChangeSaved, MatchRequest, ReportCreate, ReportPublic,
                          RevertRequest, Reverted)
@@ -127,35 +125,26 @@ def preview(request: Request, session: SessionDep, user: CurrentEditor, body: Ch
 
 @router.post("/api/changes", status_code=201, response_model=ChangeSaved,
              summary="Record a control change (editor; CSRF token in X-CSRF-Token; base_revision for concurrency)")
-def create_change(request: Request, session: SessionDep, user: CurrentEditor, body: ChangeCreate):
+def create_change(request: Request, session: SessionDep, readers: ReadModelDep, user: CurrentEditor, body: ChangeCreate):
     _require_summary(body)
-    out = services.record_change(session, _change_input(body), base_revision=body.base_revision, author_id=user["id"],
-                                 max_vertices=request.app.state.settings.max_vertices)
-    request.app.state.readmodel.note_write(out["revision"])
-    return out
+    return services.record_change(session, _change_input(body), base_revision=body.base_revision, author_id=user["id"],
+                                  max_vertices=request.app.state.settings.max_vertices, readers=readers)
 
 
 @router.post("/api/revisions/{revision_id}/revert", response_model=Reverted, summary="Revert a revision (itself a new revision)")
-def revert(request: Request, session: SessionDep, user: CurrentEditor, revision_id: int, body: RevertRequest):
+def revert(session: SessionDep, readers: ReadModelDep, user: CurrentEditor, revision_id: int, body: RevertRequest):
     if not (1 <= revision_id <= 2_000_000_000):
         raise BadInput("revision id out of range")
-    out = services.revert_revision(session, revision_id, base_revision=body.base_revision, author_id=user["id"], reason=body.reason)
-    request.app.state.readmodel.note_write(out["revision"])
-    return out
+    return services.revert_revision(session, revision_id, base_revision=body.base_revision, author_id=user["id"],
+                                    reason=body.reason, readers=readers)
 
 
 @router.post("/api/reports", status_code=201, response_model=ReportPublic, summary="Add a report (editor)")
-def create_report(request: Request, session: SessionDep, user: CurrentEditor, body: ReportCreate):
-    published = parse_instant(body.published_at, "published_at")
-    row = session.execute(text("""INSERT INTO reports (title, publisher, published_at, url, language, summary, created_by)
-                                  VALUES (:t, :p, :at, :url, :lang, :s, :u)
-                                  RETURNING id, title, publisher, published_at, url, language, summary"""),
-                          {"t": body.title.strip(), "p": body.publisher.strip(), "at": published,
-                           "url": str(body.url) if body.url else None, "lang": body.language, "s": body.summary,
-                           "u": user["id"]}).mappings().one()
-    session.commit()
-    # No cache to drop: public responses list only reports cited by a published change (see ReadModel.reports).
-    return {**dict(row), "published_at": iso(row["published_at"])}
+def create_report(session: SessionDep, user: CurrentEditor, body: ReportCreate):
+    data = reports.ReportInput(title=body.title, publisher=body.publisher,
+                               published_at=parse_instant(body.published_at, "published_at"),
+                               url=str(body.url) if body.url else None, language=body.language, summary=body.summary)
+    return reports.add_report(session, data, author_id=user["id"])
 
 
 @router.get("/api/editor/reports", summary="Every stored report, fresh (editor; never cached)")
@@ -172,89 +161,18 @@ def match(session: SessionDep, user: CurrentEditor, body: MatchRequest):
 
 # --- History for editors: who changed what, when and why (never public: it names authors and shows notes) ---
 
-_HISTORY = text("""
-    SELECT r.id, r.kind, r.created_at, r.reason, r.reverts_id, r.details, u.username AS author
-    FROM revisions r LEFT JOIN users u ON u.id = r.author_id
-    WHERE (CAST(:before AS int) IS NULL OR r.id < :before)
-    ORDER BY r.id DESC LIMIT :limit""")
-
-_HISTORY_CHANGES = text("""
-    SELECT c.id, c.created_in, c.retracted_in, c.at, f.slug AS faction, c.confidence, c.summary_en, c.summary_ar, c.note,
-           ST_Area(c.geom::geography) / 1e6 AS area_km2,
-           ST_XMin(c.geom) AS minx, ST_YMin(c.geom) AS miny, ST_XMax(c.geom) AS maxx, ST_YMax(c.geom) AS maxy,
-           coalesce((SELECT json_agg(json_build_object('id', rp.id, 'title', rp.title, 'publisher', rp.publisher)
-                                     ORDER BY rp.id)
-                     FROM change_reports cr JOIN reports rp ON rp.id = cr.report_id WHERE cr.change_id = c.id), '[]') AS reports
-    FROM control_changes c JOIN factions f ON f.id = c.faction_id
-    WHERE c.created_in = ANY(:revs) OR c.id = ANY(:ids)""")
-
-_CHANGE_GEOMETRY = text("""
-    SELECT c.id, f.slug AS faction, c.at, ST_AsGeoJSON(c.geom, 6) AS geometry
-    FROM control_changes c JOIN factions f ON f.id = c.faction_id WHERE c.id = :id""")
-
-
-def _history_change(c) -> dict:
-    return {"id": c["id"], "faction": c["faction"], "at": iso(c["at"]), "confidence": c["confidence"],
-            "area_km2": round(float(c["area_km2"]), 3), "summary_en": c["summary_en"], "summary_ar": c["summary_ar"],
-            "note": c["note"], "reports": c["reports"], "bbox": [c["minx"], c["miny"], c["maxx"], c["maxy"]],
-            "retracted_in": c["retracted_in"], "created_in": c["created_in"]}
-
-
 @router.get("/api/editor/revisions", summary="The edit history with authors, notes and what each revision did (editor; never cached)")
 def editor_revisions(session: SessionDep, user: CurrentEditor,
                      limit: Annotated[int, Query(ge=1, le=500)] = 100,
                      before: Annotated[int | None, Query(ge=1, le=2_000_000_000)] = None):
-    revs = [dict(r) for r in session.execute(_HISTORY, {"before": before, "limit": limit}).mappings()]
-    # Changes of edit revisions, and those a revert took back or restored; never the (possibly thousands of)
-    # changes of the initial load, which the history does not list one by one.
-    ids = [r["id"] for r in revs if r["kind"] == "change"]
-    extra: list[int] = []
-    for r in revs:
-        d = r["details"] or {}
-        extra += [i for i in (d.get("retracted") or []) + (d.get("restored") or []) if isinstance(i, int)]
-    changes = {c["id"]: c for c in session.execute(_HISTORY_CHANGES, {"revs": ids, "ids": extra}).mappings()}
-    by_rev: dict[int, list] = {}
-    for c in sorted(changes.values(), key=lambda c: (c["at"], c["id"])):
-        by_rev.setdefault(c["created_in"], []).append(c)
-    targets = {r["id"]: r for r in revs}
-    out = []
-    for r in revs:
-        d = r["details"] or {}
-        item = {"id": r["id"], "kind": r["kind"], "created_at": iso(r["created_at"]), "author": r["author"],
-                "reason": r["reason"], "reverts_id": r["reverts_id"], "changes": [], "active": False,
-                "reverted_by": None}
-        if r["kind"] == "change":
-            mine = by_rev.get(r["id"], [])
-            item["changes"] = [_history_change(c) for c in mine]
-            item["active"] = any(c["retracted_in"] is None for c in mine)
-            if mine and not item["active"]:
-                item["reverted_by"] = max(c["retracted_in"] for c in mine)
-        elif r["kind"] == "revert":
-            retracted = [changes[i] for i in d.get("retracted") or [] if i in changes]
-            restored = [changes[i] for i in d.get("restored") or [] if i in changes]
-            # What the revert reverted: the changes it took back (or gave back, when it undid a revert).
-            item["changes"] = [_history_change(c) for c in retracted or restored]
-            item["effect"] = "retracted" if retracted else "restored"
-            item["active"] = (any(c["retracted_in"] == r["id"] for c in retracted) if retracted
-                              else any(c["retracted_in"] is None for c in restored))
-            t = targets.get(r["reverts_id"])
-            item["reverts"] = {"id": r["reverts_id"], "kind": t["kind"] if t else None,
-                               "summary": (item["changes"][0]["summary_en"] if item["changes"] else "")}
-        elif r["kind"] in ("load", "import"):
-            item["changes_count"] = d.get("changes")
-        out.append(item)
-    return JSONResponse(out, headers={"Cache-Control": "no-store"})
+    return JSONResponse(history.revisions(session, limit=limit, before=before), headers={"Cache-Control": "no-store"})
 
 
 @router.get("/api/editor/changes/{change_id}", summary="One change's area, to show it on the map (editor)")
 def editor_change(session: SessionDep, user: CurrentEditor, change_id: int):
     if not (1 <= change_id <= 2_000_000_000):
         raise BadInput("change id out of range")
-    row = session.execute(_CHANGE_GEOMETRY, {"id": change_id}).mappings().one_or_none()
-    if row is None:
-        raise NotFound(f"change {change_id} does not exist")
-    return JSONResponse({"id": row["id"], "faction": row["faction"], "at": iso(row["at"]),
-                         "geometry": json.loads(row["geometry"])}, headers={"Cache-Control": "no-store"})
+    return JSONResponse(history.change_area(session, change_id), headers={"Cache-Control": "no-store"})
 
 
 # --- Geometry helpers for moving the front (nothing is stored; the result goes through preview and save) ---

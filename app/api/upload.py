@@ -1,5 +1,5 @@
 """Editor endpoints for uploading one snapshot (GeoJSON or KML) at an instant: inspect the file, preview the
-changes it makes (km2, areas on the map), save them as one revision. Routes only; the work is app/archive.py."""
+changes it makes (km2, areas on the map), save them as one revision. Routes only; the work is app/usecases/archive.py."""
 from __future__ import annotations
 
 from typing import Literal
@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from app.usecases import archive
-from app.api.deps import CurrentEditor, SessionDep
+from app.api.deps import CurrentEditor, ReadModelDep, SessionDep
 from app.domain.times import parse_instant
 
 router = APIRouter(prefix="/api/snapshot-upload", tags=["editor"])
@@ -62,7 +62,6 @@ def preview(session: SessionDep, user: CurrentEditor, body: UploadPlan):
 
 
 @router.post("", status_code=201, summary="Save a snapshot's changes as one revision (editor; base_revision for concurrency)")
-def save(request: Request, session: SessionDep, user: CurrentEditor, body: UploadSave):
-    out = archive.save_upload(session, _upload(body), base_revision=body.base_revision, author_id=user["id"])
-    request.app.state.readmodel.note_write(out["revision"])
-    return out
+def save(session: SessionDep, readers: ReadModelDep, user: CurrentEditor, body: UploadSave):
+    return archive.save_upload(session, _upload(body), base_revision=body.base_revision, author_id=user["id"],
+                               readers=readers)

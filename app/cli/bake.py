@@ -23,11 +23,14 @@ import hashlib
 import html
 import json
 import re
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
 from app import PROJECT_ROOT
+from app.cli.common import check_database
+from app.platform.config import load_settings
 
 COMPRESS = {".json", ".csv", ".html", ".js", ".css", ".svg", ".geojson"}
 
@@ -121,3 +124,28 @@ def bake(app, out: Path, progress: Callable[[int, int, str], None] | None = None
     (out / "index.html").write_text(f'<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0; url={base}index.html">'
                                     f'<title>Frontline</title><a href="{base}index.html">Frontline, revision {rev}</a>\n')
     return {"revision": rev, "written": w.written, "unchanged": w.skipped, "files": len(w.files)}
+
+
+def cmd_bake(args) -> int:
+    from app.main import create_app
+
+    s = load_settings()
+    check_database(s)
+
+    def bar(done, total, name):
+        n = int(30 * done / total)
+        print(f"\r[{'#' * n}{'.' * (30 - n)}] {done}/{total} {name[-40:]:<40}", end="" if done < total else "\n",
+              file=sys.stderr, flush=True)
+    # The bake builds every window itself, in order: no background builder beside it.
+    out = bake(create_app(s.model_copy(update={"tile_url": s.tile_url, "prebuild_windows": False})), Path(args.out), bar)
+    print(f"baked revision {out['revision']} into {args.out}: {out['written']} files written, {out['unchanged']} unchanged")
+    return 0
+
+
+def add_bake(sub) -> None:
+    bk = sub.add_parser("bake", help="write the public site of the current revision as static files")
+    bk.add_argument("out")
+    bk.set_defaults(func=cmd_bake)
+
+
+PARSERS = {"bake": add_bake}

@@ -376,16 +376,18 @@ def tidy(folder: Path) -> int:
 
 
 # ------------------------------------------------------------------------------------------------ export
+# factions.json's fields, in the order the file lists them.
+FACTION_FIELDS = ("slug", "name_en", "name_ar", "short_en", "short_ar", "color", "description_en", "description_ar")
+
+
 def export_dataset(session, folder: Path) -> dict:
     """Write the database's data set (the current state of every change, edits included) as a folder in
     the data set format. Base geography (geojson/base/) is not in the database and is not written."""
-    from sqlalchemy import text
+    from app.store import changes as changes_store
+    from app.store import datasets, reports as reports_store
 
     folder = Path(folder)
-    ds = session.execute(text("""
-        SELECT slug, title_en, title_ar, description_en, description_ar, notes_en, utc_offset_minutes, tz_label,
-               start_at, end_at, ST_XMin(extent) x0, ST_YMin(extent) y0, ST_XMax(extent) x1, ST_YMax(extent) y1,
-               home_view FROM dataset LIMIT 1""")).mappings().first()
+    ds = datasets.row(session)
     if ds is None:
         raise loader.LoadError("no data set is loaded; nothing to export")
     from datetime import timedelta, timezone
@@ -401,13 +403,9 @@ def export_dataset(session, folder: Path) -> dict:
         "utc_offset_minutes": ds["utc_offset_minutes"], "tz_label": ds["tz_label"],
         "start": iso(ds["start_at"]), "end": iso(ds["end_at"]),
         "extent": [ds["x0"], ds["y0"], ds["x1"], ds["y1"]], "home_view": home, "notes_en": ds["notes_en"]})
-    factions = session.execute(text("""
-        SELECT slug, name_en, name_ar, short_en, short_ar, color, description_en, description_ar
-        FROM factions ORDER BY sort_order, slug""")).mappings().all()
-    _json(folder / "factions.json", [dict(f) for f in factions])
-    reports = session.execute(text("""
-        SELECT key, title, publisher, published_at, url, language, summary FROM reports ORDER BY published_at, id
-    """)).mappings().all()
+    factions = datasets.factions(session)
+    _json(folder / "factions.json", [{k: f[k] for k in FACTION_FIELDS} for f in factions])
+    reports = reports_store.for_export(session)
     rkeys = {}
     out_reports = []
     for i, r in enumerate(reports):
@@ -417,13 +415,7 @@ def export_dataset(session, folder: Path) -> dict:
                             "published_at": iso(r["published_at"]), "url": r["url"], "language": r["language"] or "en",
                             "summary": r["summary"] or ""})
     _json(folder / "reports.json", out_reports)
-    rows = session.execute(text("""
-        SELECT c.id, c.key, c.at, f.slug AS faction, c.confidence, c.summary_en, c.summary_ar, c.note,
-               ST_AsGeoJSON(c.geom, 7) AS geom,
-               ARRAY(SELECT r.key FROM change_reports cr JOIN reports r ON r.id = cr.report_id
-                     WHERE cr.change_id = c.id ORDER BY r.key) AS reports
-        FROM control_changes c JOIN factions f ON f.id = c.faction_id
-        WHERE c.retracted_in IS NULL ORDER BY c.at, c.id""")).mappings().all()
+    rows = changes_store.active_for_export(session)
     seen = set()
     changes = []
     for r in rows:
@@ -435,9 +427,7 @@ def export_dataset(session, folder: Path) -> dict:
                         "reports": [rkeys.get(k, k) for k in r["reports"]], "geometry": json.loads(r["geom"]),
                         "summary_en": r["summary_en"] or "", "summary_ar": r["summary_ar"] or "", "note": r["note"] or ""})
     write_changes(folder, changes)
-    places = session.execute(text("""
-        SELECT slug, name_en, name_ar, variants, kind, rank, ST_X(geom) lon, ST_Y(geom) lat FROM places ORDER BY id
-    """)).mappings().all()
+    places = datasets.places(session)
     write_features(folder / "geojson" / "places.geojson", [
         {"properties": {"slug": p["slug"], "name_en": p["name_en"], "name_ar": p["name_ar"],
                         "variants": p["variants"] or [], "kind": p["kind"], "rank": p["rank"]},

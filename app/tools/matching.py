@@ -10,9 +10,9 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.store import datasets
 from app.usecases.load import fold_text
 
 # Arabic proclitics that attach to names: و (and), ف (so), ب (in), ل (to); plus the article ال.
@@ -75,5 +75,5 @@ def places_from_geojson(path: Path) -> list[dict]:
 
 
 def match_places(session: Session, body: str, limit: int = 200) -> list[dict]:
-    places = session.execute(text("SELECT slug, name_en, name_ar, variants, kind, rank, ST_X(geom) lon, ST_Y(geom) lat FROM places")).mappings().all()
+    places = datasets.places(session)
     return match_in(places, body, limit)

@@ -4,6 +4,9 @@ Sessions live in the database (the cookie holds a random token; the table its SH
 stay stateless. A new session id is issued at every login (no fixation) and logout deletes it. CSRF uses a
 per-session token handed out as the readable cookie `csrf_token`; state-changing requests must send it back
 in the `X-CSRF-Token` header (or the `csrf_token` form field).
+
+The use cases the admin page and the CLI call (add_user, create_user, update_user, set_password,
+disable_user, login, logout) commit their own unit of work; the statements are app/store/accounts.py.
 """
 from __future__ import annotations
 
@@ -14,9 +17,9 @@ from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.store import accounts as store
 from app.platform.proxies import client_address, parse_proxies  # noqa: F401  (the routes' names for them)
 from app.domain.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound, TooManyAttempts
 
@@ -58,69 +61,76 @@ ROLES = ("editor", "admin")
 
 def end_sessions(session: Session, user_id: int) -> int:
     """Sign the user out everywhere, at once (password changed or reset, account disabled, role changed)."""
-    return session.execute(text("DELETE FROM user_sessions WHERE user_id = :id"), {"id": user_id}).rowcount
+    return store.end_sessions(session, user_id)
 
 
 def add_user(session: Session, username: str, password: str, role: str) -> int:
     """Add a user, or (the CLI's `user add` on an existing name) set their password and role and enable them.
-    An existing user's sessions end: a new password or role takes effect at once."""
+    An existing user's sessions end: a new password or role takes effect at once. Commits."""
     _check_username(username)
     _check_password(password)
     _check_role(role)
-    uid = session.execute(text("""
-        INSERT INTO users (username, password_hash, role, active) VALUES (:u, :p, :r, true)
-        ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role, active = true
-        RETURNING id"""), {"u": username, "p": _hasher.hash(password), "r": role}).scalar_one()
+    uid = store.upsert_user(session, username, _hasher.hash(password), role)
     end_sessions(session, uid)
+    session.commit()
     return uid
 
 
 def create_user(session: Session, username: str, password: str, role: str) -> int:
-    """A new account (the admin page); an existing user name is refused, never overwritten."""
+    """A new account (the admin page); an existing user name is refused, never overwritten. Commits."""
     _check_username(username)
     _check_password(password)
     _check_role(role)
-    uid = session.execute(text("""INSERT INTO users (username, password_hash, role, active) VALUES (:u, :p, :r, true)
-                                   ON CONFLICT (username) DO NOTHING RETURNING id"""),
-                          {"u": username, "p": _hasher.hash(password), "r": role}).scalar_one_or_none()
+    uid = store.create_user(session, username, _hasher.hash(password), role)
     if uid is None:
         raise Conflict(f"the user name {username!r} is taken; choose another or reset that account's password")
+    session.commit()
     return uid
 
 
 def _user_id(session: Session, username: str) -> int:
-    uid = session.execute(text("SELECT id FROM users WHERE username = :u"), {"u": username}).scalar_one_or_none()
+    uid = store.user_id(session, username)
     if uid is None:
         raise NotFound(f"no user named {username[:64]!r}")
     return uid
 
 
 def set_password(session: Session, user_id: int, password: str) -> None:
+    """A new password (an admin's reset); the user's sessions end. Commits."""
     _check_password(password)
-    n = session.execute(text("UPDATE users SET password_hash = :p WHERE id = :id"),
-                        {"p": _hasher.hash(password), "id": user_id}).rowcount
-    if not n:
+    if not store.set_password_hash(session, user_id, _hasher.hash(password)):
         raise NotFound(f"user {user_id} does not exist")
     end_sessions(session, user_id)
+    session.commit()
 
 
-def set_role(session: Session, user_id: int, role: str) -> None:
+def _set_role(session: Session, user_id: int, role: str) -> None:
     _check_role(role)
-    n = session.execute(text("UPDATE users SET role = :r WHERE id = :id AND role <> :r"), {"r": role, "id": user_id}).rowcount
-    if n:
+    if store.set_role(session, user_id, role):
         end_sessions(session, user_id)
 
 
-def set_active(session: Session, user_id: int, active: bool) -> None:
-    n = session.execute(text("UPDATE users SET active = :a WHERE id = :id"), {"a": active, "id": user_id}).rowcount
-    if not n:
+def _set_active(session: Session, user_id: int, active: bool) -> None:
+    if not store.set_active(session, user_id, active):
         raise NotFound(f"user {user_id} does not exist")
     if not active:
         end_sessions(session, user_id)
 
 
+def update_user(session: Session, user_id: int, *, role: str | None = None, active: bool | None = None) -> None:
+    """Change an account's role and/or disable or enable it, in one commit. Losing a role or being disabled ends
+    the user's sessions at once."""
+    if role is not None:
+        _set_role(session, user_id, role)
+    if active is not None:
+        _set_active(session, user_id, active)
+    session.commit()
+
+
 def disable_user(session: Session, username: str) -> None:
-    set_active(session, _user_id(session, username), False)
+    """Disable an account by name (the CLI); its sessions end. Commits."""
+    _set_active(session, _user_id(session, username), False)
+    session.commit()
 
 
 def generate_password() -> str:
@@ -129,11 +139,7 @@ def generate_password() -> str:
 
 
 def list_users(session: Session) -> list[dict]:
-    rows = session.execute(text("""
-        SELECT u.id, u.username, u.role, u.active, u.created_at,
-               (SELECT count(*) FROM user_sessions s WHERE s.user_id = u.id AND s.expires_at > now()) AS sessions,
-               (SELECT max(at) FROM login_attempts a WHERE a.username = u.username AND a.success) AS last_sign_in
-        FROM users u ORDER BY u.username""")).mappings().all()
+    rows = store.users(session)
     return [{**dict(r), "created_at": r["created_at"].isoformat(),
              "last_sign_in": r["last_sign_in"].isoformat() if r["last_sign_in"] else None} for r in rows]
 
@@ -145,13 +151,7 @@ MAX_FAILURES_PER_IP = 20
 
 def _locked(session: Session, username: str, ip: str) -> bool:
     # A success for the pair clears the pair's count (the real editor mistyping then getting it right).
-    by_pair, by_ip = session.execute(text("""
-        SELECT count(*) FILTER (WHERE username = :u AND ip = :ip
-                                  AND at > coalesce((SELECT max(at) FROM login_attempts
-                                                     WHERE success AND username = :u AND ip = :ip), '-infinity')),
-               count(*) FILTER (WHERE ip = :ip)
-        FROM login_attempts WHERE NOT success AND at > now() - CAST(:w AS interval)
-    """), {"u": username[:200], "ip": ip[:64], "w": f"{int(WINDOW.total_seconds())} seconds"}).one()
+    by_pair, by_ip = store.recent_failures(session, username[:200], ip[:64], int(WINDOW.total_seconds()))
     return by_pair >= MAX_FAILURES or by_ip >= MAX_FAILURES_PER_IP
 
 
@@ -161,40 +161,33 @@ def login(session: Session, username: str, password: str, ip: str) -> tuple[str,
     if _locked(session, username, ip):
         raise TooManyAttempts(f"too many failed sign-ins; wait {int(WINDOW.total_seconds() // 60)} minutes and try again",
                               retry_after=int(WINDOW.total_seconds()))
-    user = session.execute(text("SELECT id, username, role, password_hash FROM users WHERE username = :u AND active"),
-                           {"u": username}).mappings().one_or_none()
+    user = store.active_user(session, username)
     ok = False
     try:
         ok = _hasher.verify(user["password_hash"] if user and user["password_hash"] else _DUMMY_HASH, password or "")
     except (VerificationError, InvalidHashError):
         ok = False
     ok = ok and user is not None
-    session.execute(text("INSERT INTO login_attempts (username, ip, success) VALUES (:u, :ip, :ok)"),
-                    {"u": username, "ip": ip[:64], "ok": ok})
+    store.note_attempt(session, username, ip[:64], ok)
     if not ok:
         session.commit()
         raise NotAuthenticated("wrong user name or password")
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    session.execute(text("""INSERT INTO user_sessions (token_hash, user_id, csrf_token, expires_at)
-                            VALUES (:h, :uid, :csrf, :exp)"""),
-                    {"h": _h(token), "uid": user["id"], "csrf": csrf,
-                     "exp": datetime.now(timezone.utc) + timedelta(days=SESSION_DAYS)})
+    store.start_session(session, _h(token), user["id"], csrf, datetime.now(timezone.utc) + timedelta(days=SESSION_DAYS))
     session.commit()
     return token, csrf, {"id": user["id"], "username": user["username"], "role": user["role"]}
 
 
 def logout(session: Session, token: str | None) -> None:
     if token:
-        session.execute(text("DELETE FROM user_sessions WHERE token_hash = :h"), {"h": _h(token)})
+        store.end_session(session, _h(token))
         session.commit()
 
 
 def current_user(session: Session, token: str | None) -> dict | None:
     if not token or len(token) > 200:
         return None
-    row = session.execute(text("""
-        SELECT u.id, u.username, u.role, s.csrf_token FROM user_sessions s JOIN users u ON u.id = s.user_id
-        WHERE s.token_hash = :h AND s.expires_at > now() AND u.active"""), {"h": _h(token)}).mappings().one_or_none()
+    row = store.session_user(session, _h(token))
     return dict(row) if row else None
 
 

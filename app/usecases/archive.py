@@ -10,7 +10,8 @@ The module has three layers:
   message naming the file and the feature;
 - pure shapely functions turning snapshots into control changes (`plan`), with generated summaries;
 - the database side (`import_snapshots`, `export_snapshots`), which reads the map through the public
-  snapshot query and writes only through `services` (one revision, one recompute, one transaction).
+  snapshot query and writes only through `services` (one revision, one recompute, one transaction), then
+  publishes the revision (app/usecases/publish.py). The statements are in app/store.
 """
 from __future__ import annotations
 
@@ -29,11 +30,13 @@ import orjson
 import shapely
 from shapely.geometry import MultiPolygon, mapping
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.domain.geometry import GRID, to_multipolygon
 from app.domain.errors import BadInput
+from app.store import changes as changes_store
+from app.store import datasets, queries, reports
+from app.usecases.publish import Readers, publish
 
 SNAPSHOT_SUFFIXES = (".geojson", ".json", ".kml", ".geojsonl", ".geojsons", ".geojsonseq", ".ndjson", ".jsonl")
 SEQ_SUFFIXES = (".geojsonl", ".geojsons", ".geojsonseq", ".ndjson", ".jsonl")
@@ -666,20 +669,20 @@ def summarise(c: PlannedChange, names: dict[str, tuple[str, str]], places: list[
 
 
 # --- the database side -----------------------------------------------------------------------------------
-# Small reads of the data set's frame, factions, reports and gazetteer (stable tables, not the zones).
-_FRAME = text("""SELECT start_at, end_at, ST_XMin(extent) x0, ST_YMin(extent) y0, ST_XMax(extent) x1, ST_YMax(extent) y1,
-                        utc_offset_minutes, tz_label FROM dataset LIMIT 1""")
-_FACTIONS = text("SELECT slug, name_en, name_ar FROM factions ORDER BY sort_order")
-_COLORS = text("SELECT slug, color FROM factions")
-_REPORT = text("SELECT id FROM reports WHERE key = :key")
-_REPORT_IDS = text("SELECT id FROM reports WHERE id = ANY(:ids)")
-_PLACES = text("SELECT name_en, name_ar, rank, ST_X(geom) lon, ST_Y(geom) lat FROM places")
-_CHANGE_INSTANTS = text("""SELECT DISTINCT at FROM control_changes
-                           WHERE retracted_in IS NULL AND at >= :t1 AND at <= :t2 ORDER BY at""")
+def _faction_names(session: Session) -> dict[str, tuple[str, str]]:
+    return {r["slug"]: (r["name_en"], r["name_ar"]) for r in datasets.factions(session)}
+
+
+def _colors(session: Session) -> dict[str, str]:
+    return {r["slug"]: r["color"] for r in datasets.factions(session)}
+
+
+def _places(session: Session) -> list[Place]:
+    return [Place(r["name_en"], r["name_ar"], r["rank"], r["lon"], r["lat"]) for r in datasets.places(session)]
 
 
 def frame_of(session: Session) -> Frame:
-    r = session.execute(_FRAME).mappings().one_or_none()
+    r = datasets.row(session)
     if r is None:
         raise ArchiveError("no data set is loaded; run `frontline load DIR` first (or `frontline dataset init DIR ...`)")
     return Frame(r["start_at"], r["end_at"], (r["x0"], r["y0"], r["x1"], r["y1"]), r["utc_offset_minutes"], r["tz_label"])
@@ -689,7 +692,6 @@ def map_at(session: Session, at: datetime, factions: Iterable[str] | None = None
     """The map at an instant (faction -> area; only `factions` when given) in the current revision, built as
     the public snapshot builds it: the stored pieces valid then, dissolved per faction, at full precision so
     that comparisons are exact."""
-    from app.store import queries
     from app.domain.dissolve import union_pieces
 
     rev = queries.current_revision(session)
@@ -743,17 +745,16 @@ class ImportSummary:
         return out
 
 
-def import_snapshots(session: Session, source: Path, opts: ImportOptions,
-                     progress: Progress | None = None) -> ImportSummary:
-    """Import a snapshot series as one revision, all or nothing. Commits (or rolls back for a dry run)."""
-    from app.store import queries
-
+def import_snapshots(session: Session, source: Path, opts: ImportOptions, progress: Progress | None = None, *,
+                     readers: Readers | None) -> ImportSummary:
+    """Import a snapshot series as one revision, all or nothing. Publishes it and tells `readers` (or rolls back
+    for a dry run)."""
     t0 = time.monotonic()
     frame = frame_of(session)
-    factions = {r["slug"]: (r["name_en"], r["name_ar"]) for r in session.execute(_FACTIONS).mappings()}
+    factions = _faction_names(session)
     if opts.remainder not in factions:
         raise ArchiveError(f"unknown faction {opts.remainder!r} (--remainder); the data set has: {', '.join(factions)}")
-    report_id = session.execute(_REPORT, {"key": opts.report}).scalar_one_or_none()
+    report_id = reports.id_by_key(session, opts.report)
     if report_id is None:
         raise ArchiveError(f"unknown report {opts.report!r} (--report); add it to reports.json or in the editor first")
     if opts.confidence not in ("confirmed", "claimed", "inferred"):
@@ -795,7 +796,8 @@ def import_snapshots(session: Session, source: Path, opts: ImportOptions,
                         details={"source": Path(source).name, "snapshots": len(snaps), "changes": len(changes),
                                  "report": opts.report, "km2_moved": round(summary.km2_moved, 3),
                                  "from": snaps[0].at.isoformat(), "to": snaps[-1].at.isoformat()},
-                        report_ids=[report_id], confidence=opts.confidence, names=factions, frame=frame, progress=progress)
+                        report_ids=[report_id], confidence=opts.confidence, names=factions, frame=frame, progress=progress,
+                        readers=readers)
     summary.revision = rev
     summary.seconds = time.monotonic() - t0
     return summary
@@ -803,20 +805,21 @@ def import_snapshots(session: Session, source: Path, opts: ImportOptions,
 
 def write_changes(session: Session, changes: list[PlannedChange], *, kind: str, reason: str, details: dict,
                   report_ids: list[int], confidence: str, names: dict[str, tuple[str, str]], frame: Frame,
-                  author_id: int | None = None, progress: Progress | None = None) -> int:
+                  readers: Readers | None, author_id: int | None = None, progress: Progress | None = None) -> int:
     """Store planned changes as one revision through the services (summaries generated here), recompute the
-    zones once from the earliest change, check invariant 1 and commit. The caller holds the write lock."""
+    zones once from the earliest change, check invariant 1, publish and tell `readers`. The caller holds the
+    write lock."""
     from app.usecases import changes as services
 
-    places = [Place(r["name_en"], r["name_ar"], r["rank"], r["lon"], r["lat"]) for r in session.execute(_PLACES).mappings()]
-    rev = services.new_revision(session, kind=kind, reason=reason[:500], author_id=author_id, details=details)
+    places = _places(session)
+    rev = changes_store.new_revision(session, kind=kind, reason=reason[:500], author_id=author_id, details=details)
     for n, c in enumerate(changes):
         if progress:
             progress("writing", n, len(changes))
         en, ar = summarise(c, names, places, frame)
         data = services.ChangeInput(faction=c.faction, at=c.at, geometry=mapping(c.geom), confidence=confidence,
                                     report_ids=report_ids, note=f"imported from {c.source}", summary_en=en, summary_ar=ar)
-        services._insert_change(session, data, c.geom, rev)
+        services.insert_change(session, data, c.geom, rev)
     if progress:
         progress("writing", len(changes), len(changes))
         progress("recomputing the zones", 0, 1)
@@ -830,7 +833,7 @@ def write_changes(session: Session, changes: list[PlannedChange], *, kind: str, 
         progress("recomputing the zones", 1, 1)
     from app.usecases import webhooks
     webhooks.enqueue_for_revision(session, rev)  # same transaction: subscribers hear of the import once it is published
-    session.commit()
+    publish(session, rev, readers)
     return rev
 
 
@@ -888,7 +891,7 @@ class ExportSummary:
 def export_instants(session: Session, frame: Frame, every: str, t_from: datetime, t_to: datetime,
                     time_of_day: dtime) -> list[datetime]:
     if every == "change":
-        return list(session.execute(_CHANGE_INSTANTS, {"t1": t_from, "t2": t_to}).scalars())
+        return changes_store.active_instants(session, t_from, t_to)
     out = []
     d = frame.local(t_from).date()
     while True:
@@ -919,7 +922,7 @@ def export_snapshots(session: Session, out_dir: Path, *, every: str = "day", t_f
         raise BadInput(f"--from {frame.label(t_from)} is after --to {frame.label(t_to)}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    colors = dict(session.execute(_COLORS).all())
+    colors = _colors(session)
     instants = export_instants(session, frame, every, t_from, t_to, time_of_day)
     written, skipped = [], 0
     for n, at in enumerate(instants):
@@ -971,11 +974,9 @@ def inspect_upload(content: str, filename: str) -> dict:
 
 
 def upload_context(session: Session) -> dict:
-    from app.store import queries
     frame = frame_of(session)
-    colors = dict(session.execute(_COLORS).all())
-    factions = [{"slug": r["slug"], "name_en": r["name_en"], "name_ar": r["name_ar"], "color": colors.get(r["slug"])}
-                for r in session.execute(_FACTIONS).mappings()]
+    factions = [{"slug": r["slug"], "name_en": r["name_en"], "name_ar": r["name_ar"], "color": r["color"]}
+                for r in datasets.factions(session)]
     return {"revision": queries.current_revision(session), "factions": factions,
             "utc_offset_minutes": frame.offset_minutes, "tz_label": frame.tz_label,
             "start": frame.start.isoformat(), "end": frame.end.isoformat()}
@@ -983,7 +984,7 @@ def upload_context(session: Session) -> dict:
 
 def _plan_upload(session: Session, up: Upload) -> tuple[Frame, dict, list[PlannedChange], Snapshot, dict]:
     frame = frame_of(session)
-    factions = {r["slug"]: (r["name_en"], r["name_ar"]) for r in session.execute(_FACTIONS).mappings()}
+    factions = _faction_names(session)
     if up.remainder not in factions:
         raise ArchiveError(f"unknown faction {up.remainder!r} for the area nobody in the file takes")
     if not (frame.start <= up.at < frame.end):
@@ -1036,20 +1037,20 @@ def _change_json(c: PlannedChange, names, places, frame) -> dict:
 def preview_upload(session: Session, up: Upload) -> dict:
     """The changes an upload would make at its instant (with km2 and generated summaries); nothing stored."""
     frame, names, changes, snap, counts = _plan_upload(session, up)
-    places = [Place(r["name_en"], r["name_ar"], r["rank"], r["lon"], r["lat"]) for r in session.execute(_PLACES).mappings()]
+    places = _places(session)
     session.rollback()
     return {"at": up.at.isoformat(), **counts, "km2_moved": round(sum(c.area_km2 for c in changes), 3),
             "changes": [_change_json(c, names, places, frame) for c in changes]}
 
 
-def save_upload(session: Session, up: Upload, *, base_revision: int, author_id: int) -> dict:
-    """Save an upload's changes as one revision (kind 'change': revertible from the history like any edit)."""
-    from app.store import queries
+def save_upload(session: Session, up: Upload, *, base_revision: int, author_id: int, readers: Readers | None) -> dict:
+    """Save an upload's changes as one revision (kind 'change': revertible from the history like any edit),
+    publish it and tell `readers`."""
     from app.domain.errors import Conflict
 
     if not up.report_ids:
         raise ArchiveError("cite at least one report")
-    found = set(session.execute(_REPORT_IDS, {"ids": list(up.report_ids)}).scalars())
+    found = reports.existing_ids(session, up.report_ids)
     missing = [i for i in up.report_ids if i not in found]
     if missing:
         raise ArchiveError(f"unknown report id(s): {missing[:10]}")
@@ -1065,5 +1066,5 @@ def save_upload(session: Session, up: Upload, *, base_revision: int, author_id: 
                         reason=up.note or f"upload of snapshot {up.filename} at {frame.label(up.at)}",
                         details={"upload": up.filename[:200], "at": up.at.isoformat(), "changes": len(changes)},
                         report_ids=list(dict.fromkeys(up.report_ids)), confidence=up.confidence, names=names, frame=frame,
-                        author_id=author_id)
+                        author_id=author_id, readers=readers)
     return {"revision": rev, "changes": len(changes), "km2_moved": round(sum(c.area_km2 for c in changes), 3)}

@@ -1,7 +1,9 @@
-"""Use cases: each is one transaction and one commit, raising domain errors.
+"""Recording, previewing and reverting a change: each is one transaction and one commit, raising domain errors.
 
 Writers are serialised by an advisory lock; a write names the revision it was based on and is refused
-(409) when another write landed in between: concurrent edits conflict visibly, never merge silently.
+(409) when another write landed in between: concurrent edits conflict visibly, never merge silently. A write
+that makes a revision ends with publish(): the commit, then the readers told (app/usecases/publish.py).
+The statements are in app/store (changes.py, datasets.py, reports.py, queries.py).
 """
 from __future__ import annotations
 
@@ -13,12 +15,14 @@ import numpy as np
 import shapely
 from shapely import wkb as shapely_wkb
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.store import queries
+from app.store import changes as store
+from app.store import datasets, queries, reports
+from app.store.changes import new_revision
 
 from app.usecases import webhooks
+from app.usecases.publish import Readers, publish
 from app.domain.geojson import geometry_json
 from app.domain.geometry import parse_polygonal
 from app.domain import cells as quadtree
@@ -31,19 +35,8 @@ from app.store.models import CONFIDENCE
 OVERLAP_TOLERANCE_M2 = 5.0
 
 
-def new_revision(session: Session, *, kind: str, reason: str = "", author_id: int | None = None,
-                 reverts_id: int | None = None, details: dict | None = None, explicit_id: int | None = None) -> int:
-    return session.execute(text("""
-        INSERT INTO revisions (id, kind, reason, author_id, reverts_id, details)
-        VALUES (coalesce(CAST(:id AS integer), nextval('revisions_id_seq')), :kind, :reason, :author, :reverts,
-                CAST(:details AS jsonb)) RETURNING id
-    """), {"id": explicit_id, "kind": kind, "reason": reason, "author": author_id, "reverts": reverts_id,
-           "details": json.dumps(details or {})}).scalar_one()
-
-
 def grid(session: Session) -> Grid:
-    ds = session.execute(queries.DATASET_GRID).mappings().one()
-    return Grid.over((ds["x0"], ds["y0"], ds["x1"], ds["y1"]), ds["cell_deg"], ds["cell_splits"])
+    return datasets.grid(session)
 
 
 def split_busy_cells(session: Session, g: Grid, area: BaseGeometry, rev: int) -> Grid:
@@ -186,7 +179,7 @@ def recompute_from(session: Session, t: datetime | None, rev: int, area: BaseGeo
 
 def refold_legacy(session: Session) -> int | None:
     """Zones written before cells existed (whole polygons, cell -1) are refolded into cells as a new revision."""
-    if not session.execute(text("SELECT EXISTS (SELECT 1 FROM control_zones WHERE cell < 0 AND upper_inf(revs))")).scalar_one():
+    if not store.has_legacy_zones(session):
         return None
     queries.lock_writes(session)
     rev = new_revision(session, kind="load", reason="zones stored in grid cells")
@@ -214,8 +207,7 @@ class ChangeInput:
 
 
 def _dataset(session: Session):
-    ds = session.execute(text("""SELECT id, start_at, end_at, ST_XMin(extent) x0, ST_YMin(extent) y0,
-                                 ST_XMax(extent) x1, ST_YMax(extent) y1 FROM dataset LIMIT 1""")).mappings().one_or_none()
+    ds = datasets.row(session)
     if ds is None:
         raise NotFound("no data set is loaded")
     return ds
@@ -232,13 +224,12 @@ def validate_change(session: Session, data: ChangeInput, *, max_vertices: int):
     if data.confidence not in CONFIDENCE:
         raise BadInput("confidence must be 'confirmed', 'claimed' (a faction's or one source's claim) or 'inferred' "
                        "(the editor's own inference, explained in the summary)")
-    fid = session.execute(text("SELECT id FROM factions WHERE slug = :s"), {"s": data.faction}).scalar_one_or_none()
-    if fid is None:
-        slugs = session.execute(text("SELECT string_agg(slug, ', ' ORDER BY sort_order) FROM factions")).scalar_one()
+    if datasets.faction_id(session, data.faction) is None:
+        slugs = ", ".join(f["slug"] for f in datasets.factions(session))
         raise BadInput(f"unknown faction {data.faction[:40]!r}; use one of: {slugs}")
     if not data.report_ids:
         raise BadInput("cite at least one report (report_ids)")
-    found = set(session.execute(text("SELECT id FROM reports WHERE id = ANY(:ids)"), {"ids": list(data.report_ids)}).scalars())
+    found = reports.existing_ids(session, data.report_ids)
     missing = [i for i in data.report_ids if i not in found]
     if missing:
         raise BadInput(f"unknown report id(s): {missing[:10]}")
@@ -257,7 +248,7 @@ def preview_change(session: Session, data: ChangeInput, *, max_vertices: int) ->
         # Busy cells are split first, as the save will: before and after are then read over the same cells.
         cells = split_busy_cells(session, grid(session), geom, rev).cells_for(geom)
         before = {r["faction"]: r for r in session.execute(queries.FACTION_PIECES_AT_IN, {"at": data.at, "cells": cells}).mappings()}
-        cid = _insert_change(session, data, geom, rev)
+        cid = insert_change(session, data, geom, rev)
         stats = recompute_from(session, data.at, rev, area=geom, split=False)
         after = {r["faction"]: r for r in session.execute(queries.FACTION_PIECES_AT_IN, {"at": data.at, "cells": cells}).mappings()}
         totals_before = {r["faction"]: r["area_km2"] for r in session.execute(queries.FACTION_TOTALS_AT, {"at": data.at}).mappings()}
@@ -288,7 +279,8 @@ def preview_change(session: Session, data: ChangeInput, *, max_vertices: int) ->
         nested.rollback()
 
 
-def _insert_change(session: Session, data: ChangeInput, geom, rev: int) -> int:
+def insert_change(session: Session, data: ChangeInput, geom, rev: int) -> int:
+    """Store one change of revision `rev` and its citations (no refold: the caller recomputes the zones)."""
     cid = session.execute(queries.INSERT_CHANGE, {
         "id": None, "key": None, "at": data.at, "faction": data.faction, "confidence": data.confidence, "wkb": geom.wkb,
         "summary_en": data.summary_en, "summary_ar": data.summary_ar, "note": data.note, "rev": rev}).scalar_one()
@@ -307,50 +299,52 @@ def _check_base(session: Session, base_revision: int) -> int:
     return current
 
 
-def record_change(session: Session, data: ChangeInput, *, base_revision: int, author_id: int, max_vertices: int) -> dict:
+def record_change(session: Session, data: ChangeInput, *, base_revision: int, author_id: int | None, max_vertices: int,
+                  readers: Readers | None) -> dict:
+    """Record an editor's change as a new revision, publish it and tell `readers`."""
     geom = validate_change(session, data, max_vertices=max_vertices)
     _check_base(session, base_revision)
     rev = new_revision(session, kind="change", reason=data.note[:500], author_id=author_id, details={})
-    cid = _insert_change(session, data, geom, rev)
+    cid = insert_change(session, data, geom, rev)
     stats = recompute_from(session, data.at, rev, area=geom)
-    session.execute(text("UPDATE revisions SET details = CAST(:d AS jsonb) WHERE id = :id"),
-                    {"d": json.dumps({"changes": [cid], "from": data.at.isoformat(), **stats}), "id": rev})
+    store.set_revision_details(session, rev, {"changes": [cid], "from": data.at.isoformat(), **stats})
     overlaps = check_overlaps(session, rev)
     if overlaps:  # cannot happen by construction; refuse rather than publish a broken map
         raise BadInput(f"the change would make zones overlap: {overlaps[:3]}")
     webhooks.enqueue_for_revision(session, rev)  # same transaction: queued exactly when published
-    session.commit()
+    publish(session, rev, readers)
     return {"revision": rev, "change_id": cid}
 
 
-def revert_revision(session: Session, target: int, *, base_revision: int, author_id: int, reason: str = "") -> dict:
+def revert_revision(session: Session, target: int, *, base_revision: int, author_id: int | None, reason: str = "",
+                    readers: Readers | None) -> dict:
+    """Revert revision `target` (itself a new revision), publish it and tell `readers`."""
     _check_base(session, base_revision)
-    r = session.execute(text("SELECT id, kind, details FROM revisions WHERE id = :id"), {"id": target}).mappings().one_or_none()
+    r = store.revision(session, target)
     if r is None:
         raise NotFound(f"revision {target} does not exist")
     if r["kind"] == "load":
         raise BadInput(f"revision {target} is the initial load of the data set; it cannot be reverted")
     if r["kind"] in ("change", "import"):
-        ids = list(session.execute(text("SELECT id FROM control_changes WHERE created_in = :r AND retracted_in IS NULL"), {"r": target}).scalars())
+        ids = store.active_created_in(session, target)
         if not ids:
             raise Conflict(f"revision {target} is already reverted")
         rev = new_revision(session, kind="revert", reason=reason or f"revert revision {target}", author_id=author_id,
                            reverts_id=target, details={"retracted": ids})
-        session.execute(text("UPDATE control_changes SET retracted_in = :rev WHERE id = ANY(:ids)"), {"rev": rev, "ids": ids})
+        store.retract(session, ids, rev)
     else:
-        ids = list(session.execute(text("SELECT id FROM control_changes WHERE retracted_in = :r"), {"r": target}).scalars())
+        ids = store.retracted_in(session, target)
         if not ids:
             raise Conflict(f"revision {target} has nothing left to undo")
         rev = new_revision(session, kind="revert", reason=reason or f"revert revision {target}", author_id=author_id,
                            reverts_id=target, details={"restored": ids})
-        session.execute(text("UPDATE control_changes SET retracted_in = NULL WHERE id = ANY(:ids)"), {"ids": ids})
-    t = session.execute(text("SELECT min(at) FROM control_changes WHERE id = ANY(:ids)"), {"ids": ids}).scalar_one()
-    area = shapely.union_all([shapely_wkb.loads(bytes(w)) for w in session.execute(
-        text("SELECT ST_AsBinary(geom) FROM control_changes WHERE id = ANY(:ids)"), {"ids": ids}).scalars()])
+        store.restore(session, ids)
+    t = store.earliest_at(session, ids)
+    area = shapely.union_all([shapely_wkb.loads(w) for w in store.geometries_wkb(session, ids)])
     recompute_from(session, t, rev, area=area)
     overlaps = check_overlaps(session, rev)
     if overlaps:
         raise BadInput(f"the revert would make zones overlap: {overlaps[:3]}")
     webhooks.enqueue_for_revision(session, rev)  # same transaction: queued exactly when published
-    session.commit()
+    publish(session, rev, readers)
     return {"revision": rev, "changes": ids}

@@ -1,7 +1,8 @@
 """Load a data set folder (docs/data-format.md) into the database, idempotently and all-or-nothing.
 
 Everything is validated in Python first; any problem is reported with the file, the feature and the reason,
-and nothing is written. The load itself is one transaction.
+and nothing is written. The load itself is one transaction; the statements are app/store/load.py and
+app/store/queries.py.
 """
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.store import queries
+from app.store import datasets, queries
+from app.store import load as store
 from app.domain.cells import cell_size_for
 from app.store.models import CONFIDENCE
 from app.domain.geometry import parse_polygonal
@@ -54,14 +55,14 @@ def fold_text(s: str) -> str:
 
 
 def content_hash(folder: Path) -> str:
-    h = hashlib.sha256()
+    """SHA-256 of each file's name and bytes, in FILES order: the same folder loads as 'unchanged'."""
+    parts = []
     for name in FILES:
         p = folder / name
         if name == "changes.json" and not p.exists():
             continue  # optional: folders without it hash as before
-        h.update(name.encode())
-        h.update(p.read_bytes() if p.exists() else b"")
-    return h.hexdigest()
+        parts += [name.encode(), p.read_bytes() if p.exists() else b""]
+    return hashlib.sha256(b"".join(parts)).hexdigest()
 
 
 def _read_json(folder: Path, name: str, problems: list[Problem]):
@@ -171,7 +172,7 @@ def validate(folder: Path, *, max_vertices: int = 200_000) -> dict:
         except FrontlineError as e:
             problems.append(Problem("geojson/changes.geojson", where, e.message))
             continue
-        cited.update(refs)
+        cited |= set(refs)
         t = texts.get(p.get("key")) or {}
         if texts and not t and not p.get("summary_en"):
             problems.append(Problem("changes.json", f"change {p.get('key')}", "no texts for this change"))
@@ -211,7 +212,7 @@ def validate(folder: Path, *, max_vertices: int = 200_000) -> dict:
 
 
 def is_loaded(session: Session) -> bool:
-    return session.execute(text("SELECT count(*) FROM dataset")).scalar_one() > 0
+    return datasets.is_loaded(session)
 
 
 def load(session: Session, folder: Path, *, replace: bool = False) -> str:
@@ -220,7 +221,7 @@ def load(session: Session, folder: Path, *, replace: bool = False) -> str:
 
     folder = Path(folder)
     digest = content_hash(folder)
-    existing = session.execute(text("SELECT home_view->>'_content_hash' FROM dataset LIMIT 1")).scalar_one_or_none()
+    existing = datasets.content_hash(session)
     if existing is not None and not replace:
         if existing == digest:
             return "unchanged"
@@ -230,45 +231,16 @@ def load(session: Session, folder: Path, *, replace: bool = False) -> str:
     outcome = "loaded"
     if existing is not None or is_loaded(session):
         outcome = "replaced"
-        session.execute(text("TRUNCATE control_zones, change_reports, control_changes, places, reports, factions, dataset RESTART IDENTITY CASCADE"))
-        session.execute(text("UPDATE revisions SET reverts_id = NULL"))
-        session.execute(text("DELETE FROM revisions"))
+        store.wipe(session)
     ds = data["dataset"]
     home_view = dict(ds.get("home_view") or {})
     home_view["_content_hash"] = digest
-    session.execute(text("""
-        INSERT INTO dataset (id, slug, title_en, title_ar, description_en, description_ar, notes_en,
-                             utc_offset_minutes, tz_label, start_at, end_at, extent, home_view, cell_deg)
-        VALUES (1, :slug, :title_en, :title_ar, :description_en, :description_ar, :notes_en,
-                :off, :label, :start_at, :end_at, ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326), CAST(:home AS jsonb), :cell)
-    """), {"slug": ds["slug"], "title_en": ds.get("title_en", ds["slug"]), "title_ar": ds.get("title_ar", ""),
-           "description_en": ds.get("description_en", ""), "description_ar": ds.get("description_ar", ""),
-           "notes_en": ds.get("notes_en", ""), "off": int(ds["utc_offset_minutes"]), "label": ds["tz_label"],
-           "start_at": ds["start_at"], "end_at": ds["end_at"],
-           "minx": ds["extent_box"][0], "miny": ds["extent_box"][1], "maxx": ds["extent_box"][2], "maxy": ds["extent_box"][3],
-           "home": json.dumps(home_view), "cell": cell_size_for(ds["extent_box"])})
+    store.write_dataset(session, ds, home_view=home_view, cell_deg=cell_size_for(ds["extent_box"]))
     for i, f in enumerate(data["factions"]):
-        session.execute(text("""
-            INSERT INTO factions (slug, name_en, name_ar, short_en, short_ar, color, description_en, description_ar, sort_order)
-            VALUES (:slug, :name_en, :name_ar, :short_en, :short_ar, :color, :description_en, :description_ar, :i)
-        """), {"slug": f["slug"], "name_en": f["name_en"], "name_ar": f["name_ar"], "short_en": f.get("short_en", ""),
-               "short_ar": f.get("short_ar", ""), "color": f["color"], "description_en": f.get("description_en", ""),
-               "description_ar": f.get("description_ar", ""), "i": i})
-    report_ids = {}
-    for r in data["reports"]:
-        report_ids[r["key"]] = session.execute(text("""
-            INSERT INTO reports (key, title, publisher, published_at, url, language, summary)
-            VALUES (:key, :title, :publisher, :published, :url, :language, :summary) RETURNING id
-        """), {"key": r["key"], "title": r["title"], "publisher": r["publisher"], "published": r["published"],
-               "url": r.get("url") or None, "language": r.get("language", "en"), "summary": r.get("summary", "")}).scalar_one()
+        store.write_faction(session, f, i)
+    report_ids = {r["key"]: store.write_report(session, r, r["published"]) for r in data["reports"]}
     for p in data["places"]:
-        session.execute(text("""
-            INSERT INTO places (slug, name_en, name_ar, variants, kind, rank, geom, search_text)
-            VALUES (:slug, :name_en, :name_ar, CAST(:variants AS jsonb), :kind, :rank,
-                    ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), :search_text)
-        """), {"slug": p["slug"], "name_en": p.get("name_en", ""), "name_ar": p.get("name_ar", ""),
-               "variants": json.dumps(p.get("variants", []), ensure_ascii=False), "kind": p["kind"],
-               "rank": p["rank"], "lon": p["lon"], "lat": p["lat"], "search_text": p["search_text"]})
+        store.write_place(session, p)
     rev = services.new_revision(session, kind="load", reason=f"load data set {ds['slug']}",
                                 details={"source": str(folder.name), "content_hash": digest, "changes": len(data["changes"])})
     ids = list(session.execute(queries.NEW_CHANGE_IDS, {"n": len(data["changes"])}).scalars()) if data["changes"] else []

@@ -10,6 +10,7 @@ happens later, elsewhere.
 Outgoing requests are http(s) only, follow no redirects, time out, and refuse private, loopback,
 link-local and other non-global addresses unless the endpoint was added with allow_private. The address
 checked is the address connected to (no second DNS lookup an attacker could answer differently).
+The statements are app/store/webhooks.py.
 """
 from __future__ import annotations
 
@@ -27,10 +28,10 @@ from urllib.parse import urlsplit
 
 import orjson
 import psycopg
-from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.read import feeds
+from app.store import webhooks as store
 from app.domain.times import iso
 from app.domain.errors import BadInput, NotFound
 
@@ -147,6 +148,7 @@ def post(url: str, body: bytes, headers: dict, *, allow_private: bool, timeout: 
 
 def add_endpoint(session: Session, url: str, secret: str, *, factions: list[str] | None = None, place: str | None = None,
                  km: float = 0.0, allow_private: bool = False) -> int:
+    """Register an endpoint (its URL, secret and filters checked first) and commit; returns its id."""
     _, host, port, _ = check_url(url)
     resolve(host, port, allow_private=allow_private)
     if not isinstance(secret, str) or not 16 <= len(secret) <= 200:
@@ -163,53 +165,29 @@ def add_endpoint(session: Session, url: str, secret: str, *, factions: list[str]
         raise BadInput("--km needs --place")
     if not 0 <= km <= 500:
         raise BadInput("--km must be between 0 and 500")
-    return session.execute(text("""INSERT INTO webhook_endpoints (url, secret, factions, place_slug, km, allow_private)
-                                   VALUES (:url, :secret, :factions, :place, :km, :allow) RETURNING id"""),
-                           {"url": url.strip(), "secret": secret, "factions": factions, "place": place, "km": km,
-                            "allow": allow_private}).scalar_one()
+    eid = store.add_endpoint(session, url=url.strip(), secret=secret, factions=factions, place=place, km=km,
+                             allow_private=allow_private)
+    session.commit()
+    return eid
 
 
 def list_endpoints(session: Session) -> list[dict]:
-    rows = session.execute(text("""
-        SELECT e.id, e.url, e.factions, e.place_slug, e.km, e.allow_private, e.active, e.created_at,
-               count(d.id) FILTER (WHERE d.status = 'pending') AS pending,
-               count(d.id) FILTER (WHERE d.status = 'delivered') AS delivered,
-               count(d.id) FILTER (WHERE d.status = 'failed') AS failed
-        FROM webhook_endpoints e LEFT JOIN webhook_deliveries d ON d.endpoint_id = e.id
-        GROUP BY e.id ORDER BY e.id""")).mappings().all()
-    return [{**dict(r), "created_at": iso(r["created_at"])} for r in rows]
+    return [{**dict(r), "created_at": iso(r["created_at"])} for r in store.endpoints(session)]
 
 
 def remove_endpoint(session: Session, endpoint_id: int) -> None:
-    if session.execute(text("DELETE FROM webhook_endpoints WHERE id = :id"), {"id": endpoint_id}).rowcount == 0:
+    """Remove an endpoint and its deliveries, and commit."""
+    if not store.remove_endpoint(session, endpoint_id):
         raise NotFound(f"no webhook endpoint {endpoint_id}")
+    session.commit()
 
 
 def delivery_log(session: Session, *, limit: int = 50, endpoint_id: int | None = None) -> list[dict]:
-    rows = session.execute(text("""
-        SELECT d.id, d.endpoint_id, e.url, d.revision_id, d.status, d.attempts, d.last_status, d.last_error,
-               d.created_at, d.next_attempt_at, d.delivered_at
-        FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-        WHERE CAST(:ep AS integer) IS NULL OR d.endpoint_id = :ep
-        ORDER BY d.id DESC LIMIT :limit"""), {"ep": endpoint_id, "limit": limit}).mappings().all()
+    rows = store.deliveries(session, limit=limit, endpoint_id=endpoint_id)
     return [{**dict(r), **{k: iso(r[k]) for k in ("created_at", "next_attempt_at", "delivered_at")}} for r in rows]
 
 
 # --- queueing (inside the publishing transaction) ----------------------------------------------------------
-
-ENQUEUE = text("""
-    INSERT INTO webhook_deliveries (endpoint_id, revision_id)
-    SELECT e.id, :rev FROM webhook_endpoints e
-    WHERE e.active AND EXISTS (
-        SELECT 1 FROM control_changes c JOIN factions f ON f.id = c.faction_id
-        WHERE c.id = ANY(:ids)
-          AND (e.factions IS NULL OR f.slug = ANY(e.factions))
-          AND (e.place_slug IS NULL OR EXISTS (
-               SELECT 1 FROM places p WHERE p.slug = e.place_slug
-               AND ST_DWithin(c.geom::geography, p.geom::geography, e.km * 1000))))
-    ON CONFLICT DO NOTHING
-""")
-
 
 def enqueue_for_revision(session: Session, rev: int) -> int:
     """Queue one delivery per active endpoint whose filters match a change revision `rev` created, retracted
@@ -217,12 +195,12 @@ def enqueue_for_revision(session: Session, rev: int) -> int:
     logged and the publish goes on (in a savepoint, so the transaction stays usable)."""
     try:
         with session.begin_nested():
-            if not session.execute(text("SELECT EXISTS (SELECT 1 FROM webhook_endpoints WHERE active)")).scalar_one():
+            if not store.any_active(session):
                 return 0
             ids = feeds.touched(session, rev)
             if not ids:
                 return 0
-            return session.execute(ENQUEUE, {"rev": rev, "ids": ids}).rowcount
+            return store.enqueue(session, rev, ids)
     except Exception:
         log.exception("could not queue webhooks for revision %s; the publish goes on without them", rev)
         return 0
@@ -251,16 +229,6 @@ def retry_delay(attempts: int, base_seconds: float) -> timedelta:
 
 # The delivery log keeps finished deliveries for a month (pending ones give up after a day anyway).
 KEEP_LOG = timedelta(days=30)
-PRUNE = text("DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < now() - CAST(:keep AS interval)")
-
-CLAIM = text("""
-    UPDATE webhook_deliveries d SET next_attempt_at = now() + CAST(:lease AS interval)
-    FROM webhook_endpoints e
-    WHERE e.id = d.endpoint_id AND d.id IN (
-        SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= now()
-        ORDER BY next_attempt_at, id LIMIT :batch FOR UPDATE SKIP LOCKED)
-    RETURNING d.id, d.revision_id, d.attempts, d.body, d.created_at, e.url, e.secret, e.allow_private
-""")
 
 
 class Worker:
@@ -289,7 +257,7 @@ class Worker:
             if time.monotonic() >= self._next_prune:
                 self._next_prune = time.monotonic() + 3600
                 with self.Session() as s:
-                    s.execute(PRUNE, {"keep": f"{KEEP_LOG.days} days"})
+                    store.prune(s, KEEP_LOG.days)
                     s.commit()
         except Exception as e:  # the database may be down: try again later
             log.warning("webhook worker: %s", e.__class__.__name__)
@@ -314,7 +282,7 @@ class Worker:
     def run_once(self) -> int:
         """Claim and send one batch of due deliveries; returns how many were attempted."""
         with self.Session() as s:
-            claimed = s.execute(CLAIM, {"lease": f"{int(LEASE.total_seconds())} seconds", "batch": BATCH}).mappings().all()
+            claimed = store.claim(s, lease_seconds=int(LEASE.total_seconds()), batch=BATCH)
             s.commit()
         for d in claimed:
             try:
@@ -329,7 +297,7 @@ class Worker:
             # Built once, at the first attempt, and kept: every retry sends the same bytes and signature.
             with self.Session() as s:
                 body = body_for_revision(s, d["revision_id"], base=self.base_url)
-                s.execute(text("UPDATE webhook_deliveries SET body = :b WHERE id = :id"), {"b": body, "id": d["id"]})
+                store.keep_body(s, d["id"], body)
                 s.commit()
         headers = {"Content-Type": "application/json", "User-Agent": "Frontline-Webhooks/1",
                    SIGNATURE_HEADER: sign(d["secret"], body), "X-Frontline-Delivery": str(d["id"]),
@@ -339,15 +307,11 @@ class Worker:
         now = datetime.now(timezone.utc)
         with self.Session() as s:
             if error is None:
-                s.execute(text("""UPDATE webhook_deliveries SET status = 'delivered', attempts = :a, last_status = :st,
-                                  last_error = NULL, delivered_at = now() WHERE id = :id"""),
-                          {"a": attempts, "st": status, "id": d["id"]})
+                store.delivered(s, d["id"], attempts=attempts, status=status)
             else:
                 next_at = now + retry_delay(attempts, self.base_delay)
                 gave_up = next_at - d["created_at"] > GIVE_UP_AFTER
-                s.execute(text("""UPDATE webhook_deliveries SET status = :status, attempts = :a, last_status = :st,
-                                  last_error = :err, next_attempt_at = :next WHERE id = :id"""),
-                          {"status": "failed" if gave_up else "pending", "a": attempts, "st": status, "err": error[:500],
-                           "next": next_at, "id": d["id"]})
+                store.failed_attempt(s, d["id"], gave_up=gave_up, attempts=attempts, status=status, error=error[:500],
+                                     next_at=next_at)
                 log.info("webhook delivery %s to %s failed (attempt %s): %s", d["id"], d["url"], attempts, error)
             s.commit()

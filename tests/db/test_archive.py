@@ -73,7 +73,7 @@ def opts(**kw) -> archive.ImportOptions:
 def test_folder_series_imports_to_the_snapshots_and_reimport_changes_nothing(war, tmp_path):
     files = write_folder(tmp_path / "series", FIRST, 8, CENTER, SIZE, vertices=1200)
     before = counts(war)
-    summary = archive.import_snapshots(war, tmp_path / "series", opts())
+    summary = archive.import_snapshots(war, tmp_path / "series", opts(), readers=None)
     assert summary.snapshots == 8 and summary.files == 8 and summary.revision is not None
     assert summary.identical == 2  # days 2 and 5 repeat the day before
     assert summary.changes > 0 and summary.km2_moved > 1000
@@ -98,7 +98,7 @@ def test_folder_series_imports_to_the_snapshots_and_reimport_changes_nothing(war
     assert not any("Farville" in r.summary_en for r in rows)
     assert services.check_overlaps(war) == []
 
-    again = archive.import_snapshots(war, tmp_path / "series", opts())
+    again = archive.import_snapshots(war, tmp_path / "series", opts(), readers=None)
     assert again.changes == 0 and again.revision is None and again.already + again.identical == 8
     assert counts(war) == (rev_rows, change_rows)
 
@@ -107,7 +107,7 @@ def test_single_file_two_factions(war, tmp_path):
     for kind in ("json", "seq"):
         src = write_single_file(tmp_path / f"all.{'geojsonl' if kind == 'seq' else 'geojson'}", FIRST, 6, CENTER, SIZE,
                                 vertices=300, seq=kind == "seq")
-        s = archive.import_snapshots(war, src, opts(faction=None, faction_field="side", remainder="contested"))
+        s = archive.import_snapshots(war, src, opts(faction=None, faction_field="side", remainder="contested"), readers=None)
         if kind == "json":
             assert s.snapshots == 6 and s.changes > 0 and s.revision
             for i in range(6):
@@ -132,7 +132,7 @@ def test_dry_run_stores_nothing_and_repairs_are_counted(war, tmp_path):
         [[x, y], [x + 0.2, y + 0.2], [x + 0.2, y], [x, y + 0.2], [x, y]]]}})
     p.write_text(json.dumps(doc))
     before = counts(war)
-    s = archive.import_snapshots(war, folder, opts(dry_run=True))
+    s = archive.import_snapshots(war, folder, opts(dry_run=True), readers=None)
     assert s.dry_run and s.changes > 0 and s.repaired == 1 and s.revision is None
     assert counts(war) == before
     assert "dry run: nothing was stored" in "\n".join(s.lines())
@@ -196,14 +196,14 @@ def test_bad_input_is_refused_naming_file_and_feature(war, tmp_path, case, expec
         _bad(src, "2022-03-01.kml", raw="<kml><Document><Placemark></Document></kml>")
     before = counts(war)
     with pytest.raises(archive.ArchiveError) as e:
-        archive.import_snapshots(war, src, o)
+        archive.import_snapshots(war, src, o, readers=None)
     assert expect in e.value.message
     assert counts(war) == before
 
 
 def test_one_file_named_with_its_date_is_one_snapshot(war, tmp_path):
     _bad(tmp_path, "snapshot-2022-03-05.geojson")
-    s = archive.import_snapshots(war, tmp_path / "snapshot-2022-03-05.geojson", opts())
+    s = archive.import_snapshots(war, tmp_path / "snapshot-2022-03-05.geojson", opts(), readers=None)
     assert s.snapshots == 1 and s.first == at(date(2022, 3, 5)) and s.revision
     assert archive.map_at(war, at(date(2022, 3, 5)))["red"].area > 0
 
@@ -213,7 +213,7 @@ def test_kml_entities_are_refused(war, tmp_path):
     _bad(src, "2022-03-01.kml", raw='<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]>'
                                     '<kml><Document><name>&b;</name></Document></kml>')
     with pytest.raises(archive.ArchiveError, match="refused as unsafe XML"):
-        archive.import_snapshots(war, src, opts())
+        archive.import_snapshots(war, src, opts(), readers=None)
 
 
 @pytest.mark.parametrize("fmt", ["geojson", "kml"])
@@ -237,7 +237,7 @@ def test_export_then_import_into_a_fresh_data_set_round_trip(mini_db, tmp_path, 
     mini_db.commit()
     assert archive.map_at(mini_db, frame.start) == {}
     s = archive.import_snapshots(mini_db, tmp_path / "out", archive.ImportOptions(
-        faction_field="faction", remainder="contested", report="source-1"))
+        faction_field="faction", remainder="contested", report="source-1"), readers=None)
     assert s.snapshots == len(out.written) and s.revision
     for t, want in originals.items():
         got = archive.map_at(mini_db, t)

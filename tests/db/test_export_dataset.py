@@ -48,7 +48,7 @@ def test_export_carries_the_editors_changes_and_drops_retracted_ones(seed_db, tm
     data = services.ChangeInput(faction="hts", at=datetime.fromisoformat("2024-12-02T18:00:00+03:00"),
                                 geometry={"type": "Polygon", "coordinates": [[[36.70, 35.30], [36.75, 35.30], [36.75, 35.33], [36.70, 35.33], [36.70, 35.30]]]},
                                 confidence="claimed", report_ids=[rid], summary_en="Test area.", summary_ar="منطقة اختبار.")
-    services._insert_change(seed_db, data, shape(data.geometry), rev)
+    services.insert_change(seed_db, data, shape(data.geometry), rev)
     gone = seed_db.execute(text("SELECT key FROM control_changes WHERE key LIKE '%north-hama%'")).scalar_one()
     seed_db.execute(text("UPDATE control_changes SET retracted_in = :r WHERE key = :k"), {"r": rev, "k": gone})
     datacheck.export_dataset(seed_db, tmp_path / "out")

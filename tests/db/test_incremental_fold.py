@@ -100,7 +100,7 @@ def test_incremental_fold_equals_a_full_refold(mini_url, split_limits, ops):
                 data = services.ChangeInput(faction=faction, at=start + timedelta(minutes=minutes), geometry=_polygon(cx, cy, r, pts),
                                             confidence="claimed", report_ids=[report], summary_en="property test")
                 # Every generated change is valid: a refusal is a failure too.
-                made.append(services.record_change(session, data, base_revision=base, author_id=None, max_vertices=1000)["revision"])
+                made.append(services.record_change(session, data, base_revision=base, author_id=None, max_vertices=1000, readers=None)["revision"])
             elif o[0] == "refold":
                 made.append(services.new_revision(session, kind="load", reason="property test: full refold"))
                 services.recompute_from(session, None, made[-1])
@@ -110,7 +110,7 @@ def test_incremental_fold_equals_a_full_refold(mini_url, split_limits, ops):
                 if session.execute(text("SELECT kind FROM revisions WHERE id = :id"), {"id": target}).scalar_one() == "load":
                     continue  # a load is not reverted
                 try:
-                    made.append(services.revert_revision(session, target, base_revision=base, author_id=None)["revision"])
+                    made.append(services.revert_revision(session, target, base_revision=base, author_id=None, readers=None)["revision"])
                 except services.Conflict:  # already reverted (or nothing left to undo): refused, nothing stored
                     session.rollback()
                     continue
@@ -139,11 +139,11 @@ def test_a_publication_derived_from_the_previous_one_equals_one_built_from_scrat
     prev = Publication.build(mini_db, base, meta)
     data = services.ChangeInput(faction="green", at=start + timedelta(hours=30), geometry=_polygon(36.9, 36.0, 0.2, [(0.5, 0.4)]),
                                 confidence="inferred", report_ids=[report], summary_en="derived publication test")
-    saved = services.record_change(mini_db, data, base_revision=base, author_id=None, max_vertices=1000)["revision"]
+    saved = services.record_change(mini_db, data, base_revision=base, author_id=None, max_vertices=1000, readers=None)["revision"]
     derived = Publication.derive(prev, mini_db, saved, meta)
     same(derived, Publication.build(mini_db, saved, meta))
     assert len(derived.changes) == len(prev.changes) + 1 and derived.instants != prev.instants
-    reverted = services.revert_revision(mini_db, saved, base_revision=saved, author_id=None)["revision"]
+    reverted = services.revert_revision(mini_db, saved, base_revision=saved, author_id=None, readers=None)["revision"]
     again = Publication.derive(derived, mini_db, reverted, meta)
     same(again, Publication.build(mini_db, reverted, meta))
     same(again, prev)  # the revert brings back exactly the publication before the edit
@@ -175,7 +175,7 @@ def test_busy_cells_split_and_the_map_stays_the_same(mini_db, monkeypatch):
             services.preview_change(mini_db, data, max_vertices=1000)
             assert splits() == before  # rolled back with the preview
         prev = Publication.build(mini_db, base, meta)
-        rev = services.record_change(mini_db, data, base_revision=base, author_id=None, max_vertices=1000)["revision"]
+        rev = services.record_change(mini_db, data, base_revision=base, author_id=None, max_vertices=1000, readers=None)["revision"]
         _check(mini_db)
         derived, built = Publication.derive(prev, mini_db, rev, meta), Publication.build(mini_db, rev, meta)
         assert (derived.instants, derived.areas, derived.faction_steps) == (built.instants, built.areas, built.faction_steps)

@@ -52,8 +52,8 @@ def test_windows_are_built_in_the_background_for_each_new_revision(war_url):
             data = services.ChangeInput(faction=faction, at=start + timedelta(days=20, hours=5), confidence="claimed", report_ids=[report],
                                         summary_en="prebuild test", geometry={"type": "Polygon", "coordinates": [[
                                             [x0 - d, y0 - d], [x0 + d, y0 - d], [x0 + d, y0 + d], [x0 - d, y0 + d], [x0 - d, y0 - d]]]})
-            new = services.record_change(s, data, base_revision=rev, author_id=None, max_vertices=1000)["revision"]
-        rm.note_write(new)
+            # The use case tells the read model itself, after its commit (as a route's call does).
+            new = services.record_change(s, data, base_revision=rev, author_id=None, max_vertices=1000, readers=rm)["revision"]
         _wait(rm, new)
         m = len(rm.publication(new).windows)
         assert all(("window", new, i) in rm.cache for i in range(m))

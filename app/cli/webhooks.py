@@ -1,0 +1,81 @@
+"""Webhooks: `frontline webhook add|list|remove|log` (see README, "Webhooks")."""
+from __future__ import annotations
+
+import sys
+
+from app.cli.common import check_database, migrate, session_scope
+from app.platform.config import load_settings
+
+
+def cmd_webhook(args) -> int:
+    """Webhook endpoints: add, list, remove, and the delivery log (see README, "Webhooks")."""
+    import json
+
+    from app.usecases import webhooks
+    from app.domain.errors import FrontlineError
+
+    s = load_settings()
+    check_database(s)
+    migrate(s)
+    try:
+        with session_scope(s) as session:
+            if args.action == "add":
+                factions = args.faction.split(",") if args.faction else None
+                eid = webhooks.add_endpoint(session, args.url, args.secret, factions=factions, place=args.place,
+                                            km=args.km or 0.0, allow_private=args.allow_private)
+                print(f"webhook endpoint {eid} added: {args.url}")
+            elif args.action == "list":
+                rows = webhooks.list_endpoints(session)
+                if not rows:
+                    print("no webhook endpoints")
+                for r in rows:
+                    follows = []
+                    if r["factions"]:
+                        follows.append("factions " + ",".join(r["factions"]))
+                    if r["place_slug"]:
+                        follows.append(f"place {r['place_slug']} within {r['km']:g} km")
+                    print(f"{r['id']:>4}  {r['url']}  [{'; '.join(follows) or 'everything'}]"
+                          f"{'  (private addresses allowed)' if r['allow_private'] else ''}"
+                          f"  delivered {r['delivered']}, pending {r['pending']}, failed {r['failed']}")
+            elif args.action == "remove":
+                webhooks.remove_endpoint(session, args.id)
+                print(f"webhook endpoint {args.id} removed")
+            elif args.action == "log":
+                rows = webhooks.delivery_log(session, limit=args.limit, endpoint_id=args.endpoint)
+                if args.json:
+                    print(json.dumps(rows, indent=1))
+                    return 0
+                if not rows:
+                    print("no deliveries yet")
+                for r in rows:
+                    print(f"{r['id']:>6}  rev {r['revision_id']:<5} {r['status']:<9} attempts {r['attempts']:<3} "
+                          f"HTTP {r['last_status'] or '-':<4} {r['url']}"
+                          + (f"  next {r['next_attempt_at']}" if r["status"] == "pending" else "")
+                          + (f"  error: {r['last_error']}" if r["last_error"] else ""))
+    except FrontlineError as e:
+        print(f"frontline webhook: {e.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def add_webhook(sub) -> None:
+    wh = sub.add_parser("webhook", help="endpoints told about every publish (signed POSTs), and their delivery log")
+    wh_sub = wh.add_subparsers(dest="action", required=True)
+    wa = wh_sub.add_parser("add", help="register an endpoint")
+    wa.add_argument("url")
+    wa.add_argument("--secret", required=True, help="16-200 characters; signs each body (X-Frontline-Signature)")
+    wa.add_argument("--faction", help="only changes to these faction slugs (comma-separated)")
+    wa.add_argument("--place", help="only changes containing this gazetteer place (slug) or within --km of it")
+    wa.add_argument("--km", type=float, help="distance from --place in km (default 0: containing it)")
+    wa.add_argument("--allow-private", action="store_true", help="allow private/loopback addresses (an internal receiver)")
+    wh_sub.add_parser("list", help="the endpoints and their delivery counts")
+    wr = wh_sub.add_parser("remove", help="remove an endpoint (and its deliveries)")
+    wr.add_argument("id", type=int)
+    wl = wh_sub.add_parser("log", help="recent deliveries: status, attempts, last HTTP status and error")
+    wl.add_argument("--endpoint", type=int)
+    wl.add_argument("--limit", type=int, default=50)
+    wl.add_argument("--json", action="store_true")
+    wh.set_defaults(func=cmd_webhook)
+
+
+PARSERS = {"webhook": add_webhook}
