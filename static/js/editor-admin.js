@@ -64,8 +64,8 @@ function row(u) {
   sel.disabled = u.id === config.me.id;
   sel.addEventListener("change", () => act(async () => {
     await send("PATCH", fillUrl(config.urls.user, { id: u.id }), { role: sel.value });
+    await load();  // the table first, then the message about it
     status(tr("{name} is now {role}; their sessions have ended, they sign in again.", { name: u.username, role: tr(sel.value) }));
-    await load();
   }));
   role.append(sel);
   const state = el("td", u.active ? "adm-active" : "adm-disabled", tr(u.active ? "active" : "disabled"));
@@ -76,8 +76,8 @@ function row(u) {
     const toggle = button(tr(u.active ? "Disable" : "Enable"), u.active ? "disable" : "enable", u.active ? "btn btn-small btn-danger" : "btn btn-small");
     toggle.addEventListener("click", () => act(async () => {
       await send("PATCH", fillUrl(config.urls.user, { id: u.id }), { active: !u.active });
+      await load();  // the table first, then the message about it
       status(tr(u.active ? "{name} is disabled and signed out everywhere." : "{name} can sign in again.", { name: u.username }));
-      await load();
     }));
     actions.append(toggle);
   }
@@ -98,9 +98,9 @@ function row(u) {
   cancel.addEventListener("click", () => { box.hidden = true; reset.hidden = false; });
   go.addEventListener("click", () => act(async () => {
     const res = await send("POST", fillUrl(config.urls.password, { id: u.id }), pw.value ? { password: pw.value } : {});
+    await load();  // the table first, then the message about it
     if (res.password) showSecret(tr("New password for {name} (their sessions have ended):", { name: u.username }), res.password);
     else status(tr("Password of {name} changed; their sessions have ended.", { name: u.username }));
-    await load();
   }));
   actions.append(reset, box);
   line.append(name, role, state, seen, actions);
@@ -121,9 +121,9 @@ $("add-form").addEventListener("submit", (ev) => {
     const res = await send("POST", config.urls.users, { username, role: $("a-role").value, ...(password ? { password } : {}) });
     $("a-name").value = "";
     $("a-password").value = "";
+    await load();  // the table first, then the message about it
     if (res.password) showSecret(tr("Account {name} ({role}) added. Its password:", { name: res.username, role: tr(res.role) }), res.password);
     else status(tr("Account {name} ({role}) added.", { name: res.username, role: tr(res.role) }));
-    await load();
   });
 });
 $("secret-done").addEventListener("click", () => {
