@@ -12,6 +12,8 @@ const MINUTE = 60000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const pad = (n) => String(n).padStart(2, "0");
+// Typed or example times inside an Arabic sentence keep their left-to-right order (a bidi isolate), as in the field.
+const ltr = (text) => (LANG === "ar" ? `\u2066${text}\u2069` : text);
 
 // Month names people write, English and Arabic (Egyptian/Gulf names and the Levantine ones used in Syria).
 const MONTHS = [
@@ -53,7 +55,7 @@ export function formatField(ms, offsetMinutes) {
 // language). `label` is the war's zone label: a pasted "… UTC+3" is accepted when it names the war's zone.
 export function parseField(text, offsetMinutes, label = "") {
   let s = normalizeDigits(text).trim();
-  if (!s) return { error: tr("Give a date and time, e.g. {example}.", { example: "2024-11-29 10:00" }) };
+  if (!s) return { error: tr("Give a date and time, e.g. {example}.", { example: ltr("2024-11-29 10:00") }) };
   // A trailing zone, as the page shows times ("(UTC+3)", "UTC+3") or as ISO 8601 writes it ("+03:00", "Z"):
   // accepted when it is the war's zone, which every time here is in.
   const zone = /\s*\(?\s*(?:UTC|GMT)\s*(?:([+\-\u2212])\s*(\d{1,2})(?::?(\d{2}))?)?\s*\)?$/i.exec(s)
@@ -70,34 +72,34 @@ export function parseField(text, offsetMinutes, label = "") {
     [y, m, d, rest] = [+hit[1], +hit[2], +hit[3], hit[4]];
   } else if ((hit = /^(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{2,4})(?=$|[\sT,])/.exec(s))) {
     return { error: tr("Write the date year first, e.g. {example} ({typed} can be read two ways), or with the month's name, e.g. {named}.",
-      { example: "2024-11-29 10:00", typed: hit[0], named: LANG === "ar" ? "29 نوفمبر 2024 10:00" : "29 Nov 2024 10:00" }) };
+      { example: ltr("2024-11-29 10:00"), typed: ltr(hit[0]), named: LANG === "ar" ? "29 نوفمبر 2024 10:00" : "29 Nov 2024 10:00" }) };
   } else if ((hit = /^(\d{1,2})\s*[-/.]?\s*([^\d\s,/.-]+(?:\s+[^\d\s,/.-]+)?)\.?\s*[-/.]?\s*(\d{4})(?=$|[\s,])(.*)$/.exec(s))
     && monthNumber(hit[2])) {
     [y, m, d, rest] = [+hit[3], monthNumber(hit[2]), +hit[1], hit[4]];
   } else if ((hit = /^([^\d\s,/.-]+)\.?\s+(\d{1,2})\s*,?\s*(\d{4})(?=$|[\s,])(.*)$/.exec(s)) && monthNumber(hit[1])) {
     [y, m, d, rest] = [+hit[3], monthNumber(hit[1]), +hit[2], hit[4]];
   } else {
-    return { error: tr("Could not read “{typed}”: write the date and time as {example}.", { typed: String(text).trim(), example: "2024-11-29 10:00" }) };
+    return { error: tr("Could not read “{typed}”: write the date and time as {example}.", { typed: ltr(String(text).trim()), example: ltr("2024-11-29 10:00") }) };
   }
   if (m < 1 || m > 12 || d < 1 || d > new Date(Date.UTC(y, m, 0)).getUTCDate() || y < 1900 || y > 2999) {
-    return { error: tr("There is no such date: {y}-{m}-{d}.", { y, m: pad(m), d: pad(d) }) };
+    return { error: tr("There is no such date: {date}.", { date: ltr(`${y}-${pad(m)}-${pad(d)}`) }) };
   }
   rest = rest.replace(/^[\sT,]+/i, "").trim();
   let hh = 0, mm = 0;
   if (rest) {
     const t = /^(\d{1,2})(?:\s*[:.]\s*(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(am|pm|a\.m\.|p\.m\.|ص|م)?$/i.exec(rest);
     if (!t || (t[2] === undefined && !t[4])) {
-      return { error: tr("Could not read the time “{typed}”: write hours and minutes, e.g. 10:00 or 22:30.", { typed: rest }) };
+      return { error: tr("Could not read the time “{typed}”: write hours and minutes, e.g. 10:00 or 22:30.", { typed: ltr(rest) }) };
     }
     hh = +t[1];
     mm = t[2] === undefined ? 0 : +t[2];
     const half = t[4] ? t[4].toLowerCase().replace(/\./g, "") : "";
     if (half) {
-      if (hh < 1 || hh > 12) return { error: tr("There is no such time: {typed}.", { typed: rest }) };
+      if (hh < 1 || hh > 12) return { error: tr("There is no such time: {typed}.", { typed: ltr(rest) }) };
       const pm = half === "pm" || half === "م";
       hh = (hh % 12) + (pm ? 12 : 0);
     }
-    if (hh > 23 || mm > 59 || (t[3] !== undefined && +t[3] > 59)) return { error: tr("There is no such time: {typed}.", { typed: rest }) };
+    if (hh > 23 || mm > 59 || (t[3] !== undefined && +t[3] > 59)) return { error: tr("There is no such time: {typed}.", { typed: ltr(rest) }) };
   }
   return { ms: Date.UTC(y, m - 1, d, hh, mm) - offsetMinutes * MINUTE };
 }
@@ -194,7 +196,7 @@ export class TimeField {
       date.showPicker();
     } catch {
       // No picker here (an old browser, or no user gesture): typing and stepping still work.
-      this._say(tr("Type the date instead, e.g. {example}.", { example: this._example() }), false);
+      this._say(tr("Type the date instead, e.g. {example}.", { example: ltr(this._example()) }), false);
     }
   }
 
@@ -261,12 +263,12 @@ export class TimeField {
     const changed = c.ms !== this.ms;
     this.dirty = false;
     this.setValue(c.ms);
-    if (c.moved) {
+    if (changed || c.moved) this.onCommit(c.ms);
+    if (c.moved) {  // said after onCommit, which may set the field again
       const t = this._reading(c.ms);
       this._say(c.moved < 0 ? tr("Before the war's period: moved to the start of the war's period, {t}.", { t })
         : tr("After the war's period: moved to the end of the war's period, {t}.", { t }), false);
     }
-    if (changed || c.moved) this.onCommit(c.ms);
   }
 
   // Step by `delta` ms from what the field holds (its typed text when that can be read), clamped; commits.
@@ -291,7 +293,7 @@ export class TimeField {
     if (!this.echo) return this._say("", false);
     // While typing: only what the text reads as so far, never a complaint, never a rewrite.
     const r = parseField(this.input.value, this.offset, this.label);
-    this._say(r.ms !== undefined ? this._reading(r.ms) : tr("e.g. {example} (year-month-day hours:minutes)", { example: this._example() }), false);
+    this._say(r.ms !== undefined ? this._reading(r.ms) : tr("e.g. {example} (year-month-day hours:minutes)", { example: ltr(this._example()) }), false);
   }
 
   _key(e) {
