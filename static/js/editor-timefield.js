@@ -112,7 +112,8 @@ export function clampTo(ms, min, max) {
 }
 
 // One time field. input: the text <input>; note: the line under it (what was read, or what is wrong).
-// opts: {onCommit(ms), echo: show the reading in the note (default true), required}.
+// opts: {onCommit(ms): after a commit that changed the instant (or clamped it), echo: show the reading in the note
+// (default true; false where the page already says the instant in words)}.
 export class TimeField {
   constructor(input, note, { onCommit = () => {}, echo = true } = {}) {
     this.input = input;
