@@ -32,18 +32,24 @@ class UnstorableText(ValueError):
 
     def __init__(self, field: str, char: str, position: int):
         self.field, self.char, self.position = field, char, position
-        super().__init__(f"{field} {self.problem}")
+        super().__init__(f"{field} {_problem(char, position)}")
 
-    @property
-    def problem(self) -> str:
-        """The message without the field's name (for callers that name the field themselves)."""
-        return f"contains U+{ord(self.char):04X} at position {self.position}, which cannot be stored: remove it"
+
+def _problem(char: str, position: int) -> str:
+    return f"contains U+{ord(char):04X} at position {position}, which cannot be stored: remove it"
 
 
 def first_unstorable(value: str) -> tuple[int, str] | None:
     """(position counted from 1, character) of the first character the rule refuses, or None."""
     m = _REFUSED.search(value)
     return (m.start() + 1, m.group()) if m else None
+
+
+def problem(value: str) -> str | None:
+    """What is wrong with `value` without naming a field ("contains U+FFFE at position 12, which cannot be stored:
+    remove it"), for callers that name the field themselves; None when it may be stored."""
+    found = first_unstorable(value)
+    return None if found is None else _problem(found[1], found[0])
 
 
 def check_text(value: str, field: str) -> str:
