@@ -189,6 +189,7 @@ def cmd_export_dataset(args) -> int:
 
 def cmd_user(args) -> int:
     from app import auth
+    from app.errors import FrontlineError
 
     s = load_settings()
     check_database(s)
@@ -204,6 +205,9 @@ def cmd_user(args) -> int:
         with session:
             auth.add_user(session, args.name, pw, args.role)
             session.commit()
+    except FrontlineError as e:  # a user name or password that cannot be stored: nothing was saved
+        print(f"frontline user add: {e.message}", file=sys.stderr)
+        return 1
     finally:
         engine.dispose()
     print(f"user {args.name} ({args.role}) saved")

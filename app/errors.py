@@ -70,6 +70,17 @@ class Unavailable(FrontlineError):
     code = "unavailable"
 
 
+def require_storable(value: str, field: str) -> str:
+    """The one text rule (app.domain.text) for writers outside the API's schemas (the CLI, imports, services):
+    `value` itself, or BadInput (422) naming the field, the character and its position."""
+    from app.domain.text import UnstorableText, check_text
+
+    try:
+        return check_text(value, field)
+    except UnstorableText as e:
+        raise BadInput(str(e), field=field) from None
+
+
 STATUS: dict[type[FrontlineError], int] = {
     BadInput: 422,
     InvalidGeometry: 422,
@@ -165,12 +176,15 @@ def install_handlers(app: FastAPI) -> None:
         headers = {"Retry-After": str(exc.detail.get("retry_after", 5))} if isinstance(exc, (TooManyAttempts, Unavailable)) else None
         return JSONResponse(error_body(exc.code, exc.message, **exc.detail), status_code=status_for(exc), headers=headers)
 
+    from app.schemas import UNSTORABLE
+
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
         problems = []
         for e in exc.errors()[:20]:
             where = ".".join(str(p) for p in e.get("loc", ()) if p != "body")
-            problems.append(f"{where}: {e.get('msg')}")
+            # The text rule's message reads on from the field's name: "summary_en contains U+FFFE at position 12, ..."
+            problems.append(f"{where} {e.get('msg')}" if e.get("type") == UNSTORABLE else f"{where}: {e.get('msg')}")
         return JSONResponse(error_body("bad_input", "; ".join(problems) or "invalid request", fields=problems), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)

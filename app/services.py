@@ -23,7 +23,7 @@ from app.domain import cells as quadtree
 from app.domain.cells import Grid, reaching
 from app.domain.times import iso
 from app.domain.timeline import Change, ZoneVersion, fold
-from app.errors import BadInput, Conflict, NotFound
+from app.errors import BadInput, Conflict, NotFound, require_storable
 from app.models import CONFIDENCE
 
 OVERLAP_TOLERANCE_M2 = 5.0
@@ -220,6 +220,8 @@ def _dataset(session: Session):
 
 
 def validate_change(session: Session, data: ChangeInput, *, max_vertices: int):
+    for field in ("note", "summary_en", "summary_ar"):  # the API's schemas check these first; other callers too
+        require_storable(getattr(data, field), field)
     ds = _dataset(session)
     extent = (ds["x0"], ds["y0"], ds["x1"], ds["y1"])
     # One change may cover at most a quarter of the extent: larger is almost surely a slip of the mouse.
@@ -322,6 +324,7 @@ def record_change(session: Session, data: ChangeInput, *, base_revision: int, au
 
 
 def revert_revision(session: Session, target: int, *, base_revision: int, author_id: int, reason: str = "") -> dict:
+    require_storable(reason, "reason")
     _check_base(session, base_revision)
     r = session.execute(text("SELECT id, kind, details FROM revisions WHERE id = :id"), {"id": target}).mappings().one_or_none()
     if r is None:
