@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.usecases import accounts as auth
 from app.api.deps import SessionDep, session_user
+from app.api.schemas import Storable
 from app.domain.errors import BadInput
 from app.web.editor_text import lang_of, translator
 from app.web.templating import render
@@ -33,9 +34,10 @@ CurrentAdmin = Annotated[dict, Depends(current_admin)]
 
 class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    username: str = Field(min_length=1, max_length=64)
+    username: Annotated[str, Field(min_length=1, max_length=64), Storable]
     role: Literal["editor", "admin"] = "editor"
-    password: str | None = Field(default=None, max_length=1000, description="empty: one is generated and shown once")
+    password: Annotated[str | None, Field(max_length=1000, description="empty: one is generated and shown once"),
+                        Storable] = None
 
 
 class UserUpdate(BaseModel):
@@ -46,7 +48,8 @@ class UserUpdate(BaseModel):
 
 class PasswordReset(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    password: str | None = Field(default=None, max_length=1000, description="empty: one is generated and shown once")
+    password: Annotated[str | None, Field(max_length=1000, description="empty: one is generated and shown once"),
+                        Storable] = None
 
 
 def _no_store(body, status: int = 200) -> JSONResponse:

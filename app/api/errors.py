@@ -114,12 +114,15 @@ def install_handlers(app: FastAPI) -> None:
         headers = {"Retry-After": str(exc.detail.get("retry_after", 5))} if isinstance(exc, (TooManyAttempts, Unavailable)) else None
         return JSONResponse(error_body(exc.code, exc.message, **exc.detail), status_code=status_for(exc), headers=headers)
 
+    from app.api.schemas import UNSTORABLE
+
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
         problems = []
         for e in exc.errors()[:20]:
             where = ".".join(str(p) for p in e.get("loc", ()) if p != "body")
-            problems.append(f"{where}: {e.get('msg')}")
+            # The text rule's message reads on from the field's name: "summary_en contains U+FFFE at position 12, ..."
+            problems.append(f"{where} {e.get('msg')}" if e.get("type") == UNSTORABLE else f"{where}: {e.get('msg')}")
         return JSONResponse(error_body("bad_input", "; ".join(problems) or "invalid request", fields=problems), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from app.store import queries
 from app.api.deps import (AtInstant, FromInstant, PinDep, ReadModelDep, ReadSessionDep, SessionDep, ToInstant,
                           check_interval, send)
+from app.domain.text import storable
 from app.domain.times import iso
 from app.usecases.load import fold_text
 from app.read.model import Payload, _frag, _json
@@ -97,7 +98,8 @@ def kml(zones: list[dict], factions: dict) -> str:
             out.append("</Polygon>")
         out.append("</MultiGeometry></Placemark>")
     out.append("</Document></kml>")
-    return "\n".join(out)
+    # A name stored before the text rule may hold what XML cannot carry (app.domain.text): KML is XML too.
+    return storable("\n".join(out))
 
 
 @router.get("/areas.csv", summary="CSV of per-faction areas (km2) at every change instant")

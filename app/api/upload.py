@@ -2,7 +2,7 @@
 changes it makes (km2, areas on the map), save them as one revision. Routes only; the work is app/usecases/archive.py."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from app.usecases import archive
 from app.api.deps import CurrentEditor, ReadModelDep, SessionDep
 from app.domain.times import parse_instant
+from app.api.schemas import Storable
 
 router = APIRouter(prefix="/api/snapshot-upload", tags=["editor"])
 
@@ -20,7 +21,8 @@ MAX_CHARS = 20_000_000
 
 class UploadFile(BaseModel):
     content: str = Field(min_length=1, max_length=MAX_CHARS, description="the GeoJSON, GeoJSON-seq or KML text")
-    filename: str = Field("upload.geojson", max_length=200)
+    # The file's name and the note are stored (the revision's reason and details, each change's note).
+    filename: Annotated[str, Field(max_length=200), Storable] = "upload.geojson"
 
 
 class UploadPlan(UploadFile):
@@ -31,7 +33,7 @@ class UploadPlan(UploadFile):
     assign: dict[str, str] = Field(default_factory=dict, description="property value -> faction slug ('' leaves it out)")
     report_ids: list[int] = Field(default_factory=list, max_length=50)
     confidence: Literal["confirmed", "claimed"] = "confirmed"
-    note: str = Field("", max_length=4000)
+    note: Annotated[str, Field(max_length=4000), Storable] = ""
 
 
 class UploadSave(UploadPlan):

@@ -9,6 +9,7 @@ from app.platform.config import load_settings
 
 
 def cmd_user(args) -> int:
+    from app.domain.errors import FrontlineError
     from app.usecases import accounts as auth
 
     s = load_settings()
@@ -20,8 +21,12 @@ def cmd_user(args) -> int:
             return 1
     else:
         pw = sys.stdin.readline().rstrip("\n")
-    with session_scope(s) as session:
-        auth.add_user(session, args.name, pw, args.role)
+    try:
+        with session_scope(s) as session:
+            auth.add_user(session, args.name, pw, args.role)
+    except FrontlineError as e:  # a user name or password that cannot be stored: nothing was saved
+        print(f"frontline user add: {e.message}", file=sys.stderr)
+        return 1
     print(f"user {args.name} ({args.role}) saved")
     return 0
 

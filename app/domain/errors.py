@@ -58,3 +58,14 @@ class TooManyAttempts(FrontlineError):
 
 class Unavailable(FrontlineError):
     code = "unavailable"
+
+
+def require_storable(value: str, field: str) -> str:
+    """The one text rule (app.domain.text) for writers outside the API's schemas (the CLI, imports, services):
+    `value` itself, or BadInput (422) naming the field, the character and its position."""
+    from app.domain.text import UnstorableText, check_text
+
+    try:
+        return check_text(value, field)
+    except UnstorableText as e:
+        raise BadInput(str(e), field=field) from None

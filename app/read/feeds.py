@@ -4,6 +4,9 @@ log, and `as_of` resolution. This module holds its own SQL (bound parameters onl
 Public fields only: the instant, faction, confidence, area, the gazetteer places inside, the public summary
 and the cited reports. Never an editor's note or user name. When an editor gave no summary, the save path
 fills `summary_en` with the start of their private note; such a summary is treated as absent here.
+
+Stored text goes out through the text rule's `storable` (app.domain.text): a text stored before the rule (or by
+hand) that holds what XML cannot carry shows U+FFFD there; no feed, live or pinned, fails on data.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import orjson
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.domain.text import storable, storable_all
 from app.domain.times import iso, local
 
 MAX_PLACES = 12  # per entry: a change across a whole province would otherwise list every village
@@ -199,12 +203,15 @@ def viewer_link(base: str, at: datetime, lat: float, lon: float, zoom: int, offs
 
 def _entry(r, base: str, offset: int) -> dict:
     z = zoom_for(r["minx"], r["miny"], r["maxx"], r["maxy"])
-    e = {"id": r["id"], "at": r["at"], "faction": r["faction"], "faction_en": r["faction_en"], "faction_ar": r["faction_ar"],
-         "confidence": r["confidence"], "summary_en": r["summary_en"] or "", "summary_ar": r["summary_ar"] or "",
+    # Every stored text through the text rule's `storable`: text stored before the rule (or by hand) holding what
+    # XML cannot carry is shown with U+FFFD there, and never makes a feed (or a pinned copy of it) fail.
+    e = {"id": r["id"], "at": r["at"], "faction": storable(r["faction"]), "faction_en": storable(r["faction_en"]),
+         "faction_ar": storable(r["faction_ar"]), "confidence": r["confidence"],
+         "summary_en": storable(r["summary_en"] or ""), "summary_ar": storable(r["summary_ar"] or ""),
          "revision": r["created_in"], "published_at": r["published_at"], "area_km2": round(r["area_km2"], 2),
          "center": [round(r["lat"], 5), round(r["lon"], 5)], "zoom": z,
          "bbox": [round(r["minx"], 5), round(r["miny"], 5), round(r["maxx"], 5), round(r["maxy"], 5)],
-         "places": r["places"], "reports": r["reports"],
+         "places": storable_all(r["places"]), "reports": storable_all(r["reports"]),
          "link": viewer_link(base, r["at"], r["lat"], r["lon"], z, offset)}
     if "retracted_in" in r.keys():
         e["retracted_in"] = r["retracted_in"]
@@ -213,7 +220,9 @@ def _entry(r, base: str, offset: int) -> dict:
 
 def dataset(session: Session) -> dict:
     row = session.execute(text("SELECT slug, title_en, utc_offset_minutes, tz_label FROM dataset LIMIT 1")).mappings().one_or_none()
-    return dict(row) if row else {"slug": "frontline", "title_en": "Frontline", "utc_offset_minutes": 0, "tz_label": "UTC"}
+    if row is None:
+        return {"slug": "frontline", "title_en": "Frontline", "utc_offset_minutes": 0, "tz_label": "UTC"}
+    return storable_all(dict(row))
 
 
 def entries(session: Session, rev: int, flt: Filters, *, base: str, limit: int) -> list[dict]:
@@ -307,9 +316,10 @@ def atom_feed(items: list[dict], ds: dict, *, base: str, self_url: str, rev: int
     ns = "http://www.w3.org/2005/Atom"
 
     def el(parent, tag, text=None, **attrs):
-        e = etree.SubElement(parent, f"{{{ns}}}{tag}", {k: v for k, v in attrs.items() if v is not None})
+        # The last guard (entries and the data set are cleaned already): lxml refuses what XML 1.0 cannot carry.
+        e = etree.SubElement(parent, f"{{{ns}}}{tag}", {k: storable(v) for k, v in attrs.items() if v is not None})
         if text is not None:
-            e.text = text
+            e.text = storable(text)
         return e
 
     def stamp(t: datetime) -> str:
@@ -360,13 +370,13 @@ def corrections(session: Session, rev: int, *, base: str, limit: int) -> list[di
             reason = f"Revision {r['reverts_id']} was undone."
         else:
             reason = "Correction to an earlier moment."
-        summaries = sorted(r["summaries_en"] or [])
+        summaries = sorted(storable(x) for x in r["summaries_en"] or [])
         out.append({
             "revision": r["id"], "published_at": iso(r["created_at"]), "kind": r["kind"], "reverts": r["reverts_id"],
-            "instants": [iso(t) for t in r["instants"]], "factions": sorted(r["factions"]),
-            "area_km2": round(r["area_km2"] or 0.0, 2), "places": r["places"],
+            "instants": [iso(t) for t in r["instants"]], "factions": sorted(storable(f) for f in r["factions"]),
+            "area_km2": round(r["area_km2"] or 0.0, 2), "places": storable_all(r["places"]),
             "reason": reason + (" " + " ".join(summaries) if summaries else ""),
-            "summaries_en": summaries, "summaries_ar": sorted(r["summaries_ar"] or []),
+            "summaries_en": summaries, "summaries_ar": sorted(storable(x) for x in r["summaries_ar"] or []),
             "link": viewer_link(base, first, r["lat"], r["lon"], z, off),
             "before": viewer_link(base, first, r["lat"], r["lon"], z, off, rev=r["id"] - 1),
             "after": viewer_link(base, first, r["lat"], r["lon"], z, off, rev=r["id"]),

@@ -20,8 +20,9 @@ from typing import Callable
 import orjson
 from PIL import Image, ImageDraw, ImageFont
 
-from app.read.basemap import ATTRIBUTION, BASE, LAYERS
 from app.domain.errors import BadInput
+from app.domain.text import REPLACEMENT, storable
+from app.read.basemap import ATTRIBUTION, BASE, LAYERS
 
 MAX_SIDE = 2000
 MIN_SIDE = 200
@@ -44,9 +45,14 @@ def shape_text(s: str) -> str:
     """Arabic letters joined (presentation forms) and in visual order, for a renderer without shaping."""
     if not any("\u0600" <= ch <= "\u06ff" for ch in s):
         return s
+    import unicodedata
+
     import arabic_reshaper
     from bidi.algorithm import get_display
 
+    # python-bidi fails on a character with no bidirectional class (unassigned, a noncharacter): such a character in
+    # a stored name (from before the text rule, or merely newer than this Python's Unicode) shows as U+FFFD instead.
+    s = "".join(ch if unicodedata.bidirectional(ch) else REPLACEMENT for ch in storable(s))
     return get_display(arabic_reshaper.reshape(s))
 
 

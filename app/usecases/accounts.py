@@ -19,9 +19,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
-from app.store import accounts as store
+from app.domain.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound, TooManyAttempts, require_storable
 from app.platform.proxies import client_address, parse_proxies  # noqa: F401  (the routes' names for them)
-from app.domain.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound, TooManyAttempts
+from app.store import accounts as store
 
 SESSION_COOKIE = "frontline_session"
 CSRF_COOKIE = "csrf_token"
@@ -40,11 +40,13 @@ def _h(token: str) -> str:
 
 
 def _check_username(username: str) -> None:
+    require_storable(username, "username")
     if not username or len(username) > 64 or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
         raise BadInput("user names are 1-64 letters, digits, '.', '-' or '_'")
 
 
 def _check_password(password: str) -> None:
+    require_storable(password, "password")  # the position only, never the password
     if len(password) < 8:
         raise BadInput("passwords need at least 8 characters")
     if len(password) > 1000:

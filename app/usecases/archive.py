@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.geometry import GRID, to_multipolygon
 from app.domain.errors import BadInput
+from app.domain.text import problem as text_problem, storable
 from app.store import changes as changes_store
 from app.store import datasets, queries, reports
 from app.usecases.publish import Readers, publish
@@ -431,6 +432,11 @@ def read_series(source: Path, frame: Frame, opts: ReadOptions, known_factions: I
         raise ArchiveError(f"unknown faction {opts.faction!r} (--faction); the data set has: {', '.join(sorted(known))}")
     if not source.exists():
         raise ArchiveError(f"{source}: no such file or folder")
+    # File and folder names are stored with the imported changes (their notes, the revision's reason): the text rule.
+    wrong = text_problem(source.name)
+    if wrong is not None:
+        raise ArchiveError(f"{storable(source.name)}: the {'folder' if source.is_dir() else 'file'} name {wrong} "
+                           "(rename it)")
     by_instant: dict[datetime, dict[str, list[MultiPolygon]]] = {}
     sources: dict[datetime, str] = {}
     name_date = None if source.is_dir() else date_in_name(source.name)
@@ -488,6 +494,10 @@ def read_series(source: Path, frame: Frame, opts: ReadOptions, known_factions: I
         for n, p in enumerate(files):
             if progress:
                 progress("reading", n, len(files))
+            wrong = text_problem(p.name)
+            if wrong is not None:
+                problems.append(f"{storable(p.name)}: the file name {wrong} (rename the file)")
+                continue
             found = date_in_name(p.name)
             if found is None:
                 problems.append(f"{p.name}: no date in the file name (name files YYYYMMDD or YYYY-MM-DD, e.g. 2024-11-30.geojson)")
@@ -816,7 +826,8 @@ def write_changes(session: Session, changes: list[PlannedChange], *, kind: str, 
     for n, c in enumerate(changes):
         if progress:
             progress("writing", n, len(changes))
-        en, ar = summarise(c, names, places, frame)
+        # Generated from stored names: any text stored before the text rule is not copied on.
+        en, ar = (storable(x) for x in summarise(c, names, places, frame))
         data = services.ChangeInput(faction=c.faction, at=c.at, geometry=mapping(c.geom), confidence=confidence,
                                     report_ids=report_ids, note=f"imported from {c.source}", summary_en=en, summary_ar=ar)
         services.insert_change(session, data, c.geom, rev)

@@ -29,7 +29,7 @@ from app.domain import cells as quadtree
 from app.domain.cells import Grid, reaching
 from app.domain.times import iso
 from app.domain.timeline import Change, ZoneVersion, fold
-from app.domain.errors import BadInput, Conflict, NotFound
+from app.domain.errors import BadInput, Conflict, NotFound, require_storable
 from app.store.models import CONFIDENCE
 
 OVERLAP_TOLERANCE_M2 = 5.0
@@ -214,6 +214,8 @@ def _dataset(session: Session):
 
 
 def validate_change(session: Session, data: ChangeInput, *, max_vertices: int):
+    for field in ("note", "summary_en", "summary_ar"):  # the API's schemas check these first; other callers too
+        require_storable(getattr(data, field), field)
     ds = _dataset(session)
     extent = (ds["x0"], ds["y0"], ds["x1"], ds["y1"])
     # One change may cover at most a quarter of the extent: larger is almost surely a slip of the mouse.
@@ -319,6 +321,7 @@ def record_change(session: Session, data: ChangeInput, *, base_revision: int, au
 def revert_revision(session: Session, target: int, *, base_revision: int, author_id: int | None, reason: str = "",
                     readers: Readers | None) -> dict:
     """Revert revision `target` (itself a new revision), publish it and tell `readers`."""
+    require_storable(reason, "reason")
     _check_base(session, base_revision)
     r = store.revision(session, target)
     if r is None:

@@ -22,6 +22,7 @@ from app.store.models import CONFIDENCE
 from app.domain.geometry import parse_polygonal
 from app.domain.times import parse_instant
 from app.domain.errors import BadInput, FrontlineError
+from app.domain.text import problem as text_problem, storable
 
 FILES = ["dataset.json", "factions.json", "reports.json", "geojson/changes.geojson", "geojson/places.geojson",
          "changes.json"]
@@ -77,6 +78,43 @@ def _read_json(folder: Path, name: str, problems: list[Problem]):
         return None
 
 
+def _strings(value, field: str = ""):
+    """(field, text) for every string in a JSON value, keys included: `variants[1]`, `home_view.label`."""
+    if isinstance(value, str):
+        yield field, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield "a field's name" + (f" in {field}" if field else ""), str(k)
+            yield from _strings(v, f"{field}.{k}" if field else str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _strings(v, f"{field}[{i}]")
+
+
+def _check_texts(ds, factions, reports, changes, places, texts, problems: list[Problem]) -> None:
+    """The one text rule (app.domain.text) on every text of the folder: each refusal names file, record and field."""
+    def check(file: str, where: str, record) -> None:
+        for field, value in _strings(record):
+            wrong = text_problem(value)
+            if wrong is not None:
+                problems.append(Problem(file, storable(where), f"{field or 'the value'} {wrong}"))
+
+    def label(kind: str, i: int, r, key: str) -> str:
+        return f"{kind} {i} ({r.get(key, '?')})" if isinstance(r, dict) else f"{kind} {i}"
+
+    check("dataset.json", "dataset", ds)
+    for i, f in enumerate(factions if isinstance(factions, list) else []):
+        check("factions.json", label("faction", i, f, "slug"), f)
+    for i, r in enumerate(reports if isinstance(reports, list) else []):
+        check("reports.json", label("report", i, r, "key"), r)
+    for name, doc, key in (("geojson/changes.geojson", changes, "key"), ("geojson/places.geojson", places, "slug")):
+        for i, feat in enumerate((doc or {}).get("features", []) if isinstance(doc, dict) else []):
+            p = feat.get("properties") if isinstance(feat, dict) else None
+            check(name, label("feature", i, p or {}, key), p or {})
+    for i, t in enumerate(texts or []):
+        check("changes.json", label("entry", i, t, "key"), t)
+
+
 def validate(folder: Path, *, max_vertices: int = 200_000) -> dict:
     """Read and check the whole data set; raise LoadError listing every problem found."""
     problems: list[Problem] = []
@@ -88,6 +126,7 @@ def validate(folder: Path, *, max_vertices: int = 200_000) -> dict:
     places = _read_json(folder, "geojson/places.geojson", problems)
     # The changes' texts may sit beside the coordinates in changes.json ([{key, summary_en, summary_ar, note}]).
     texts: dict[str, dict] = {}
+    tlist = None
     if (folder / "changes.json").exists():
         tlist = _read_json(folder, "changes.json", problems)
         if tlist is not None and not isinstance(tlist, list):
@@ -101,6 +140,7 @@ def validate(folder: Path, *, max_vertices: int = 200_000) -> dict:
                 texts[t["key"]] = t
     if problems:
         raise LoadError("the data set cannot be read:\n" + "\n".join(map(str, problems)), problems=[str(p) for p in problems])
+    _check_texts(ds, factions, reports, changes, places, tlist if isinstance(tlist, list) else [], problems)
     out: dict = {"dataset": ds}
     try:
         ds["start_at"] = parse_instant(ds["start"], "start")

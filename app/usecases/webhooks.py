@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.read import feeds
 from app.store import webhooks as store
 from app.domain.times import iso
-from app.domain.errors import BadInput, NotFound
+from app.domain.errors import BadInput, NotFound, require_storable
 
 log = logging.getLogger("frontline.webhooks")
 
@@ -149,10 +149,12 @@ def post(url: str, body: bytes, headers: dict, *, allow_private: bool, timeout: 
 def add_endpoint(session: Session, url: str, secret: str, *, factions: list[str] | None = None, place: str | None = None,
                  km: float = 0.0, allow_private: bool = False) -> int:
     """Register an endpoint (its URL, secret and filters checked first) and commit; returns its id."""
+    require_storable(url, "url")
     _, host, port, _ = check_url(url)
     resolve(host, port, allow_private=allow_private)
     if not isinstance(secret, str) or not 16 <= len(secret) <= 200:
         raise BadInput("the secret must be 16 to 200 characters (e.g. `openssl rand -hex 32`)")
+    require_storable(secret, "secret")
     factions = [f.strip() for f in (factions or []) if f.strip()] or None
     if factions:
         known = feeds.faction_slugs(session)

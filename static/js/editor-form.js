@@ -2,8 +2,9 @@
 // Preview (nothing stored) and Save (names the revision the editor loaded: a stale one is a visible 409).
 import { ApiError, getJSON, send } from "./api.js";
 import { fillUrl } from "./config.js";
-import { formatLocal, fromInputValue, isoLocal, toInputValue } from "./timefmt.js";
+import { formatLocal, isoLocal } from "./timefmt.js";
 import { factionLabel, km2, LANG, tr } from "./editor-i18n.js";
+import { TimeField } from "./editor-timefield.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -21,6 +22,14 @@ export function initForm(ctx) {
   const errBox = $("form-error");
   const reloadBtn = $("reload-reapply");
   const previewBox = $("preview");
+  // The change's instant: typed, stepped or picked in the war's local time; the map follows it once committed.
+  const atField = new TimeField(at, $("f-at-note"), {
+    onCommit: (ms) => {
+      ctx.time.set(ms);
+      clearPreview();
+    },
+  });
+  const reportDate = new TimeField($("r-date"), $("r-date-note"));
 
   function showError(message, { conflict = false } = {}) {
     $("form-error-text").textContent = message;
@@ -93,14 +102,13 @@ export function initForm(ctx) {
   }
 
   function setInstant(date) {
-    at.value = toInputValue(date, ctx.offset);
+    atField.setValue(date.getTime());
   }
-
-  at.addEventListener("change", () => {
-    const d = fromInputValue(at.value, ctx.offset);
-    if (d) ctx.time.set(d.getTime());  // the map follows the instant being edited
-    clearPreview();
-  });
+  // The war's zone and period (first and last minute): the instant is clamped to it; a report's date is not.
+  function setPeriod(first, last) {
+    atField.setZone(ctx.offset, ctx.tzLabel, first, last);
+    reportDate.setZone(ctx.offset, ctx.tzLabel);
+  }
   form.addEventListener("input", () => { clearPreview(); clearError(); });
 
   // The request body from the form and the drawn shapes; a sentence instead when something is missing.
@@ -108,8 +116,9 @@ export function initForm(ctx) {
     const geometry = ctx.draw.geometry();
     if (!geometry) return tr("Draw the area that changed hands on the map first.");
     if (!faction.value) return tr("Choose the faction taking control.");
-    const d = fromInputValue(at.value, ctx.offset);
-    if (!d) return tr("Give the instant of the change.");
+    const ms = atField.value();
+    if (ms === null) return atField.error || tr("Give the instant of the change.");
+    const d = new Date(ms);
     const ids = [...reports.selectedOptions].map((o) => Number(o.value));
     if (!ids.length) return tr("Cite at least one report (add a new one if it is not in the list).");
     return {
@@ -257,10 +266,12 @@ export function initForm(ctx) {
   $("r-add").addEventListener("click", async () => {
     const err = $("report-error");
     err.hidden = true;
-    const d = fromInputValue($("r-date").value, ctx.offset);
+    const ms = reportDate.value();
+    const d = ms === null ? null : new Date(ms);
     const title = $("r-title").value.trim();
     const publisher = $("r-publisher").value.trim();
-    const problem = !title ? tr("Give the report's title.") : !publisher ? tr("Give the publisher.") : !d ? tr("Give the publication date and time.") : "";
+    const problem = !title ? tr("Give the report's title.") : !publisher ? tr("Give the publisher.")
+      : !d ? reportDate.error || tr("Give the publication date and time.") : "";
     if (problem) {
       err.textContent = problem;
       err.hidden = false;
@@ -288,7 +299,7 @@ export function initForm(ctx) {
   // The form's state, for drafts; and its restoration.
   function state() {
     return {
-      faction: faction.value, at: at.value, confidence: form.querySelector("input[name=confidence]:checked").value,
+      faction: faction.value, at: atField.text(), confidence: form.querySelector("input[name=confidence]:checked").value,
       reports: [...reports.selectedOptions].map((o) => Number(o.value)),
       summary_en: $("f-summary").value, summary_ar: $("f-summary-ar").value, note: $("f-note").value,
     };
@@ -296,9 +307,8 @@ export function initForm(ctx) {
   function restore(d) {
     if (d.faction && [...faction.options].some((o) => o.value === d.faction)) faction.value = d.faction;
     if (d.at) {
-      at.value = d.at;
-      const t = fromInputValue(d.at, ctx.offset);
-      if (t) ctx.time.set(t.getTime(), { silent: true });
+      atField.setText(d.at);  // a draft's text as it was typed (older drafts: "2024-11-29T10:00")
+      if (atField.ms !== null) ctx.time.set(atField.ms, { silent: true });
     }
     const conf = form.querySelector(`input[name=confidence][value="${["claimed", "inferred"].includes(d.confidence) ? d.confidence : "confirmed"}"]`);
     if (conf) conf.checked = true;
@@ -312,6 +322,6 @@ export function initForm(ctx) {
     faction.value = slug;
   }
 
-  return { fillFactions, fillReports, setInstant, clearPreview, clearError, showError, state, restore, setFaction,
+  return { fillFactions, fillReports, setInstant, setPeriod, clearPreview, clearError, showError, state, restore, setFaction,
     faction: () => faction.value };
 }

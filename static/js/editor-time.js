@@ -1,7 +1,9 @@
-// The editor's time control: a slider over the data set's period (ticks at change instants) and a
-// datetime-local input in the data set's local time, labelled (UTC+3). Pure helpers are exported for tests.
+// The editor's time control: a slider over the data set's period (ticks at change instants) and a time field
+// in the data set's local time, labelled (UTC+3), read and clamped only when committed (editor-timefield.js).
+// Pure helpers are exported for tests.
 import { LANG } from "./editor-i18n.js";
-import { formatLocal, fromInputValue, offsetLabel, toInputValue } from "./timefmt.js";
+import { TimeField } from "./editor-timefield.js";
+import { formatLocal, offsetLabel } from "./timefmt.js";
 
 const MINUTE = 60000;
 
@@ -18,7 +20,7 @@ export function neighbourInstant(instants, t, dir) {
 }
 
 export class TimeControl {
-  // els: {slider, ticks, tickMarks, input, tz, text, prev, next}; onChange(date) after every move.
+  // els: {slider, ticks, tickMarks, input, note, tz, text, prev, next}; onChange(date) after every move.
   constructor(els, onChange) {
     this.els = els;
     this.onChange = onChange;
@@ -29,11 +31,8 @@ export class TimeControl {
     this.instants = [];
     this.t = 0;
     els.slider.addEventListener("input", () => this.set(this.start + Number(els.slider.value) * MINUTE));
-    els.input.addEventListener("change", () => {
-      const d = fromInputValue(els.input.value, this.offset);
-      if (d) this.set(d.getTime());
-      else this._render();
-    });
+    // The text beside the field already says the instant in words: the field's note only says what is wrong.
+    this.field = new TimeField(els.input, els.note, { echo: false, onCommit: (ms) => this.set(ms) });
     els.prev.addEventListener("click", () => this._step(-1));
     els.next.addEventListener("click", () => this._step(1));
   }
@@ -45,11 +44,10 @@ export class TimeControl {
     this.start = Date.parse(dataset.start);
     this.end = Date.parse(dataset.end);
     this.instants = instants.slice();
-    const { slider, ticks, tickMarks, input, tz } = this.els;
+    const { slider, ticks, tickMarks, tz } = this.els;
     slider.min = "0";
     slider.max = String(Math.max(0, Math.round((this.end - this.start) / MINUTE) - 1));
-    input.min = toInputValue(new Date(this.start), this.offset);
-    input.max = toInputValue(new Date(this.end - MINUTE), this.offset);
+    this.field.setZone(this.offset, this.label, this.start, this.end - MINUTE);
     tz.textContent = this.label;
     ticks.replaceChildren();
     tickMarks.replaceChildren();
@@ -87,10 +85,10 @@ export class TimeControl {
   }
 
   _render() {
-    const { slider, input, text } = this.els;
+    const { slider, text } = this.els;
     slider.value = String(Math.round((this.t - this.start) / MINUTE));
     slider.setAttribute("aria-valuetext", formatLocal(new Date(this.t), this.offset, this.label, LANG));
-    input.value = toInputValue(new Date(this.t), this.offset);
+    this.field.setValue(this.t);  // left alone while someone is typing in it
     text.textContent = formatLocal(new Date(this.t), this.offset, this.label, LANG);
   }
 }

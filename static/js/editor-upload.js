@@ -3,7 +3,8 @@
 // save them as one revision. Self-contained: it fills the element #snapshot-upload when the page has one.
 // The server (app/api/upload.py -> app/archive.py) validates everything, as for `frontline import-snapshots`.
 import { ApiError, getJSON, send } from "./api.js";
-import { fromInputValue, isoLocal, offsetLabel } from "./timefmt.js";
+import { isoLocal, offsetLabel } from "./timefmt.js";
+import { TimeField } from "./editor-timefield.js";
 
 const API = "/api/snapshot-upload";
 const MARKUP = `
@@ -22,7 +23,8 @@ const MARKUP = `
     <select id="up-mode"></select>
     <div id="up-assign"></div>
     <label for="up-at">Instant <span class="hint">local time, <span id="up-tz">UTC</span></span></label>
-    <input type="datetime-local" id="up-at" step="60">
+    <span class="tf"><input type="text" id="up-at"></span>
+    <p class="tf-note hint" id="up-at-note" hidden></p>
     <label for="up-remainder">Area lost and taken by no one in the file goes to</label>
     <select id="up-remainder"></select>
     <label for="up-reports">Reports cited <span class="hint">Ctrl/⌘-click for several</span></label>
@@ -77,7 +79,10 @@ export async function initUpload(root) {
   };
   factionOptions($("up-remainder"));
   if (ctx.factions.some((f) => f.slug === "contested")) $("up-remainder").value = "contested";
-  $("up-at").value = isoLocal(new Date(ctx.start), ctx.utc_offset_minutes).slice(0, 16);
+  // Typed, stepped or picked in the war's local time; read when committed (editor-timefield.js).
+  const atField = new TimeField($("up-at"), $("up-at-note"));
+  atField.setZone(ctx.utc_offset_minutes, $("up-tz").textContent, Date.parse(ctx.start), null);
+  atField.setValue(Date.parse(ctx.start));
   const reports = await getJSON("/api/editor/reports");
   for (const r of reports) $("up-reports").append(el("option", { value: r.id }, `${r.title} (${r.publisher})`));
 
@@ -143,7 +148,8 @@ export async function initUpload(root) {
   });
 
   const body = () => {
-    const at = fromInputValue($("up-at").value, ctx.utc_offset_minutes);
+    const ms = atField.value();
+    const at = ms === null ? null : new Date(ms);
     const mode = $("up-mode").value;
     const b = {
       content: state.content, filename: state.filename, remainder: $("up-remainder").value,

@@ -12,7 +12,7 @@ import { initMove } from "./editor-move.js";
 import { initReports } from "./editor-reports.js";
 import { initSearch } from "./editor-search.js";
 import { TimeControl } from "./editor-time.js";
-import { offsetLabel } from "./timefmt.js";
+import { formatLocal, offsetLabel } from "./timefmt.js";
 import { LANG, tr } from "./editor-i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -130,7 +130,7 @@ async function main() {
   ctx.showZones = showZones;
   ctx.time = new TimeControl({
     slider: $("time-slider"), ticks: $("time-ticks"), tickMarks: $("tick-marks"), input: $("time-input"),
-    tz: $("time-tz"), text: $("time-text"), prev: $("time-prev"), next: $("time-next"),
+    note: $("time-input-note"), tz: $("time-tz"), text: $("time-text"), prev: $("time-prev"), next: $("time-next"),
   }, (date) => {
     showZones();
     ctx.form.setInstant(date);
@@ -157,6 +157,7 @@ async function main() {
     ctx.form.fillReports(tl.reports || []);
     const first = ctx.timeline === tl && ctx.time.instants.length === 0;
     ctx.time.setPeriod(tl.dataset, tl.instants || []);
+    ctx.form.setPeriod(ctx.time.start, ctx.time.end - 60000);
     if (first && tl.instants && tl.instants.length) ctx.time.set(Date.parse(tl.instants[tl.instants.length - 1]), { silent: true });
     ctx.form.setInstant(new Date(ctx.time.t));
     showZones();
@@ -207,9 +208,9 @@ function initDrafts(ctx) {
     if (d.geometry) ctx.draw.setGeometry(d.geometry, { record: false });
     ctx.move.setPending(d.pending);
     ctx.showZones();
-    const when = d.savedAt ? new Date(d.savedAt) : null;
+    const when = d.savedAt && Number.isFinite(Date.parse(d.savedAt)) ? new Date(d.savedAt) : null;  // in the war's time
     $("draft-text").textContent = when
-      ? tr("Your unsaved draft from {when} is restored.", { when: when.toLocaleString(LANG === "ar" ? "ar" : "en-GB", { dateStyle: "medium", timeStyle: "short" }) })
+      ? tr("Your unsaved draft from {when} is restored.", { when: formatLocal(when, ctx.offset, ctx.tzLabel, LANG) })
       : tr("Your unsaved draft is restored.");
     if (d.revision && d.revision !== ctx.revision) {
       $("draft-text").textContent += " " + tr("The map has changed since (revision {from} → {to}): check the newer edits before saving.",

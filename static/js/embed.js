@@ -55,19 +55,31 @@ function postHeight() {
   }
 }
 
+// The hint over the map ("Use Ctrl + scroll...", "Use two fingers..."): shown for a moment, then it goes away.
+function hinter() {
+  const hint = $("embed-hint");
+  let timer = null;
+  const hide = () => { clearTimeout(timer); hint.hidden = true; };
+  const show = (text) => {
+    if (hint.textContent !== text) hint.textContent = text;
+    hint.hidden = false;
+    clearTimeout(timer);
+    timer = setTimeout(hide, 2000);
+  };
+  return { show, hide };
+}
+
 // The embed never takes the host page's scrolling: the wheel zooms the map only with Ctrl (Cmd on a Mac) held, or
 // after a click on the map (until the pointer leaves it); otherwise the page scrolls and a short hint says how.
-function guardWheel(map, lang) {
+function guardWheel(map, lang, hint) {
   map.scrollWheelZoom.disable();
   const el = map.getContainer();
-  const hint = $("embed-hint");
-  hint.textContent = tr(lang, /Mac|iPhone|iPad/.test(navigator.platform) ? "zoomHintMac" : "zoomHint");
-  let armed = false, timer = null, last = 0;
-  const hide = () => { hint.hidden = true; };
-  map.on("click", () => { if (!armed) { armed = true; map.scrollWheelZoom.enable(); hide(); } });
+  const text = tr(lang, /Mac|iPhone|iPad/.test(navigator.platform) ? "zoomHintMac" : "zoomHint");
+  let armed = false, last = 0;
+  map.on("click", () => { if (!armed) { armed = true; map.scrollWheelZoom.enable(); hint.hide(); } });
   // Leaflet focuses the map on a press; focusing without scrolling first keeps the host page where it is.
   el.addEventListener("mousedown", () => { if (document.activeElement !== el) el.focus({ preventScroll: true }); }, true);
-  el.addEventListener("mouseleave", () => { armed = false; map.scrollWheelZoom.disable(); hide(); });
+  el.addEventListener("mouseleave", () => { armed = false; map.scrollWheelZoom.disable(); hint.hide(); });
   el.addEventListener("wheel", (e) => {
     if (armed) return;
     if (e.ctrlKey || e.metaKey) {
@@ -78,10 +90,49 @@ function guardWheel(map, lang) {
       map.setZoomAround(map.mouseEventToContainerPoint(e), map.getZoom() + (e.deltaY < 0 ? 1 : -1));
       return;
     }
-    hint.hidden = false;
-    clearTimeout(timer);
-    timer = setTimeout(hide, 2000);
+    hint.show(text);
   }, { passive: false });
+}
+
+// Touch, the same way (cooperative gestures): in a frame, one finger scrolls the host page (the map's
+// touch-action lets the browser pan, and Leaflet's one-finger drag is off for that touch) and a short hint says
+// "use two fingers"; two fingers move and zoom the map (Leaflet's touch zoom follows the fingers' midpoint); a
+// tap still opens the popup. Only when framed: /embed opened as a page of its own, or full screen, has no host
+// page to scroll, so one finger moves the map there, as in the viewer. Mouse dragging is untouched (the drag
+// handler is switched off only while a finger is down).
+function guardTouch(map, lang, hint) {
+  const el = map.getContainer();
+  const framed = window.parent !== window;
+  const cooperative = () => framed && !document.fullscreenElement;
+  const mark = () => el.classList.toggle("fl-coop", cooperative());
+  mark();
+  document.addEventListener("fullscreenchange", mark);
+  const text = tr(lang, "touchHint");
+  let start = null;     // where the single finger went down (null: not a single-finger touch)
+  let held = false;     // Leaflet's dragging is switched off for the touch under way
+  // Capture: before Leaflet's own touchstart handlers on the container see the touch.
+  el.addEventListener("touchstart", (e) => {
+    if (!cooperative()) return;
+    if (e.touches.length === 1) {
+      if (map.dragging.enabled()) { map.dragging.disable(); held = true; }
+      start = { x: e.touches[0].clientX, y: e.touches[0].clientY };
+    } else {
+      start = null;  // two fingers: the map's
+      hint.hide();
+    }
+  }, { capture: true, passive: true });
+  el.addEventListener("touchmove", (e) => {
+    if (!start || e.touches.length !== 1) return;
+    const t = e.touches[0];
+    if (Math.hypot(t.clientX - start.x, t.clientY - start.y) > 10) hint.show(text);  // a drag, not a tap
+  }, { passive: true });
+  const end = (e) => {
+    if (e.touches.length) return;
+    start = null;
+    if (held) { held = false; map.dragging.enable(); }
+  };
+  el.addEventListener("touchend", end, { passive: true });
+  el.addEventListener("touchcancel", end, { passive: true });
 }
 
 // A full-screen button, shown when the frame may go full screen (the snippet's iframe allows it).
@@ -192,7 +243,9 @@ async function run(config, lang, opt) {
   const footerDone = fillFooter(config, index, lang);
 
   const fm = new FrontMap($("map"), config, { lang, theme, dataset: ds, placeMaxRank: 4 });
-  guardWheel(fm.map, lang);
+  const hint = hinter();
+  guardWheel(fm.map, lang, hint);
+  guardTouch(fm.map, lang, hint);
   fullscreenButton(lang, () => fm.invalidateSize());
   if (opt.center) fm.setView(opt.center[0], opt.center[1], opt.zoom ?? ds.home_view.zoom);
   else if (opt.bbox) fm.fitBbox(opt.bbox, 16);

@@ -75,8 +75,9 @@ def test_draw_preview_save_and_revert(page, mini_server):
 
     # Faction, instant (local time), confidence, a report.
     page.select_option("#f-faction", "green")
-    page.fill("#f-at", "2024-01-02T00:00")
-    expect(page.locator("#time-input")).to_have_value("2024-01-02T00:00")  # the map follows the form's instant
+    page.fill("#f-at", "2024-01-02 00:00")
+    page.press("#f-at", "Enter")  # the instant is read when committed (Enter or leaving the field)
+    expect(page.locator("#time-input")).to_have_value("2024-01-02 00:00")  # the map follows the form's instant
     page.check("input[name=confidence][value=claimed]")
     page.select_option("#f-reports", ["1"])
     page.fill("#f-summary", "Green takes the crossing")
@@ -96,7 +97,7 @@ def test_draw_preview_save_and_revert(page, mini_server):
     expect(later).to_have_count(1)
     later.first.click()
     expect(page.locator("#status")).to_contain_text("under the preview")
-    expect(page.locator("#f-at")).to_have_value("2024-01-02T00:00")  # the change keeps its instant
+    expect(page.locator("#f-at")).to_have_value("2024-01-02 00:00")  # the change keeps its instant
     page.screenshot(path=str(OUTPUT / "editor-preview.png"))
 
     with page.expect_response(lambda r: r.url.endswith("/api/changes") and r.request.method == "POST") as resp:
@@ -137,7 +138,7 @@ def test_stale_save_offers_reload_and_keeps_the_drawing(page, mini_server):
     page.evaluate("""() => window.frontlineEditor.draw.setGeometry({type: "Polygon",
         coordinates: [[[36.7, 36.0], [36.9, 36.0], [36.9, 36.2], [36.7, 36.2], [36.7, 36.0]]]})""")
     page.select_option("#f-faction", "green")
-    page.fill("#f-at", "2024-01-02T00:00")
+    page.fill("#f-at", "2024-01-02 00:00")
     page.select_option("#f-reports", ["2"])
     page.fill("#f-summary", "Green takes the crossing")
     with page.expect_response(lambda r: r.url.endswith("/api/changes")) as resp:

@@ -22,9 +22,9 @@ def drag(page, start, end, steps=12):
 
 
 def at_mid(page):
-    page.fill("#f-at", "2024-01-02T00:00")
+    page.fill("#f-at", "2024-01-02 00:00")
     page.locator("#f-at").dispatch_event("change")
-    expect(page.locator("#time-input")).to_have_value("2024-01-02T00:00")
+    expect(page.locator("#time-input")).to_have_value("2024-01-02 00:00")
 
 
 def fill_form(page, summary, reports=("1",)):
@@ -218,7 +218,7 @@ def test_draft_survives_a_reload_after_the_leave_warning(browser, mini_server):
         page.evaluate("() => window.frontlineEditor.map.setView([36.1, 36.8], 10, {animate: false})")
         draw_polygon(page, SQUARE_A)
         page.select_option("#f-faction", "green")
-        page.fill("#f-at", "2024-01-02T00:00")
+        page.fill("#f-at", "2024-01-02 00:00")
         page.select_option("#f-reports", ["2"])
         page.fill("#f-summary", "Green crosses the river")
         page.fill("#f-note", "two sources, one video")
@@ -229,7 +229,7 @@ def test_draft_survives_a_reload_after_the_leave_warning(browser, mini_server):
         expect(page.locator("#draft-box")).to_contain_text("draft")
         expect(page.locator("#shape-info")).to_contain_text("1 shape drawn")
         expect(page.locator("#f-faction")).to_have_value("green")
-        expect(page.locator("#f-at")).to_have_value("2024-01-02T00:00")
+        expect(page.locator("#f-at")).to_have_value("2024-01-02 00:00")
         expect(page.locator("#f-summary")).to_have_value("Green crosses the river")
         expect(page.locator("#f-note")).to_have_value("two sources, one video")
         expect(page.locator("input[name=confidence][value=claimed]")).to_be_checked()
@@ -275,7 +275,7 @@ def test_conflict_scrolls_the_message_into_view_and_shows_the_other_change(make_
     page.evaluate("""() => window.frontlineEditor.draw.setGeometry({type: "Polygon",
         coordinates: [[[36.7, 36.0], [36.9, 36.0], [36.9, 36.2], [36.7, 36.2], [36.7, 36.0]]]})""")
     page.select_option("#f-faction", "green")
-    page.fill("#f-at", "2024-01-02T00:00")
+    page.fill("#f-at", "2024-01-02 00:00")
     fill_form(page, "Green takes the crossing", reports=("2",))
     with mini_server.client() as c:
         c.headers["X-CSRF-Token"] = login(c)
@@ -304,7 +304,7 @@ def test_history_shows_what_changed_and_offers_revert_only_where_it_can(page, mi
     page.evaluate("""() => window.frontlineEditor.draw.setGeometry({type: "Polygon",
         coordinates: [[[36.7, 36.0], [36.9, 36.0], [36.9, 36.2], [36.7, 36.2], [36.7, 36.0]]]})""")
     page.select_option("#f-faction", "green")
-    page.fill("#f-at", "2024-01-02T00:00")
+    page.fill("#f-at", "2024-01-02 00:00")
     fill_form(page, "Green takes the crossing", reports=("1", "2"))
     page.fill("#f-note", "private: seen on a video")
     saved = save(page)
@@ -318,7 +318,7 @@ def test_history_shows_what_changed_and_offers_revert_only_where_it_can(page, mi
     expect(item.locator(".ed-rev-reports")).to_contain_text(";")  # two reports
     item.locator("[data-action=show]").click()
     expect(page.locator(".ed-highlight")).to_have_count(1)
-    expect(page.locator("#time-input")).to_have_value("2024-01-02T00:00")
+    expect(page.locator("#time-input")).to_have_value("2024-01-02 00:00")
     item.locator("[data-action=revert]").click()
     item.locator("input").fill("wrong day")
     with page.expect_response(lambda r: "/revert" in r.url):
