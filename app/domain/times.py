@@ -25,6 +25,12 @@ def local(dt: datetime, offset_minutes: int) -> datetime:
     return dt.astimezone(timezone(timedelta(minutes=offset_minutes)))
 
 
+def local_iso(dt: datetime, offset_minutes: int) -> str:
+    """ISO 8601 in the data set's local time (`2024-11-30T12:00:00+03:00`), as data set folders write instants.
+    `iso` below is the UTC form every API response uses."""
+    return local(dt, offset_minutes).isoformat()
+
+
 def iso(dt: datetime | None) -> str | None:
     """UTC ISO 8601 with Z; None for an open bound."""
     if dt is None:

@@ -30,6 +30,7 @@ from shapely.ops import polygonize, unary_union
 from shapely.strtree import STRtree
 
 from app.usecases import load as loader
+from app.domain.times import local_iso
 from app.domain.timeline import Change, fold, state_at
 
 KM_PER_DEG = 111.32
@@ -390,11 +391,10 @@ def export_dataset(session, folder: Path) -> dict:
     ds = datasets.row(session)
     if ds is None:
         raise loader.LoadError("no data set is loaded; nothing to export")
-    from datetime import timedelta, timezone
-    tz = timezone(timedelta(minutes=ds["utc_offset_minutes"]))
+    offset = ds["utc_offset_minutes"]
 
-    def iso(t: datetime) -> str:
-        return t.astimezone(tz).isoformat()
+    def iso(t: datetime) -> str:  # a data set folder writes local times (docs/data-format.md), not the API's UTC
+        return local_iso(t, offset)
 
     home = {k: v for k, v in (ds["home_view"] or {}).items() if not k.startswith("_")}
     _json(folder / "dataset.json", {
