@@ -21,8 +21,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from app.usecases import accounts as auth
-
 from app.read import pictures as render
 from app.api.deps import AtInstant, Pin, PinDep, ReadModelDep, is_signed_in, send
 from app.domain.times import parse_instant

@@ -3,7 +3,7 @@ app.read.formats.feeds), the corrections log, and `as_of` resolution. The SQL is
 
 Public fields only: the instant, faction, confidence, area, the gazetteer places inside, the public summary
 and the cited reports. Never an editor's note or user name. When an editor gave no summary, the save path
-fills `summary_en` with the start of their private note; such a summary is treated as absent here.
+fills `summary_en` with the start of their private note; app.store.feeds reads such a summary as empty.
 """
 from __future__ import annotations
 

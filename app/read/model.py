@@ -28,8 +28,8 @@ from app.domain.cells import Grid
 from app.domain.errors import NotFound
 from app.domain.times import iso
 from app.read.cache import ByteLRU, payload_size
-from app.read.formats import csv_, geojson, kml as kml_format
-from app.read.formats.json_ import dumps, fragment
+from app.read.formats import csv_, geojson, kml as kml_format, timeline as timeline_format
+from app.read.formats.json_ import dumps
 from app.read.payload import Payload
 from app.platform.fastpath import reply_size
 from app.store import publication as store
@@ -256,7 +256,7 @@ class ReadModel:
         """The index: everything to lay out the time axis and the charts, no geometry; the windows to load."""
         def build():
             pub = self.publication(rev)
-            doc = pub.index_doc()
+            doc = timeline_format.index(pub)
             if len(pub.windows) == 1:  # a short war plays from this one response
                 doc["windows"][0]["data"] = self.window_doc(rev, 0)
             return Payload.build(dumps(doc), "application/json", self.gzip_level)
@@ -269,10 +269,7 @@ class ReadModel:
         with self.Session() as s:
             rows = s.execute(queries.CHANGES_IN_RANGE, {"rev": rev, "t0": t0, "t1": t1 or "infinity",
                                                         "digits": queries.COORD_DIGITS}).mappings().all()
-        meta = {c["id"]: c for c in pub.changes}
-        changes = [{**meta[r["id"]], "geometry": fragment(r["geometry"])} for r in rows if r["id"] in meta]
-        return {"revision": rev, "i": i, "from": iso(t0), "to": iso(t1),
-                "keyframe": self.feature_collection(rev, first), "changes": changes}
+        return timeline_format.window(pub, i, t0, t1, self.feature_collection(rev, first), rows)
 
     def window(self, rev: int, i: int) -> Payload:
         pub = self.publication(rev)
@@ -503,27 +500,12 @@ class Publication:
         start = st[k - 1] if k > 0 else idx
         return self.instants[start], (self.instant(st[k]) if k < len(st) else None)
 
-    def window_counts(self) -> list[int]:
-        starts = [iso(self.instants[a]) for a, _ in self.windows]
-        counts = [0] * len(self.windows)
-        for c in self.changes:
-            counts[max(0, bisect.bisect_right(starts, c["at"]) - 1)] += 1
-        return counts
-
     def window_of(self, idx: int) -> int:
         return max(0, bisect.bisect_right([w[0] for w in self.windows], idx) - 1)
 
     def describe_doc(self) -> dict:
         return {"dataset": self.dataset, "factions": self.factions, "instants": [iso(t) for t in self.instants],
                 "areas_km2": self.areas, "changes": self.changes}
-
-    def index_doc(self) -> dict:
-        return {
-            "revision": self.rev, "dataset": self.dataset, "factions": self.factions,
-            "instants": [iso(t) for t in self.instants], "areas_km2": self.areas, "reports": self.reports,
-            "windows": [{"i": i, "from": iso(self.instants[a]), "to": iso(self.instant(b)), "first": a, "end": b,
-                         "changes": n} for i, ((a, b), n) in enumerate(zip(self.windows, self.window_counts()))],
-        }
 
 
 def _post(ledger: dict, spans, sign: int | None) -> None:

@@ -8,6 +8,7 @@ document. Nothing here reads the database, and nothing parses a formatter's outp
 - csv_: the areas of every faction at every change instant
 - feeds: Atom 1.0 and JSON Feed 1.1 of the published changes
 - ogc: a zone version as an OGC API - Features item
+- timeline: the viewer's timeline index and its windows (keyframe and changes)
 
 May import what app.read may (app.domain, app.platform; libraries), and nothing that does I/O.
 """
