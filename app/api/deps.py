@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 from app.usecases import accounts as auth
 from app.domain.times import parse_instant
 from app.domain.errors import BadInput, NotFound
-from app.read.model import Payload, ReadModel
+from app.platform.conditional import none_match
+from app.read.model import ReadModel
+from app.read.payload import Payload
 
 log = logging.getLogger("frontline")
 LIVE_CACHE = "public, max-age=30, stale-while-revalidate=300"
@@ -84,8 +86,7 @@ def get_pin(rm: ReadModelDep, rev: Annotated[int | None, Query(ge=1, le=2_000_00
         if rev is not None:
             raise BadInput("give either rev= or as_of=, not both")
         t = parse_instant(as_of, "as_of")
-        with rm.Session() as s:
-            found = feeds.revision_before(s, t, current)
+        found = feeds.revision_as_of(rm, t, current)
         if found is None:
             raise NotFound(f"nothing was published before as_of={as_of[:40]}")
         return Pin(found, feeds.as_of_is_settled(t))
@@ -102,14 +103,16 @@ PinDep = Annotated[Pin, Depends(get_pin)]
 
 
 def send(request: Request, payload: Payload, cache_control: str, *, filename: str | None = None) -> Response:
-    """Serve prebuilt bytes: 304 on a matching ETag, the stored gzip when the client accepts it."""
-    headers = {"ETag": payload.etag, "Cache-Control": cache_control, "Vary": "Accept-Encoding"}
+    """Serve prebuilt bytes: 304 when If-None-Match matches (app.platform.conditional, the one rule), the stored
+    gzip when the client accepts it. A payload without a gzip form (pictures) is sent as it is."""
+    headers = {"ETag": payload.etag, "Cache-Control": cache_control}
+    if payload.gz is not None:
+        headers["Vary"] = "Accept-Encoding"
     if filename:
         headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    inm = request.headers.get("if-none-match")
-    if inm and (payload.etag in [t.strip() for t in inm.split(",")] or inm.strip() == "*"):
+    if none_match(request.headers.get("if-none-match"), payload.etag):
         return Response(status_code=304, headers=headers)
-    if "gzip" in request.headers.get("accept-encoding", ""):
+    if payload.gz is not None and "gzip" in request.headers.get("accept-encoding", ""):
         headers["Content-Encoding"] = "gzip"
         return Response(payload.gz, media_type=payload.media_type, headers=headers)
     return Response(payload.body, media_type=payload.media_type, headers=headers)
@@ -117,6 +120,16 @@ def send(request: Request, payload: Payload, cache_control: str, *, filename: st
 
 def session_user(request: Request, session: SessionDep) -> dict | None:
     return auth.current_user(session, request.cookies.get(auth.SESSION_COOKIE))
+
+
+def is_signed_in(request: Request) -> bool:
+    """Whether the request carries a live editor session (outside the dependency graph: a picture asks only
+    when it must be rendered, so cached pictures never open a session)."""
+    token = request.cookies.get(auth.SESSION_COOKIE)
+    if not token:
+        return False
+    with request.app.state.db.Session() as s:
+        return auth.current_user(s, token) is not None
 
 
 def current_editor(request: Request, session: SessionDep) -> dict:

@@ -8,7 +8,6 @@ import time
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-import orjson
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.background import BackgroundTask
@@ -21,7 +20,7 @@ from app.usecases import webhooks
 from app.api.deps import PinDep, ReadModelDep, SessionDep, send, session_user
 from app.domain.times import local, parse_instant
 from app.domain.errors import BadInput, Unavailable
-from app.read.model import Payload, _json
+from app.read.payload import Payload
 from app.web.templating import render
 
 MAX_STREAMS = 500          # concurrent /api/events streams per process; more get 503 and poll /api/health
@@ -68,16 +67,16 @@ def feed_filters(
     bbox: Annotated[str | None, Query(max_length=100, description="minlon,minlat,maxlon,maxlat (EPSG:4326)")] = None,
     since: Annotated[str | None, Query(max_length=40, description="only changes at or after this instant (ISO 8601 with an offset)")] = None,
 ) -> feeds.Filters:
-    with rm.Session() as s:
-        factions: tuple[str, ...] = ()
-        if faction is not None:
-            factions = tuple(dict.fromkeys(f.strip() for f in faction.split(",") if f.strip()))
-            known = feeds.faction_slugs(s)
-            bad = [f for f in factions if f not in known]
-            if bad or not factions:
-                raise BadInput(f"unknown faction {', '.join(bad)[:60]!r}; use one of: {', '.join(known)}")
-        if place is not None and feeds.place(s, place) is None:
-            raise BadInput(f"unknown place {place[:60]!r}; find its slug with /api/places?q=<name>")
+    asked = None if faction is None else tuple(dict.fromkeys(f.strip() for f in faction.split(",") if f.strip()))
+    known, place_found = feeds.known_filters(rm, asked, place)
+    factions: tuple[str, ...] = ()
+    if asked is not None:
+        factions = asked
+        bad = [f for f in factions if f not in known]
+        if bad or not factions:
+            raise BadInput(f"unknown faction {', '.join(bad)[:60]!r}; use one of: {', '.join(known)}")
+    if not place_found:
+        raise BadInput(f"unknown place {place[:60]!r}; find its slug with /api/places?q=<name>")
     dist = 0.0
     if km is not None:
         if place is None:
@@ -107,31 +106,11 @@ def _base(request: Request) -> str:
 
 
 def _feed(request: Request, rm, pin, flt: feeds.Filters, limit: int, fmt: str) -> Payload:
-    base = _base(request)
-
-    def build():
-        with rm.Session() as s:
-            items = feeds.entries(s, pin.rev, flt, base=base, limit=limit)
-            ds = feeds.dataset(s)
-            rev_time = s.execute(feeds.REVISION, {"rev": pin.rev}).mappings().one()["created_at"]
-        q = flt.query()
-        if pin.pinned:
-            q["rev"] = str(pin.rev)
-        if limit != 50:
-            q["limit"] = str(limit)
-        from urllib.parse import urlencode
-        self_url = f"{base}/api/changes.{fmt}" + (f"?{urlencode(q)}" if q else "")
-        if fmt == "atom":
-            return Payload.build(feeds.atom_feed(items, ds, base=base, self_url=self_url, rev=pin.rev, updated=rev_time),
-                                 "application/atom+xml; charset=utf-8", rm.gzip_level)
-        return Payload.build(feeds.json_feed(items, ds, base=base, self_url=self_url, rev=pin.rev),
-                             "application/feed+json", rm.gzip_level)
-    # Built once per (revision, parameters); the base URL is part of the key as the entries' links use it.
-    return rm.cached(("feed", fmt, pin.rev, base, flt.key(), limit), build)
+    return feeds.feed(rm, pin.rev, pin.pinned, flt, limit, fmt, _base(request))
 
 
 @router.get("/api/changes.atom", summary="Atom 1.0 feed of the published changes, newest instant first")
-def changes_atom(request: Request, rm: ReadModelDep, pin: PinDep, flt: FiltersDep, limit: Limit = 50):
+def changes_atom(request: Request, rm: ReadModelDep, pin: PinDep, flt: FiltersDep, limit: Limit = feeds.DEFAULT_LIMIT):
     """One entry per published change: instant, faction, confidence, km2, the gazetteer places inside it,
     the public summary, the cited reports and a link opening the viewer there. Filters: `faction`,
     `place` (+`km`), `bbox`, `since`; `rev` or `as_of` pin a revision."""
@@ -139,22 +118,12 @@ def changes_atom(request: Request, rm: ReadModelDep, pin: PinDep, flt: FiltersDe
 
 
 @router.get("/api/changes.json", summary="JSON Feed 1.1 of the published changes, newest instant first")
-def changes_json(request: Request, rm: ReadModelDep, pin: PinDep, flt: FiltersDep, limit: Limit = 50):
+def changes_json(request: Request, rm: ReadModelDep, pin: PinDep, flt: FiltersDep, limit: Limit = feeds.DEFAULT_LIMIT):
     """The same entries as the Atom feed; structured fields in each item's `_frontline` object."""
     return send(request, _feed(request, rm, pin, flt, limit, "json"), pin.cache_control)
 
 
 # --- corrections -------------------------------------------------------------------------------------------
-
-def _corrections(request: Request, rm, pin, limit: int) -> Payload:
-    base = _base(request)
-
-    def build():
-        with rm.Session() as s:
-            rows = feeds.corrections(s, pin.rev, base=base, limit=limit)
-        return Payload.build(_json({"revision": pin.rev, "corrections": rows}), "application/json", rm.gzip_level)
-    return rm.cached(("corrections", pin.rev, base, limit), build)
-
 
 @router.get("/api/corrections", summary="Revisions that changed what the map had already published")
 def corrections(request: Request, rm: ReadModelDep, pin: PinDep,
@@ -162,20 +131,18 @@ def corrections(request: Request, rm: ReadModelDep, pin: PinDep,
     """Every revert, and every change recorded at an instant earlier than the latest one the map already
     showed: which instants and places, the area involved, a public reason, when, and links to the map
     before and after. No editor is named."""
-    return send(request, _corrections(request, rm, pin, limit), pin.cache_control)
+    return send(request, feeds.corrections_payload(rm, pin.rev, _base(request), limit), pin.cache_control)
 
 
 @router.get("/corrections", include_in_schema=False)
 def corrections_page(request: Request, rm: ReadModelDep, pin: PinDep, lang: Annotated[str, Query(max_length=5)] = "en"):
     lang = "ar" if lang == "ar" else "en"
-    doc = orjson.loads(_corrections(request, rm, pin, 100).body)
-    with rm.Session() as s:
-        ds = feeds.dataset(s)
+    rows, ds = feeds.corrections_of(rm, pin.rev, _base(request), 100)
 
     def shown(t: str) -> str:  # in the data set's local time, labelled (as everywhere in the app)
         return local(parse_instant(t, "t"), ds["utc_offset_minutes"]).strftime("%Y-%m-%d %H:%M ") + ds["tz_label"]
     items = [{**c, "instants_shown": [shown(t) for t in c["instants"]], "published_shown": shown(c["published_at"])}
-             for c in doc["corrections"]]
+             for c in rows]
     return render(request, "corrections.html", {"config": {"revision": pin.rev}, "lang": lang, "items": items,
                                                 "revision": pin.rev}, headers={"Cache-Control": pin.cache_control})
 
@@ -202,7 +169,7 @@ async def events(request: Request):
     rm = state.readmodel
     if "text/event-stream" not in request.headers.get("accept", ""):
         # Not an event-stream client (EventSource always asks for one): the current revision, once.
-        return JSONResponse({"revision": rm._revision or 0}, headers={"Cache-Control": "no-store"})
+        return JSONResponse({"revision": rm.known_revision or 0}, headers={"Cache-Control": "no-store"})
     if state.sse_streams >= MAX_STREAMS:
         raise Unavailable("too many live connections right now; poll /api/health for the revision", retry_after=30)
     state.sse_streams += 1
@@ -214,7 +181,7 @@ async def events(request: Request):
             last, started = None, time.monotonic()
             beat = started
             while time.monotonic() - started < STREAM_SECONDS:
-                rev = rm._revision
+                rev = rm.known_revision
                 if rev is not None and rev != last:
                     last = rev
                     yield f"event: revision\nid: {rev}\ndata: {{\"revision\": {rev}}}\n\n".encode()

@@ -9,14 +9,14 @@ from datetime import datetime, timezone
 from typing import Annotated
 from urllib.parse import urlencode
 
-import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from app.api.deps import PinDep, ReadModelDep
 from app.domain.times import iso, parse_instant
 from app.domain.errors import BadInput, NotFound
-from app.read.model import _frag
+from app.read.formats.json_ import dumps
+from app.read.formats.ogc import ITEM_ID_FORMAT, zone_item
 from app.web.templating import render
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
@@ -49,7 +49,7 @@ def _wants_html(request: Request, f: str | None) -> bool:
 def _out(request: Request, doc: dict, f: str | None, template: str, media_type: str = "application/json"):
     if _wants_html(request, f):
         return render(request, template, {"doc": doc})
-    return Response(orjson.dumps(doc), media_type=media_type)
+    return Response(dumps(doc), media_type=media_type)
 
 
 @router.get("/", summary="Landing page")
@@ -141,10 +141,7 @@ def _version_feature(rm, pub, faction: str, idx: int) -> dict | None:
     z = next((z for z in rm.zones(pub.rev, idx) if z["faction"] == faction), None)
     if z is None:
         return None
-    f = next(f for f in pub.factions if f["slug"] == faction)
-    return {"type": "Feature", "id": f"{faction}~{z['valid_from'].strftime('%Y%m%dT%H%M%SZ')}", "geometry": _frag(z["geometry"]),
-            "properties": {"faction": faction, "faction_name": f["name_en"], "faction_name_ar": f["name_ar"], "color": f["color"],
-                           "valid_from": iso(z["valid_from"]), "valid_to": iso(z["valid_to"]), "area_km2": z["area_km2"]}}
+    return zone_item(z, next(f for f in pub.factions if f["slug"] == faction))
 
 
 @router.get("/collections/{collection_id}/items", summary="Zones, filtered by datetime (validity) and bbox")
@@ -193,7 +190,7 @@ def items(request: Request, rm: ReadModelDep, pin: PinDep, collection_id: str,
            "timeStamp": iso(datetime.now().astimezone()), "links": links, "features": features}
     if _wants_html(request, f):
         return render(request, "ogc_items.html", {"doc": doc})
-    return Response(orjson.dumps(doc), media_type=GEOJSON)
+    return Response(dumps(doc), media_type=GEOJSON)
 
 
 @router.get("/collections/{collection_id}/items/{item_id}", summary="One zone")
@@ -203,7 +200,7 @@ def item(request: Request, rm: ReadModelDep, pin: PinDep, collection_id: str, it
         raise NotFound(f"no collection {collection_id[:50]!r}")
     faction, _, stamp = item_id.partition("~")
     try:
-        at = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+        at = datetime.strptime(stamp, ITEM_ID_FORMAT).replace(tzinfo=timezone.utc)
     except ValueError:
         raise NotFound(f"no zone {item_id[:40]!r} (zone ids are <faction>~<YYYYMMDDTHHMMSSZ>, as in the items' ids)") from None
     pub = rm.publication(pin.rev)
@@ -214,4 +211,4 @@ def item(request: Request, rm: ReadModelDep, pin: PinDep, collection_id: str, it
     doc["links"] = [{"rel": "collection", "href": f"{_base(request)}/collections/{COLLECTION}"}]
     if _wants_html(request, f):
         return render(request, "ogc_items.html", {"doc": {"features": [doc], "numberMatched": 1, "numberReturned": 1, "links": []}})
-    return Response(orjson.dumps(doc), media_type=GEOJSON)
+    return Response(dumps(doc), media_type=GEOJSON)

@@ -5,8 +5,10 @@ Each picture is the most expensive public read, so it is metered and isolated:
   ask for less;
 - rendered in worker processes (app.read.renderpool), never in the request threads; when the pool and its short
   queue are full the answer is 503 with Retry-After at once;
-- kept per revision and parameters in a cache bounded in bytes (app.read.cache.ByteLRU), so the common pictures
-  (a change instant's PNG, the period's GIF at the default size) are rendered once per revision;
+- kept per revision and parameters in a cache bounded in bytes (app.read.cache.ByteLRU, the class of every byte
+  cache of the app; an instance of its own, `state.pictures`, so a few large GIFs never push the cheap JSON
+  payloads out of the read model's cache, nor the reverse), so the common pictures (a change instant's PNG, the
+  period's GIF at the default size) are rendered once per revision, and answered 304 by the one rule (`send`);
 - anonymous clients get a per-address rate limit on renders that are not cached yet (`render_rate_per_minute`).
 Pictures are already compressed: they are sent as they are, never gzipped again.
 """
@@ -19,13 +21,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from app.usecases import accounts as auth
-
 from app.read import pictures as render
-from app.api.deps import AtInstant, Pin, PinDep, ReadModelDep
+from app.api.deps import AtInstant, Pin, PinDep, ReadModelDep, is_signed_in, send
 from app.domain.times import parse_instant
 from app.domain.errors import BadInput, TooManyAttempts
-from app.read.model import Payload
+from app.read.payload import Payload
 
 router = APIRouter(prefix="/api", tags=["pictures"])
 
@@ -83,24 +83,6 @@ def check_budget(budget: int, width: int, height: int, frames: int) -> None:
                        f"shorter period", cost=cost, budget=budget)
 
 
-def _is_signed_in(request: Request) -> bool:
-    token = request.cookies.get(auth.SESSION_COOKIE)
-    if not token:
-        return False
-    with request.app.state.db.Session() as s:
-        return auth.current_user(s, token) is not None
-
-
-def _send(request: Request, payload: Payload, cache_control: str, filename: str | None = None) -> Response:
-    headers = {"ETag": payload.etag, "Cache-Control": cache_control}
-    if filename:
-        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    inm = request.headers.get("if-none-match")
-    if inm and (payload.etag in [t.strip() for t in inm.split(",")] or inm.strip() == "*"):
-        return Response(status_code=304, headers=headers)
-    return Response(payload.body, media_type=payload.media_type, headers=headers)
-
-
 async def _picture(request: Request, rm, pin: Pin, key: tuple, fmt: str, fn, kwargs: dict, *, filename=None) -> Response:
     state = request.app.state
     cache = state.pictures
@@ -108,7 +90,7 @@ async def _picture(request: Request, rm, pin: Pin, key: tuple, fmt: str, fn, kwa
     if hit is None:
         state.render_pool.check(key)  # full: 503 now, before any work
         limiter = state.render_limiter
-        if limiter.burst > 0 and not await run_in_threadpool(_is_signed_in, request):
+        if limiter.burst > 0 and not await run_in_threadpool(is_signed_in, request):
             from app.api.editor import client_ip
             wait = limiter.take(client_ip(request))
             if wait:
@@ -119,24 +101,13 @@ async def _picture(request: Request, rm, pin: Pin, key: tuple, fmt: str, fn, kwa
         instants = kwargs.get("instants") or [kwargs["at"]]
         data = await state.render_pool.run(key, fn, **kwargs,
                                            prepare=lambda: run_in_threadpool(rm.frames, pin.rev, instants))
-        hit = cache.get(key) or cache.put(key, _payload(data, MEDIA[fmt]))
-    return _send(request, hit, pin.cache_control, filename)
+        hit = cache.get(key) or cache.put(key, Payload.compressed(data, MEDIA[fmt]))
+    return send(request, hit, pin.cache_control, filename=filename)
 
 
-def _payload(data: bytes, media_type: str) -> Payload:
-    import hashlib
-    return Payload(data, b"", '"' + hashlib.blake2b(data, digest_size=12).hexdigest() + '"', media_type)
-
-
-async def _change_instants(request: Request, rm, rev: int) -> list[str]:
-    """The change instants of a revision (ISO strings), once per revision and off the event loop."""
-    known = request.app.state.picture_instants
-    if rev not in known:
-        instants = await run_in_threadpool(lambda: rm.publication(rev).describe_doc()["instants"])
-        if len(known) > 64:
-            known.clear()
-        known[rev] = instants
-    return known[rev]
+async def _change_instants(rm, rev: int) -> list[str]:
+    """The change instants of a revision (ISO strings), off the event loop (the read model keeps them)."""
+    return await run_in_threadpool(rm.change_instants, rev)
 
 
 def _utc(t: datetime) -> str:
@@ -159,7 +130,7 @@ async def _animation(request, rm, pin, fmt, t_from, t_to, step_minutes, fps, wid
                      factions=None, c=None, z=None):
     t1, t2 = parse_instant(t_from, "from"), parse_instant(t_to, "to")
     box, view, shown = _bbox(bbox), _view(c, z), _factions(factions)
-    tl = {"instants": await _change_instants(request, rm, pin.rev)}
+    tl = {"instants": await _change_instants(rm, pin.rev)}
     instants = render.frame_instants(tl, t1, t2, timedelta(minutes=step_minutes) if step_minutes else None)
     check_budget(request.app.state.settings.render_budget_pixels, width, height, len(instants))
     key = (fmt, pin.rev, tuple(_utc(t) for t in instants), fps, width, height, lang, box, view, shown)

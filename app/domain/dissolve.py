@@ -1,4 +1,4 @@
-"""Dissolving stored zone pieces (one per cell) into one MultiPolygon per faction, and GeoJSON text of it.
+"""Dissolving stored zone pieces (one per cell) into one MultiPolygon per faction, as a GeoJSON object or text.
 
 Pieces of one faction at one instant tile its area without overlapping (each is cut to its own cell). They are
 not a clean coverage as stored (a piece can have a vertex on a cell edge where its neighbour has none), so the
@@ -103,8 +103,9 @@ def union_pieces(pieces: list) -> MultiPolygon:
     return to_multipolygon(shapely.simplify(out, 0))
 
 
-def geojson_text(geom, digits: int = DIGITS) -> str | None:
-    """RFC 7946 GeoJSON text of a polygonal geometry: exterior rings counter-clockwise, `digits` decimals."""
+def geojson_geometry(geom, digits: int = DIGITS) -> dict | None:
+    """A polygonal geometry as an RFC 7946 GeoJSON MultiPolygon object, ready for any formatter: exterior rings
+    counter-clockwise, `digits` decimals, each ring a (n, 2) numpy array of coordinates. None when empty."""
     # Reduced to `digits` decimals with the topology kept (a ring that would collapse or cross itself when its
     # coordinates are rounded is fixed, not served invalid), then oriented as RFC 7946 asks. Rounding each point
     # is tried first (a third of the cost, and the same on both sides of a boundary two zones share); where that
@@ -120,7 +121,13 @@ def geojson_text(geom, digits: int = DIGITS) -> str | None:
         return np.round(shapely.get_coordinates(r), digits)
     polys = [[ring(p.exterior), *[ring(h) for h in p.interiors]] for p in (mp.geoms if isinstance(mp, MultiPolygon) else [mp])
              if isinstance(p, Polygon)]
-    return orjson.dumps({"type": "MultiPolygon", "coordinates": polys}, option=orjson.OPT_SERIALIZE_NUMPY).decode()
+    return {"type": "MultiPolygon", "coordinates": polys}
+
+
+def geojson_text(geom, digits: int = DIGITS) -> str | None:
+    """RFC 7946 GeoJSON text of a polygonal geometry (geojson_geometry, written out)."""
+    g = geojson_geometry(geom, digits)
+    return None if g is None else orjson.dumps(g, option=orjson.OPT_SERIALIZE_NUMPY).decode()
 
 
 def merge_full_cells(pieces: list, cells: list[int], grid) -> list:
@@ -154,8 +161,17 @@ def merge_full_cells(pieces: list, cells: list[int], grid) -> list:
     return rest
 
 
-def dissolve(wkbs: list[bytes], cells: list[int] | None = None, grid=None) -> str | None:
+def dissolve_geometry(wkbs: list[bytes], cells: list[int] | None = None, grid=None) -> dict | None:
+    """Pieces (WKB, with their cells on `grid`) united into one zone, as a GeoJSON MultiPolygon object
+    (geojson_geometry); None when they cover nothing. The read side keeps it as an object until a formatter
+    writes it."""
     pieces = list(shapely.from_wkb(wkbs))
     if grid is not None and cells is not None:
         pieces = merge_full_cells(pieces, cells, grid)
-    return geojson_text(union_pieces(pieces))
+    return geojson_geometry(union_pieces(pieces))
+
+
+def dissolve(wkbs: list[bytes], cells: list[int] | None = None, grid=None) -> str | None:
+    """dissolve_geometry as GeoJSON text."""
+    g = dissolve_geometry(wkbs, cells, grid)
+    return None if g is None else orjson.dumps(g, option=orjson.OPT_SERIALIZE_NUMPY).decode()

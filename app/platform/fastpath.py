@@ -4,47 +4,53 @@ Public GET responses on a few routes depend only on the path, the query string, 
 gzip, and the published revision. The first request goes through FastAPI (validation, the read model, the
 security headers); its 200 response is kept as bytes, and later identical requests are answered here
 without routing, dependency resolution or thread hops. A new revision changes the key, so a publish
-invalidates everything at once. `If-None-Match` is answered with 304 here too.
+invalidates everything at once. `If-None-Match` is answered with 304 here too, by the one rule
+(app.platform.conditional).
+
+The replies are kept in the app's read model (`state.readmodel.replies`, a ByteLRU bounded in bytes, least
+recently used first out): this layer sits below the read side and does not import it, it uses the cache the
+read model hands it, so there is one cache class for every byte cache of the app.
 """
 from __future__ import annotations
 
-from collections import OrderedDict
-
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.platform.conditional import none_match
 
 ROUTES = frozenset({"/api/timeline", "/api/timeline/window", "/api/snapshot", "/api/factions", "/api/reports", "/api/areas.csv",
                     "/api/diff", "/api/snapshot.kml", "/embed", "/api/basemap/countries", "/api/basemap/governorates",
                     "/api/basemap/rivers", "/api/basemap/places"})
-MAX_ENTRIES = 4096
 MAX_BODY = 8_000_000
-# The replayed bodies are bounded in bytes too (least recently used first out).
-MAX_BYTES = 128 * 1024 * 1024
 KEEP_HEADERS = frozenset({b"content-type", b"content-encoding", b"etag", b"cache-control", b"vary", b"content-disposition",
                           b"content-security-policy", b"x-content-type-options", b"referrer-policy", b"x-frame-options",
                           b"strict-transport-security"})
 
 
+def reply_size(reply: tuple) -> int:
+    """Bytes held by a kept reply (headers, body, etag): the body, the headers and the key's bookkeeping."""
+    headers, body, _ = reply
+    return len(body) + sum(len(k) + len(v) for k, v in headers) + 200
+
+
 class FastPath:
     def __init__(self, app: ASGIApp):
         self.app = app
-        self.cache: OrderedDict = OrderedDict()
-        self.bytes = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send):
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] not in ROUTES:
             return await self.app(scope, receive, send)
         rm = getattr(scope["app"].state, "readmodel", None)  # Starlette puts the app in the scope
-        if rm is None or rm._revision is None:
+        rev = rm.known_revision if rm is not None else None
+        if rev is None:
             return await self.app(scope, receive, send)
+        cache = rm.replies
         headers = dict(scope["headers"])
         gz = b"gzip" in headers.get(b"accept-encoding", b"")
-        key = (scope["path"], scope["query_string"], gz, rm._revision, rm.generation)
-        hit = self.cache.get(key)
+        key = (scope["path"], scope["query_string"], gz, rev, rm.generation)
+        hit = cache.get(key)
         if hit is not None:
-            self.cache.move_to_end(key)
             status_headers, body, etag = hit
-            inm = headers.get(b"if-none-match")
-            if inm is not None and etag is not None and etag in [t.strip() for t in inm.split(b",")]:
+            if none_match(headers.get(b"if-none-match"), etag):
                 await send({"type": "http.response.start", "status": 304,
                             "headers": [(k, v) for k, v in status_headers if k != b"content-length" and k != b"content-type"]})
                 await send({"type": "http.response.body", "body": b""})
@@ -52,9 +58,6 @@ class FastPath:
             await send({"type": "http.response.start", "status": 200, "headers": status_headers})
             await send({"type": "http.response.body", "body": body})
             return
-        old = self.cache.pop(key, None)
-        if old is not None:
-            self.bytes -= len(old[1])
         captured: dict = {}
         chunks: list[bytes] = []
 
@@ -70,14 +73,7 @@ class FastPath:
                         kept = [(k, v) for k, v in captured["headers"] if k.lower() in KEEP_HEADERS]
                         kept.append((b"content-length", str(len(body)).encode()))
                         etag = next((v for k, v in kept if k == b"etag"), None)
-                        prev = self.cache.pop(key, None)
-                        if prev is not None:
-                            self.bytes -= len(prev[1])
-                        self.cache[key] = (kept, body, etag)
-                        self.bytes += len(body)
-                        while len(self.cache) > MAX_ENTRIES or self.bytes > MAX_BYTES:
-                            _, (_, dropped, _) = self.cache.popitem(last=False)
-                            self.bytes -= len(dropped)
+                        cache.put(key, (kept, body, etag))
             await send(message)
 
         await self.app(scope, receive, capture)

@@ -9,7 +9,7 @@ import json
 
 from app import PROJECT_ROOT
 from app.domain.errors import NotFound
-from app.read.model import Payload
+from app.read.payload import Payload
 
 BASE = PROJECT_ROOT / "data" / "geojson" / "base"
 LAYERS = {

@@ -5,6 +5,13 @@ every entry has a size (`size(value)`, bytes), the total stays under `max_bytes`
 recently used entries, and a value larger than the whole budget is returned without being kept. When several
 threads ask for the same missing key at once, one builds it and the others wait for that result (a burst of
 identical requests costs one build); a failed build is not cached and the waiters see the same error.
+
+It is the one byte cache class of the app. Its instances have budgets of their own because what they hold
+differs in size and cost: the read model's cache (`ReadModel.cache`: publications, zones and the payloads made
+from them), the replies the micro-cache replays (`ReadModel.replies`, app.platform.fastpath: bytes that repeat
+those payloads, which must not push out what they were made from) and the pictures (`app.state.pictures`: a
+few large GIFs would otherwise evict thousands of cheap JSON payloads). Every one of them is answered 304 by
+the one rule, app.platform.conditional.
 """
 from __future__ import annotations
 

@@ -6,68 +6,61 @@ are compressed once (gzip level from settings) and carry a strong ETag (a hash o
 learns of a new revision through LISTEN/NOTIFY (the `revisions` trigger) and a periodic check, so several
 app processes never disagree for longer than the poll interval; a write in this process updates it at once.
 When the database is unreachable, what is cached keeps being served.
+
+What a revision shows is its publication (app.read.publication); zones are kept as objects (their geometry a
+GeoJSON object with numpy rings) until a formatter of app.read.formats writes them; nothing here parses its
+own output back. The SQL is in app.store.
 """
 from __future__ import annotations
 
-import bisect
-import gzip
-import hashlib
 import logging
 import threading
 import time
-from dataclasses import dataclass
-from functools import cached_property
 from datetime import datetime
 from typing import Callable
 
 import orjson
-import psycopg
-from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.store import queries
-from app.read.cache import ByteLRU, payload_size
-from app.domain.cells import Grid
-from app.domain.times import iso
 from app.domain.errors import NotFound
+from app.domain.times import iso
+from app.read.cache import ByteLRU, payload_size
+from app.read.formats import csv_, geojson, kml as kml_format, timeline as timeline_format
+from app.read.formats.json_ import dumps
+from app.read.payload import Payload
+from app.read.publication import Publication, dataset_json, public_reports, zones_at
+from app.platform.fastpath import reply_size
+from app.store import publication as store
+from app.store import queries
 
 log = logging.getLogger("frontline.readmodel")
 
 
-@dataclass(frozen=True)
-class Payload:
-    body: bytes
-    gz: bytes
-    etag: str
-    media_type: str
-
-    @classmethod
-    def build(cls, body: bytes, media_type: str, level: int) -> "Payload":
-        return cls(body, gzip.compress(body, compresslevel=level, mtime=0),
-                   '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"', media_type)
+def _geometry_size(g) -> int:
+    """Bytes held by a zone's geometry object (numpy rings; about what its GeoJSON text would take)."""
+    if not isinstance(g, dict):
+        return len(g or "")
+    return sum(getattr(r, "nbytes", 16 * len(r)) + 100 for poly in g["coordinates"] for r in poly)
 
 
 def _size(value) -> int:
-    """Approximate bytes held by a cached value (payloads, publications, zone lists, version lists)."""
+    """Approximate bytes held by a cached value (payloads, publications, zone lists, version lists, rows)."""
     if isinstance(value, Publication):
         return 300 * (len(value.changes) + len(value.instants)) + 16 * len(value.instants) * max(1, len(value.factions)) + 4096
+    if isinstance(value, tuple) and not hasattr(value, "body"):
+        return sum(_size(v) for v in value)
     if isinstance(value, list):
-        return 200 * len(value) + sum(len(v.get("geometry") or "") for v in value if isinstance(v, dict))
+        return 200 * len(value) + sum(_geometry_size(v.get("geometry")) for v in value if isinstance(v, dict))
+    if isinstance(value, dict):
+        return 200 * len(value)
     return payload_size(value)
-
-
-def _json(obj) -> bytes:
-    return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
-
-
-def _frag(geojson_text: str | None):
-    return orjson.Fragment(geojson_text) if geojson_text else None
 
 
 class ReadModel:
     def __init__(self, Session: sessionmaker, *, gzip_level: int = 5, listen_url: str | None = None,
                  poll_seconds: float = 2.0, replica: bool = False, cache_bytes: int = 256 * 1024 * 1024,
-                 prebuild_windows: bool = False, prebuild_settle_seconds: float = 2.0):
+                 prebuild_windows: bool = False, prebuild_settle_seconds: float = 2.0,
+                 reply_bytes: int = 128 * 1024 * 1024):
         self.Session = Session
         # With a replica, the revision advances only when the replica has it: building revision N's
         # responses from a replica that has not replayed N yet would cache a wrong answer forever.
@@ -80,6 +73,10 @@ class ReadModel:
         # One cache for everything built from a revision: bounded in bytes, each missing key built once even
         # when many requests ask for it at the same moment.
         self.cache = ByteLRU(cache_bytes, size=_size)
+        # The whole replies the micro-cache in front of the app replays (app.platform.fastpath): the same class
+        # with a budget of its own, as they repeat bytes this cache holds (headers included) and must not push
+        # out what they were made from.
+        self.replies = ByteLRU(reply_bytes, size=reply_size)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         # Build every window of a new revision in the background, so a reader jumping anywhere in a long war
@@ -94,6 +91,11 @@ class ReadModel:
         if self._revision is None:
             self.refresh()
         return self._revision or 0
+
+    @property
+    def known_revision(self) -> int | None:
+        """The newest revision this process knows of, without asking the database (None before the first check)."""
+        return self._revision
 
     def refresh(self) -> int | None:
         """Ask the database for the newest revision. Keeps the old value when the database is down."""
@@ -169,15 +171,9 @@ class ReadModel:
             try:
                 if self.listen_url is None:
                     raise RuntimeError("no listen url")
-                with psycopg.connect(self.listen_url, autocommit=True, connect_timeout=3) as conn:
-                    conn.execute("LISTEN frontline_revision")
-                    self.refresh()
-                    while not self._stop.is_set():
-                        # Wake on a notification or after poll_seconds; either way ask the database, which
-                        # also covers a notification missed across a reconnect and a restored backup.
-                        for _ in conn.notifies(timeout=self.poll_seconds, stop_after=1):
-                            pass
-                        self.refresh()
+                # Wake on a notification or after poll_seconds; either way ask the database, which also covers a
+                # notification missed across a reconnect and a restored backup.
+                store.watch_revisions(self.listen_url, self.poll_seconds, self._stop, self.refresh)
             except Exception:
                 self.refresh()
                 self._stop.wait(self.poll_seconds)
@@ -190,17 +186,9 @@ class ReadModel:
                 # An edit's publication is the previous one plus what the edit wrote (a load replaces everything).
                 if prev is not None and prev.ledger is not None and s.execute(queries.REVISION_KIND, {"rev": rev}).scalar() \
                         in ("change", "revert", "import"):
-                    return Publication.derive(prev, s, rev, self._meta(s))
-                return Publication.build(s, rev, self._meta(s))
+                    return Publication.derive(prev, s, rev, store.dataset_meta(s))
+                return Publication.build(s, rev, store.dataset_meta(s))
         return self.cache.get_or_build(("publication", rev), build)
-
-    def _meta(self, s: Session) -> dict:
-        ds = s.execute(text("""SELECT slug, title_en, title_ar, description_en, description_ar, notes_en, utc_offset_minutes,
-                   tz_label, start_at, end_at, ST_XMin(extent) x0, ST_YMin(extent) y0, ST_XMax(extent) x1, ST_YMax(extent) y1,
-                   home_view - '_content_hash' AS home_view, cell_deg FROM dataset LIMIT 1""")).mappings().one_or_none()
-        factions = [dict(r) for r in s.execute(text("""SELECT slug, name_en, name_ar, short_en, short_ar, color,
-                   description_en, description_ar FROM factions ORDER BY sort_order""")).mappings()]
-        return {"dataset": dict(ds) if ds else None, "factions": factions}
 
     def meta(self, rev: int) -> dict:
         p = self.publication(rev)
@@ -266,10 +254,10 @@ class ReadModel:
         """The index: everything to lay out the time axis and the charts, no geometry; the windows to load."""
         def build():
             pub = self.publication(rev)
-            doc = pub.index_doc()
+            doc = timeline_format.index(pub)
             if len(pub.windows) == 1:  # a short war plays from this one response
                 doc["windows"][0]["data"] = self.window_doc(rev, 0)
-            return Payload.build(_json(doc), "application/json", self.gzip_level)
+            return Payload.build(dumps(doc), "application/json", self.gzip_level)
         return self.cache.get_or_build(("timeline", rev), build)
 
     def window_doc(self, rev: int, i: int) -> dict:
@@ -279,31 +267,67 @@ class ReadModel:
         with self.Session() as s:
             rows = s.execute(queries.CHANGES_IN_RANGE, {"rev": rev, "t0": t0, "t1": t1 or "infinity",
                                                         "digits": queries.COORD_DIGITS}).mappings().all()
-        meta = {c["id"]: c for c in pub.changes}
-        changes = [{**meta[r["id"]], "geometry": _frag(r["geometry"])} for r in rows if r["id"] in meta]
-        return {"revision": rev, "i": i, "from": iso(t0), "to": iso(t1),
-                "keyframe": self.feature_collection(rev, first), "changes": changes}
+        return timeline_format.window(pub, i, t0, t1, self.feature_collection(rev, first), rows)
 
     def window(self, rev: int, i: int) -> Payload:
         pub = self.publication(rev)
         if not 0 <= i < len(pub.windows):
             raise NotFound(f"window {i} does not exist; revision {rev} has {len(pub.windows)} window(s), numbered from 0")
         return self.cache.get_or_build(("window", rev, i), lambda: Payload.build(
-            _json(self.window_doc(rev, i)), "application/json", self.gzip_level))
+            dumps(self.window_doc(rev, i)), "application/json", self.gzip_level))
 
     def feature_collection(self, rev: int, idx: int) -> dict:
         pub = self.publication(rev)
-        return {"type": "FeatureCollection", "revision": rev, "at_interval": [iso(pub.instant(idx)), iso(pub.instant(idx + 1))],
-                "features": [feature(z) for z in self.zones(rev, idx)]}
+        return geojson.feature_collection(rev, pub.instant(idx), pub.instant(idx + 1), self.zones(rev, idx))
 
     def snapshot(self, rev: int, at: datetime) -> Payload:
         idx = self.interval(rev, at)
         return self.cache.get_or_build(("snapshot", rev, idx), lambda: Payload.build(
-            _json(self.feature_collection(rev, idx)), "application/geo+json", self.gzip_level))
+            dumps(self.feature_collection(rev, idx)), geojson.MEDIA_TYPE, self.gzip_level))
+
+    def kml(self, rev: int, at: datetime) -> Payload:
+        """The zones valid at `at` as KML."""
+        idx = self.interval(rev, at)
+
+        def build():
+            factions = {f["slug"]: f for f in self.publication(rev).factions}
+            return Payload.build(kml_format.kml(self.zones(rev, idx), factions).encode(), kml_format.MEDIA_TYPE, self.gzip_level)
+        return self.cache.get_or_build(("kml", rev, idx), build)
+
+    def areas_csv(self, rev: int) -> Payload:
+        return self.cache.get_or_build(("csv", rev), lambda: Payload.build(
+            csv_.areas_csv(self.publication(rev)), csv_.MEDIA_TYPE, self.gzip_level))
+
+    def factions_payload(self, rev: int) -> Payload:
+        return self.cache.get_or_build(("factions", rev), lambda: Payload.build(
+            dumps(self.publication(rev).factions), "application/json", self.gzip_level))
+
+    def reports_payload(self, rev: int) -> Payload:
+        """The reports the changes of `rev` cite (see public_reports)."""
+        def build():
+            with self.Session() as s:
+                return Payload.build(dumps(public_reports(s, rev)), "application/json", self.gzip_level)
+        return self.cache.get_or_build(("reports", rev), build)
+
+    def diff(self, session: Session, rev: int, t1: datetime, t2: datetime) -> Payload:
+        """Area gained and lost per faction between the intervals holding t1 and t2 (computed in PostGIS with
+        the request's `session`), built once per pair of intervals."""
+        i1, i2 = self.interval(rev, t1), self.interval(rev, t2)
+
+        def build():
+            s1, s2 = self.interval_start(rev, i1), self.interval_start(rev, i2)
+            rows = session.execute(queries.DIFF, {"t1": s1 or t1, "t2": s2 or t2, "rev": rev,
+                                                  "digits": queries.COORD_DIGITS}).mappings().all()
+            return Payload.build(geojson.diff(rev, t1, t2, rows), geojson.MEDIA_TYPE, self.gzip_level)
+        return self.cache.get_or_build(("diff", rev, i1, i2), build)
+
+    def change_instants(self, rev: int) -> list[str]:
+        """The change instants of revision `rev`, ISO strings (what pictures count their frames by)."""
+        return self.cache.get_or_build(("instants", rev), lambda: [iso(t) for t in self.publication(rev).instants])
 
     def frames(self, rev: int, instants: list[datetime]) -> dict:
-        """What pictures need for these instants: the zones of each and the changes of each step (no round trip
-        through bytes)."""
+        """What pictures need for these instants: the zones of each and the changes of each step, as plain objects
+        (the zones' geometry is never written out and read back)."""
         pub = self.publication(rev)
         by_instant: dict[str, list] = {}
         for c in pub.changes:
@@ -316,7 +340,7 @@ class ReadModel:
             seen.add(idx)
             for z in self.zones(rev, idx):
                 zones.append({"faction": z["faction"], "from": iso(pub.instants[idx]), "to": iso(pub.instant(idx + 1)),
-                              "area_km2": z["area_km2"], "geometry": orjson.loads(z["geometry"])})
+                              "area_km2": z["area_km2"], "geometry": geojson.plain_geometry(z["geometry"])})
             changes += by_instant.get(iso(pub.instants[idx]), [])
         if changes:
             with self.Session() as s:
@@ -330,228 +354,7 @@ class ReadModel:
         """Forget everything built (tests restoring a database; an operator after a restore)."""
         self.generation += 1
         self.cache.clear()
+        self.replies.clear()
 
     def cached(self, key, build: Callable[[], Payload]) -> Payload:
         return self.cache.get_or_build(key, build)
-
-
-# --- the publication and its pure parts ---------------------------------------------------------------------
-# A window holds at most this many changes (and about this many vertices of change geometry), so the browser
-# never needs more than a keyframe and a few hundred changes to show any instant.
-WINDOW_CHANGES = 250
-WINDOW_VERTICES = 60_000
-
-
-def dataset_json(ds: dict | None) -> dict | None:
-    if ds is None:
-        return None
-    return {"slug": ds["slug"], "title_en": ds["title_en"], "title_ar": ds["title_ar"],
-            "description_en": ds["description_en"], "description_ar": ds["description_ar"], "notes_en": ds["notes_en"],
-            "utc_offset_minutes": ds["utc_offset_minutes"], "tz_label": ds["tz_label"],
-            "start": iso(ds["start_at"]), "end": iso(ds["end_at"]),
-            "extent": [ds["x0"], ds["y0"], ds["x1"], ds["y1"]], "home_view": ds["home_view"] or {}}
-
-
-def public_reports(s: Session, rev: int | None) -> list[dict]:
-    """The reports cited by the changes of revision `rev` (None: every stored report, for editors).
-    A report added but not cited by a published change is not public yet, and what a revision shows
-    never changes afterwards (its URLs are immutable)."""
-    rows = s.execute(queries.REPORTS_OF_REVISION, {"rev": rev}).mappings()
-    return [{"id": r["id"], "key": r["key"], "title": r["title"], "publisher": r["publisher"],
-             "published_at": iso(r["published_at"]), "url": r["url"], "language": r["language"], "summary": r["summary"]}
-            for r in rows]
-
-
-def cut_windows(instants: list[datetime], changes: list[dict]) -> list[tuple[int, int]]:
-    """Split the instants into windows [first, end) of at most WINDOW_CHANGES changes / WINDOW_VERTICES vertices
-    (a single instant is never split)."""
-    per_instant: dict[datetime, list[int]] = {}
-    for c in changes:
-        per_instant.setdefault(c["_at"], []).append(c["_npoints"])
-    windows, first, n, v = [], 0, 0, 0
-    for i, t in enumerate(instants):
-        sizes = per_instant.get(t, [])
-        if i > first and (n + len(sizes) > WINDOW_CHANGES or v + sum(sizes) > WINDOW_VERTICES):
-            windows.append((first, i))
-            first, n, v = i, 0, 0
-        n += len(sizes)
-        v += sum(sizes)
-    if instants:
-        windows.append((first, len(instants)))
-    return windows
-
-
-@dataclass
-class Publication:
-    """Revision `rev` as the public sees it, without geometry: the time axis, areas, changes, windows."""
-    rev: int
-    dataset_row: dict | None
-    dataset: dict | None
-    factions: list[dict]
-    instants: list[datetime]
-    areas: dict[str, list[float]]
-    # faction -> the instant indices at which its area changes (for "valid_from/valid_to" of a dissolved zone)
-    faction_steps: dict[str, list[int]]
-    changes: list[dict]
-    reports: list[dict]
-    windows: list[tuple[int, int]]
-    grid: Grid | None = None
-    # faction -> {instant: (piece boundaries there, area starting minus area ending there)}: the sweep's input,
-    # kept so that the next revision's publication is this one plus what that revision wrote.
-    ledger: dict | None = None
-    # The changes with their instant and vertex count (windows are cut from these).
-    rows: list | None = None
-
-    @classmethod
-    def build(cls, s: Session, rev: int, meta: dict) -> "Publication":
-        ledger: dict = {}
-        _post(ledger, s.execute(queries.ZONE_SPANS, {"rev": rev}).mappings(), 1)
-        rows = [_change_row(c) for c in s.execute(queries.CHANGES_META_OF_REVISION, {"rev": rev}).mappings()]
-        return cls._assemble(s, rev, meta, ledger, rows)
-
-    @classmethod
-    def derive(cls, prev: "Publication", s: Session, rev: int, meta: dict) -> "Publication":
-        """Revision `rev` from the publication of `rev - 1`: only the pieces and changes `rev` wrote are read."""
-        written = s.execute(queries.PIECES_WRITTEN_IN, {"rev": rev}).mappings().all()
-        # Copy on write: a faction the revision did not touch shares the previous ledger (entries are never
-        # mutated in place, only replaced), so a derive costs what the revision wrote, not the whole history.
-        ledger = dict(prev.ledger)
-        for f in {r["faction"] for r in written}:
-            ledger[f] = dict(prev.ledger.get(f, {}))
-        _post(ledger, written, None)
-        removed = set(s.execute(queries.CHANGES_RETRACTED_IN, {"rev": rev}).scalars())
-        added = set(s.execute(queries.CHANGES_ADDED_IN, {"rev": rev}).scalars())
-        rows = prev.rows  # kept in (at, id) order; shared when the revision adds or removes no change
-        if removed or added:
-            rows = [r for r in prev.rows if r["id"] not in removed and r["id"] not in added]
-            for c in s.execute(queries.CHANGES_META_BY_IDS, {"ids": list(added)}).mappings() if added else []:
-                bisect.insort(rows, _change_row(c), key=_row_order)
-        return cls._assemble(s, rev, meta, ledger, rows)
-
-    @classmethod
-    def _assemble(cls, s: Session, rev: int, meta: dict, ledger: dict, rows: list) -> "Publication":
-        for f in list(ledger):
-            zero = [t for t, e in ledger[f].items() if e[0] == 0]
-            if zero:  # only a ledger this revision wrote to can have any (and it is this publication's own copy)
-                ledger[f] = {t: e for t, e in ledger[f].items() if e[0] != 0}
-        instants = sorted({t for led in ledger.values() for t in led})
-        index = {t: i for i, t in enumerate(instants)}
-        slugs = [f["slug"] for f in meta["factions"]]
-        # Areas at every instant by a sweep: +area where a piece starts, -area where it ends.
-        areas, steps = {}, {}
-        for f in slugs:
-            led = ledger.get(f, {})
-            acc, out = 0.0, []
-            for t in instants:
-                e = led.get(t)
-                if e is not None:
-                    acc += e[1]
-                out.append(round(max(acc, 0.0), 2))
-            areas[f] = out
-            steps[f] = sorted(index[t] for t in led)
-        windows = cut_windows(instants, rows)
-        changes = [r["_public"] for r in rows]
-        ds = meta["dataset"]
-        grid = Grid.over((ds["x0"], ds["y0"], ds["x1"], ds["y1"]), ds["cell_deg"]) if ds else None
-        return cls(rev, meta["dataset"], dataset_json(meta["dataset"]), meta["factions"], instants, areas, steps, changes,
-                   public_reports(s, rev), windows, grid, ledger, rows)
-
-    def interval(self, at: datetime) -> int:
-        return bisect.bisect_right(self.instants, at) - 1
-
-    @cached_property
-    def change_by_id(self) -> dict[int, dict]:
-        return {c["id"]: c for c in self.changes}
-
-    def instant(self, index: int) -> datetime | None:
-        return self.instants[index] if 0 <= index < len(self.instants) else None
-
-    def zone_validity(self, faction: str, idx: int) -> tuple[datetime, datetime | None]:
-        """[valid_from, valid_to) of `faction`'s dissolved zone holding interval idx."""
-        st = self.faction_steps.get(faction, [])
-        k = bisect.bisect_right(st, idx)
-        start = st[k - 1] if k > 0 else idx
-        return self.instants[start], (self.instant(st[k]) if k < len(st) else None)
-
-    def window_counts(self) -> list[int]:
-        starts = [iso(self.instants[a]) for a, _ in self.windows]
-        counts = [0] * len(self.windows)
-        for c in self.changes:
-            counts[max(0, bisect.bisect_right(starts, c["at"]) - 1)] += 1
-        return counts
-
-    def window_of(self, idx: int) -> int:
-        return max(0, bisect.bisect_right([w[0] for w in self.windows], idx) - 1)
-
-    def describe_doc(self) -> dict:
-        return {"dataset": self.dataset, "factions": self.factions, "instants": [iso(t) for t in self.instants],
-                "areas_km2": self.areas, "changes": self.changes}
-
-    def index_doc(self) -> dict:
-        return {
-            "revision": self.rev, "dataset": self.dataset, "factions": self.factions,
-            "instants": [iso(t) for t in self.instants], "areas_km2": self.areas, "reports": self.reports,
-            "windows": [{"i": i, "from": iso(self.instants[a]), "to": iso(self.instant(b)), "first": a, "end": b,
-                         "changes": n} for i, ((a, b), n) in enumerate(zip(self.windows, self.window_counts()))],
-        }
-
-
-def _post(ledger: dict, spans, sign: int | None) -> None:
-    """Add piece spans to the ledger (`sign` None: each row carries its own, +1 written, -1 retired)."""
-    for r in spans:
-        k = (sign if sign is not None else r["sign"]) * r.get("n", 1)
-        a = (sign if sign is not None else r["sign"]) * r["area_km2"]
-        led = ledger.setdefault(r["faction"], {})
-        e = led.get(r["valid_from"])
-        led[r["valid_from"]] = (k, a) if e is None else (e[0] + k, e[1] + a)
-        if r["valid_to"] is not None:
-            e = led.get(r["valid_to"])
-            led[r["valid_to"]] = (k, -a) if e is None else (e[0] + k, e[1] - a)
-
-
-def _change_row(c) -> dict:
-    public = {"id": c["id"], "key": c["key"], "at": iso(c["at"]), "faction": c["faction"], "confidence": c["confidence"],
-              "summary_en": c["summary_en"], "summary_ar": c["summary_ar"], "report_ids": c["report_ids"],
-              "area_km2": round(c["area_km2"], 2),
-              "bbox": [round(c["minx"], 5), round(c["miny"], 5), round(c["maxx"], 5), round(c["maxy"], 5)]}
-    # The public part is made once and shared by every later publication (never modified).
-    return {**public, "_public": public, "_at": c["at"], "_npoints": c["npoints"]}
-
-
-def _row_order(r: dict):
-    return (r["_at"], r["id"])
-
-
-def zones_at(s: Session, pub: Publication, idx: int) -> list[dict]:
-    """The zones of interval idx: the stored pieces valid then, dissolved into one MultiPolygon per faction."""
-    from app.domain.dissolve import dissolve
-
-    start = pub.instants[idx]
-    rows = s.execute(queries.PIECES_AT, {"at": start, "rev": pub.rev}).mappings().all()
-    by_faction: dict[str, list] = {}
-    for r in rows:
-        by_faction.setdefault(r["faction"], []).append(r)
-    out = []
-    conf = pub.change_by_id
-    for f in [f["slug"] for f in pub.factions]:
-        pieces = by_faction.get(f)
-        if not pieces:
-            continue
-        geom = dissolve([bytes(p["wkb"]) for p in pieces], [p["cell"] for p in pieces], pub.grid)
-        if geom is None:
-            continue
-        valid_from, valid_to = pub.zone_validity(f, idx)
-        ids = sorted({i for p in pieces if p["valid_from"] == valid_from for i in (p["change_ids"] or [])})
-        confs = {conf[i]["confidence"] for i in ids if i in conf}
-        out.append({"faction": f, "valid_from": valid_from, "valid_to": valid_to,
-                    "area_km2": round(sum(p["area_km2"] for p in pieces), 2), "change_ids": ids,
-                    "confidence": "claimed" if "claimed" in confs else ("inferred" if "inferred" in confs else "confirmed"),
-                    "report_ids": sorted({r for i in ids if i in conf for r in conf[i]["report_ids"]}),
-                    "geometry": geom})
-    return out
-
-
-def feature(z: dict) -> dict:
-    return {"type": "Feature", "id": f"{z['faction']}@{iso(z['valid_from'])}", "geometry": _frag(z["geometry"]), "properties": {
-        "faction": z["faction"], "valid_from": iso(z["valid_from"]), "valid_to": iso(z["valid_to"]),
-        "area_km2": z["area_km2"], "confidence": z["confidence"], "change_ids": z["change_ids"], "report_ids": z["report_ids"]}}

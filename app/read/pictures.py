@@ -17,7 +17,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
-import orjson
 from PIL import Image, ImageDraw, ImageFont
 
 from app.domain.errors import BadInput
@@ -332,10 +331,10 @@ def check_factions(tl: dict, factions) -> frozenset | None:
     return frozenset(factions)
 
 
-def png(timeline_body: bytes, at: datetime, *, width=1200, height=900, lang="en", bbox=None, view=None,
+def png(tl: dict, at: datetime, *, width=1200, height=900, lang="en", bbox=None, view=None,
         factions=None) -> bytes:
+    """`tl`: what the read model gathers for pictures (app.read.model.ReadModel.frames)."""
     check_size(width, height)
-    tl = timeline_body if isinstance(timeline_body, dict) else orjson.loads(timeline_body)
     shown = check_factions(tl, factions)
     img = render_frame(tl, Frame(tl, at, shown), width=width, height=height, lang=lang, bbox=bbox, view=view)
     buf = io.BytesIO()
@@ -391,14 +390,14 @@ def _gif_frames(frames: list[Image.Image], keep: list[tuple]) -> list[Image.Imag
     return out
 
 
-def animation(timeline_body: bytes, instants: list[datetime], *, fmt: str, fps: float, width=800, height=600, lang="en",
+def animation(tl: dict, instants: list[datetime], *, fmt: str, fps: float, width=800, height=600, lang="en",
               bbox=None, view=None, factions=None, progress: Callable[[int, int], None] | None = None) -> bytes:
+    """`tl`: what the read model gathers for pictures (app.read.model.ReadModel.frames)."""
     check_size(width, height)
     if len(instants) > MAX_FRAMES:
         raise BadInput(f"at most {MAX_FRAMES} frames")
     if not (0.2 <= fps <= 30):
         raise BadInput("fps must be between 0.2 and 30")
-    tl = timeline_body if isinstance(timeline_body, dict) else orjson.loads(timeline_body)
     if fmt not in ("gif", "mp4"):
         raise BadInput("format must be gif or mp4")
     shown = check_factions(tl, factions)

@@ -31,7 +31,7 @@ def client_config(request: Request, **extra) -> dict:
         },
         "tiles": {"url": s.tile_url, "attribution": s.tile_attribution},
         "baseAttribution": ATTRIBUTION,
-        "revision": rm._revision or 0,
+        "revision": rm.known_revision or 0,
         **extra,
     }
 

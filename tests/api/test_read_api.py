@@ -82,6 +82,19 @@ def test_etag_304_and_cache_headers(http):
     assert "immutable" in pinned.headers["cache-control"] and pinned.headers["etag"] == etag
 
 
+@pytest.mark.parametrize("path", ["/api/snapshot", "/api/snapshot.kml", "/api/point"])
+def test_one_304_rule_for_star_weak_tags_and_lists(http, path):
+    """The micro-cache (snapshot, KML), the routes behind it and every other sender answer alike: `*`, a weak form
+    of the tag and a list holding it are all 304 (RFC 9110); a different tag is not. /api/point has no ETag."""
+    params = {"at": AT, "lat": CITADEL[0], "lon": CITADEL[1]}
+    for _ in range(2):  # the second round is served by the micro-cache
+        etag = http.get(path, params=params).headers.get("etag")
+        for inm in ("*", f"W/{etag}", f'"nope", {etag}', '"nope"'):
+            r = http.get(path, params=params, headers={"If-None-Match": inm})
+            expect = 304 if etag and inm != '"nope"' else 200
+            assert r.status_code == expect, (path, inm, r.status_code)
+
+
 def test_cache_is_keyed_by_interval_not_by_at_string(http):
     doc = http.get("/api/timeline").json()
     a, b = doc["instants"][3], doc["instants"][4]

@@ -124,10 +124,10 @@ def test_incremental_fold_equals_a_full_refold(mini_url, split_limits, ops):
 
 def test_a_publication_derived_from_the_previous_one_equals_one_built_from_scratch(mini_db):
     """The publication of an edit is the previous one plus what the edit wrote; it must be the same as a full build."""
-    from app.read.model import Publication, ReadModel
+    from app.read.publication import Publication
+    from app.store.publication import dataset_meta
 
-    rm = ReadModel(lambda: mini_db)
-    meta = rm._meta(mini_db)
+    meta = dataset_meta(mini_db)
     start = mini_db.execute(text("SELECT start_at FROM dataset")).scalar_one()
     report = mini_db.execute(text("SELECT min(id) FROM reports")).scalar_one()
 
@@ -158,8 +158,9 @@ def test_busy_cells_split_and_the_map_stays_the_same(mini_db, monkeypatch):
     start = mini_db.execute(text("SELECT start_at FROM dataset")).scalar_one()
     report = mini_db.execute(text("SELECT min(id) FROM reports")).scalar_one()
 
-    from app.read.model import Publication, ReadModel
-    meta = ReadModel(lambda: mini_db)._meta(mini_db)
+    from app.read.publication import Publication
+    from app.store.publication import dataset_meta
+    meta = dataset_meta(mini_db)
 
     def splits():
         return set(mini_db.execute(text("SELECT cell_splits FROM dataset")).scalar_one())

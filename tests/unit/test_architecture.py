@@ -112,7 +112,10 @@ def test_every_package_says_what_it_may_import():
         assert "may import" in doc.lower(), f"{path.relative_to(ROOT)} has no docstring saying what it may import"
 
 
-SQL = re.compile(r"(?<![.\w])(text|select|insert|update|delete)\(|\bexec_driver_sql\(|\"\"\"\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b|"
+# A call of SQLAlchemy's statement builders (bare, or as sa./sqlalchemy. attributes), not any method of that name:
+# Pillow's `draw.text(...)` or a dict's `.update(...)` is no SQL.
+SQL = re.compile(r"(?<![\w.])(text|select|insert|update|delete)\(|\b(?:sa|sqlalchemy)\.(text|select|insert|update|delete)\(|"
+                 r"\bexec_driver_sql\(|\"\"\"\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b|"
                  r"[\"'](SELECT|INSERT INTO|UPDATE|DELETE FROM|WITH)\s", re.S)
 
 
