@@ -127,9 +127,9 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        from app.platform.security import _BodyTooLarge
+        from app.platform.security import BodyTooLarge
 
-        if isinstance(exc.__cause__, _BodyTooLarge):
+        if isinstance(exc.__cause__, BodyTooLarge):
             # FastAPI turns any failure while reading a JSON body into 400; a streamed (chunked) body that went
             # over the limit is the client's size, not its syntax.
             limit = request.app.state.settings.max_body_bytes
