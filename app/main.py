@@ -75,11 +75,10 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         redoc_url=None,
     )
     app.state.settings = settings
-    # Rendered pictures: a cache bounded in bytes, worker processes, a per-address limit (app/api/render.py).
+    # Rendered pictures: a cache bounded in bytes, worker processes, a per-address limit (app/api/pictures.py).
     app.state.pictures = ByteLRU(settings.response_cache_bytes)
     app.state.render_pool = RenderPool(settings.render_workers, settings.render_queue, settings.render_timeout_seconds)
     app.state.render_limiter = TokenBucket(settings.render_rate_per_minute)
-    app.state.picture_instants = {}
     install_handlers(app)
     # Public JSON is pre-compressed by the read model; this only compresses the rest, at a cheap level, and
     # never pictures (already compressed: gzipping a 10 MB GIF would only burn the event loop's time).

@@ -1,4 +1,6 @@
-"""The SQL: the one place that builds statements and calls ST_* functions. Bound parameters always.
+"""The SQL of zones, changes and revisions: the pieces valid at an instant (PIECES_AT) or over a span, what a
+revision wrote and retired, the changes of an area, points, diffs and overlap checks. Bound parameters always.
+The other topics have their own modules beside this one (datasets, reports, feeds, accounts, webhooks...).
 
 Read-path queries render GeoJSON in PostGIS (ST_AsGeoJSON with 5 decimals, about 1 m: the data is drawn to
 a few hundred metres, so more digits are noise) and compute areas on the ellipsoid (geography).
@@ -158,8 +160,6 @@ DIFF = text("""
     ORDER BY areas.sort_order
 """)
 
-DATASET_GRID = text("""SELECT cell_deg, cell_splits, ST_XMin(extent) x0, ST_YMin(extent) y0, ST_XMax(extent) x1, ST_YMax(extent) y1
-                        FROM dataset LIMIT 1""")
 
 _LIVE_PIECE_COLS = """z.id, z.cell, f.slug AS faction, lower(z.valid) AS valid_from, upper(z.valid) AS valid_to,
            ST_AsBinary(z.geom) AS wkb, z.change_ids"""
