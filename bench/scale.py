@@ -844,7 +844,7 @@ def write_table(results: dict, path: Path) -> str:
             lines.append("")
             lines.append("Refused saves (examples): " + "; ".join(e.replace("|", "/") for e in s["save_error_examples"]))
     lines += ["", "Not measured here: the time axis at a year or more (readable labels, aggregated ticks, a date picker) "
-              "needs a look (`/work/shared/tools/look.py` on the 1,000-day war).", ""]
+              "needs a look (`../shared/tools/look.py` on the 1,000-day war).", ""]
     section = "\n".join(lines)
     text = path.read_text() if path.exists() else "# Benchmark results\n"
     begin, end = "<!-- scale:begin -->", "<!-- scale:end -->"
