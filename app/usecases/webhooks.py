@@ -8,9 +8,11 @@ Nothing here can slow or fail a save: the enqueue is one INSERT ... SELECT insid
 happens later, elsewhere.
 
 Outgoing requests are http(s) only, follow no redirects, time out, and refuse private, loopback,
-link-local and other non-global addresses unless the endpoint was added with allow_private. The address
-checked is the address connected to (no second DNS lookup an attacker could answer differently).
-The statements are app/store/webhooks.py.
+link-local and other non-global addresses unless the endpoint was added with allow_private; an IPv6
+address that embeds an IPv4 address (IPv4-compatible, IPv4-mapped or -translated, NAT64, 6to4, Teredo) is
+judged by that IPv4 address too, and refused whatever allow_private says when it is not global (such an
+address is routed elsewhere, never to this network). The address checked is the address connected to (no
+second DNS lookup an attacker could answer differently). The statements are app/store/webhooks.py.
 """
 from __future__ import annotations
 
@@ -72,21 +74,74 @@ def check_url(url: str) -> tuple[str, str, int, str]:
     return u.scheme, u.hostname, port or (443 if u.scheme == "https" else 80), path
 
 
+# IPv6 ranges whose addresses carry an IPv4 address (RFC 4291, 6145, 6052, 8215, 3056, 4380).
+IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")            # ::a.b.c.d (deprecated; :: and ::1 are not)
+IPV4_TRANSLATED = ipaddress.IPv6Network("::ffff:0:0:0/96")  # ::ffff:0:a.b.c.d (SIIT)
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")               # well-known NAT64 prefix: the IPv4 in the last 32 bits
+NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")       # local-use NAT64: any RFC 6052 prefix length inside it
+SIX_TO_FOUR = ipaddress.IPv6Network("2002::/16")            # 6to4: the IPv4 in bits 16-47
+TEREDO = ipaddress.IPv6Network("2001::/32")                 # Teredo: a server and an (inverted) client IPv4
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[tuple[ipaddress.IPv4Address, str]]:
+    """The IPv4 addresses an IPv6 address carries, each with the mechanism's name (none for a plain one).
+    For the local-use NAT64 prefix, whose length is the network's choice, every RFC 6052 position."""
+    out: list[tuple[ipaddress.IPv4Address, str]] = []
+    b = ip.packed
+    if ip.ipv4_mapped is not None:
+        out.append((ip.ipv4_mapped, "IPv4-mapped"))
+    if ip in IPV4_COMPATIBLE and int(ip) > 1:
+        out.append((ipaddress.IPv4Address(b[12:]), "IPv4-compatible"))
+    if ip in IPV4_TRANSLATED:
+        out.append((ipaddress.IPv4Address(b[12:]), "IPv4-translated"))
+    if ip in NAT64:
+        out.append((ipaddress.IPv4Address(b[12:]), "NAT64"))
+    if ip in NAT64_LOCAL:  # RFC 6052 section 2.2: /48, /56, /64 and /96 (bits 64-71 are always zero)
+        for v4 in (b[6:8] + b[9:11], b[7:8] + b[9:12], b[9:13], b[12:16]):
+            out.append((ipaddress.IPv4Address(v4), "local-use NAT64"))
+    if ip in SIX_TO_FOUR:
+        out.append((ipaddress.IPv4Address(b[2:6]), "6to4"))
+    if ip in TEREDO:
+        server, client = ip.teredo
+        out += [(server, "Teredo server"), (client, "Teredo client")]
+    return out
+
+
+def check_address(address: str | ipaddress.IPv4Address | ipaddress.IPv6Address, *, allow_private: bool,
+                  host: str | None = None) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """The address to connect to for `address` (an IPv4-mapped IPv6 address becomes its IPv4 address), or
+    Refused: a non-global address without allow_private, and an IPv6 address embedding a non-global IPv4
+    address (loopback, private...) in any case, since it is routed off this machine, not to that address."""
+    ip = ipaddress.ip_address(str(address).split("%")[0]) if not isinstance(
+        address, (ipaddress.IPv4Address, ipaddress.IPv6Address)) else address
+    name = host if host and host != str(ip) else None
+    where = f"{name} resolves to {ip}" if name else f"{ip}"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in NAT64_LOCAL:  # which IPv4 address it carries depends on the prefix length the network chose
+            maybe = ", ".join(dict.fromkeys(str(v4) for v4, _ in embedded_ipv4(ip)))
+            raise Refused(f"{where}, a local-use NAT64 address (64:ff9b:1::/48) that may carry {maybe}: translated "
+                          "on a private network, like a private, loopback or reserved address; give the IPv4 "
+                          "address itself (with --allow-private if it is meant to be on your network)")
+        for v4, kind in embedded_ipv4(ip):
+            if not v4.is_global:
+                raise Refused(f"{where}, an {kind} address of {v4}: a private, loopback or reserved address; "
+                              "give the IPv4 address itself (with --allow-private if it is meant to be on your network)")
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+    if not allow_private and not ip.is_global:
+        raise Refused(f"{where}, a private, loopback or reserved address; "
+                      "add the endpoint with --allow-private if it really is meant to be on your network")
+    return ip
+
+
 def resolve(host: str, port: int, *, allow_private: bool) -> str:
-    """The address to connect to; Refused when the host does not resolve or resolves to a private range."""
+    """The address to connect to; Refused when the host does not resolve or resolves to an address
+    check_address refuses."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as e:
         raise Refused(f"the host {host!r} does not resolve ({e})") from None
-    addrs = []
-    for *_, sockaddr in infos:
-        ip = ipaddress.ip_address(sockaddr[0].split("%")[0])
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-            ip = ip.ipv4_mapped
-        if not allow_private and not ip.is_global:
-            raise Refused(f"{host} resolves to {ip}, a private, loopback or reserved address; "
-                          "add the endpoint with --allow-private if it really is meant to be on your network")
-        addrs.append(str(ip))
+    addrs = [str(check_address(sockaddr[0], allow_private=allow_private, host=host)) for *_, sockaddr in infos]
     if not addrs:
         raise Refused(f"the host {host!r} does not resolve")
     return addrs[0]
