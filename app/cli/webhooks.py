@@ -37,8 +37,11 @@ def read_secret(args) -> str:
         return text.removesuffix("\n").removesuffix("\r")
     if args.secret_stdin:
         try:
+            if sys.stdin.isatty():  # typed: not echoed
+                import getpass
+                return getpass.getpass("webhook secret: ")
             line = sys.stdin.readline(4096)
-        except (OSError, UnicodeDecodeError) as e:
+        except (OSError, UnicodeDecodeError, EOFError) as e:
             raise SecretError(f"cannot read the secret from standard input: {e.__class__.__name__}") from None
         return line.removesuffix("\n").removesuffix("\r")
     if args.secret is not None:
@@ -113,7 +116,8 @@ def add_webhook(sub) -> None:
     secret = wa.add_argument_group("the secret (16-200 characters; signs each body: X-Frontline-Signature); "
                                    f"one of these, or the environment variable {SECRET_ENV}")
     secret.add_argument("--secret-file", metavar="PATH", help="read it from this file (one line)")
-    secret.add_argument("--secret-stdin", action="store_true", help="read it from standard input (one line)")
+    secret.add_argument("--secret-stdin", action="store_true",
+                        help="read it from standard input (one line; asked for without echo on a terminal)")
     secret.add_argument("--secret", help="UNSAFE: on the command line, other users see it (ps, /proc) and "
                                          "the shell history keeps it; prefer the three above")
     wa.add_argument("--faction", help="only changes to these faction slugs (comma-separated)")

@@ -48,7 +48,6 @@ log = logging.getLogger("frontline.webhooks")
 SIGNATURE_HEADER = "X-Frontline-Signature"
 DELIVERY_HEADER = "X-Frontline-Delivery"   # the delivery's id: the same on every retry, for dropping repeats
 DEADLINE = 10.0                    # seconds for one whole attempt: DNS, connect, TLS, send, read
-TIMEOUT_SECONDS = DEADLINE         # (the old name)
 GIVE_UP_AFTER = timedelta(days=1)
 LEASE = timedelta(minutes=2)       # a claimed delivery is its worker's for this long: far more than an attempt
 LEASE_MARGIN = 5.0                 # seconds of a lease kept after the attempt, to build the body and write the result

@@ -142,6 +142,8 @@ def test_failed_delivery_is_retried_until_the_receiver_recovers(mini_server, edi
     # Every attempt sends the same bytes with the same signature.
     assert len({x["body"] for x in rx.requests}) == 1
     assert len({x["headers"]["X-Frontline-Signature"] for x in rx.requests}) == 1
+    # ... and the same delivery id, by which a receiver drops a delivery it has already handled.
+    assert len({x["headers"]["X-Frontline-Delivery"] for x in rx.requests}) == 1
     d = wait_for(lambda: [x for x in deliveries(mini_server) if x["status"] == "delivered"], 5)
     assert d[0]["attempts"] == 3 and d[0]["last_error"] is None
 
