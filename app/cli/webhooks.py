@@ -1,10 +1,55 @@
-"""Webhooks: `frontline webhook add|list|remove|log` (see README, "Webhooks")."""
+"""Webhooks: `frontline webhook add|list|remove|log` (see README, "Webhooks").
+
+The secret of `add` comes from a file (`--secret-file`), standard input (`--secret-stdin`) or the
+environment (FRONTLINE_WEBHOOK_SECRET), never necessarily from the command line, where every user of the
+machine can read it (/proc/PID/cmdline) and the shell keeps it in its history; `--secret` still works.
+"""
 from __future__ import annotations
 
+import os
 import sys
 
 from app.cli.common import check_database, migrate, session_scope
 from app.platform.config import load_settings
+
+
+SECRET_ENV = "FRONTLINE_WEBHOOK_SECRET"
+
+
+class SecretError(Exception):
+    """No secret, two sources of one, or an unreadable file."""
+
+
+def read_secret(args) -> str:
+    """The secret of `webhook add` from exactly one source: --secret-file, --secret-stdin, --secret, or else
+    FRONTLINE_WEBHOOK_SECRET. One line break at the end of a file or of standard input is not part of it."""
+    given = [name for name, on in (("--secret-file", args.secret_file is not None), ("--secret-stdin", args.secret_stdin),
+                                   ("--secret", args.secret is not None)) if on]
+    if len(given) > 1:
+        raise SecretError(f"give the secret one way, not with {' and '.join(given)}")
+    if args.secret_file is not None:
+        try:
+            with open(args.secret_file, encoding="utf-8") as f:
+                text = f.read(4096)
+        except (OSError, UnicodeDecodeError) as e:
+            raise SecretError(f"cannot read the secret file {args.secret_file}: "
+                              f"{getattr(e, 'strerror', None) or e.__class__.__name__}") from None
+        return text.removesuffix("\n").removesuffix("\r")
+    if args.secret_stdin:
+        try:
+            if sys.stdin.isatty():  # typed: not echoed
+                import getpass
+                return getpass.getpass("webhook secret: ")
+            line = sys.stdin.readline(4096)
+        except (OSError, UnicodeDecodeError, EOFError) as e:
+            raise SecretError(f"cannot read the secret from standard input: {e.__class__.__name__}") from None
+        return line.removesuffix("\n").removesuffix("\r")
+    if args.secret is not None:
+        return args.secret
+    if os.environ.get(SECRET_ENV):
+        return os.environ[SECRET_ENV]
+    raise SecretError(f"give the secret with --secret-file PATH, --secret-stdin or {SECRET_ENV} "
+                      "(e.g. `openssl rand -hex 32 > hook.secret`)")
 
 
 def cmd_webhook(args) -> int:
@@ -20,8 +65,13 @@ def cmd_webhook(args) -> int:
     try:
         with session_scope(s) as session:
             if args.action == "add":
+                try:
+                    secret = read_secret(args)
+                except SecretError as e:
+                    print(f"frontline webhook: {e}", file=sys.stderr)
+                    return 1
                 factions = args.faction.split(",") if args.faction else None
-                eid = webhooks.add_endpoint(session, args.url, args.secret, factions=factions, place=args.place,
+                eid = webhooks.add_endpoint(session, args.url, secret, factions=factions, place=args.place,
                                             km=args.km or 0.0, allow_private=args.allow_private)
                 print(f"webhook endpoint {eid} added: {args.url}")
             elif args.action == "list":
@@ -63,7 +113,13 @@ def add_webhook(sub) -> None:
     wh_sub = wh.add_subparsers(dest="action", required=True)
     wa = wh_sub.add_parser("add", help="register an endpoint")
     wa.add_argument("url")
-    wa.add_argument("--secret", required=True, help="16-200 characters; signs each body (X-Frontline-Signature)")
+    secret = wa.add_argument_group("the secret (16-200 characters; signs each body: X-Frontline-Signature); "
+                                   f"one of these, or the environment variable {SECRET_ENV}")
+    secret.add_argument("--secret-file", metavar="PATH", help="read it from this file (one line)")
+    secret.add_argument("--secret-stdin", action="store_true",
+                        help="read it from standard input (one line; asked for without echo on a terminal)")
+    secret.add_argument("--secret", help="UNSAFE: on the command line, other users see it (ps, /proc) and "
+                                         "the shell history keeps it; prefer the three above")
     wa.add_argument("--faction", help="only changes to these faction slugs (comma-separated)")
     wa.add_argument("--place", help="only changes containing this gazetteer place (slug) or within --km of it")
     wa.add_argument("--km", type=float, help="distance from --place in km (default 0: containing it)")

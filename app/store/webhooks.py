@@ -1,7 +1,9 @@
 """Statements on webhooks: endpoints, the deliveries queued for a revision, and the worker's lease on them.
 
 Deliveries are leased with FOR UPDATE SKIP LOCKED, so several app processes never send one twice at once
-(app/usecases/webhooks.py sends them). Bound parameters always.
+(app/usecases/webhooks.py sends them): a claim takes the earliest due delivery of each endpoint (so one
+endpoint's backlog never hides another's), and the lease's end, returned with it, is the claim's token: an
+attempt's result is written only while the delivery is still leased to that token. Bound parameters always.
 """
 from __future__ import annotations
 
@@ -53,16 +55,25 @@ CLAIM = text("""
     UPDATE webhook_deliveries d SET next_attempt_at = now() + CAST(:lease AS interval)
     FROM webhook_endpoints e
     WHERE e.id = d.endpoint_id AND d.id IN (
-        SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= now()
-        ORDER BY next_attempt_at, id LIMIT :batch FOR UPDATE SKIP LOCKED)
-    RETURNING d.id, d.revision_id, d.attempts, d.body, d.created_at, e.url, e.secret, e.allow_private
+        SELECT due.id FROM webhook_endpoints x
+        CROSS JOIN LATERAL (
+            SELECT w.id, w.next_attempt_at FROM webhook_deliveries w
+            WHERE w.endpoint_id = x.id AND w.status = 'pending' AND w.next_attempt_at <= now()
+            ORDER BY w.next_attempt_at, w.id LIMIT 1 FOR UPDATE SKIP LOCKED) due
+        WHERE x.id <> ALL(CAST(:busy AS integer[]))
+        ORDER BY due.next_attempt_at, due.id LIMIT :batch)
+    RETURNING d.id, d.endpoint_id, d.revision_id, d.attempts, d.body, d.created_at, d.next_attempt_at AS lease_until,
+              e.url, e.secret, e.allow_private
 """)
 
-KEEP_BODY = text("UPDATE webhook_deliveries SET body = :b WHERE id = :id")
+KEEP_BODY = text("UPDATE webhook_deliveries SET body = :b WHERE id = :id AND body IS NULL")
+# Only the holder of the lease (its end is the token) writes an attempt's result.
 DELIVERED = text("""UPDATE webhook_deliveries SET status = 'delivered', attempts = :a, last_status = :st,
-                    last_error = NULL, delivered_at = now() WHERE id = :id""")
+                    last_error = NULL, delivered_at = now()
+                    WHERE id = :id AND status = 'pending' AND next_attempt_at = :lease""")
 FAILED_ATTEMPT = text("""UPDATE webhook_deliveries SET status = :status, attempts = :a, last_status = :st,
-                         last_error = :err, next_attempt_at = :next WHERE id = :id""")
+                         last_error = :err, next_attempt_at = :next
+                         WHERE id = :id AND status = 'pending' AND next_attempt_at = :lease""")
 
 
 def add_endpoint(session: Session, *, url: str, secret: str, factions: list[str] | None, place: str | None, km: float,
@@ -100,20 +111,25 @@ def prune(session: Session, keep_days: int) -> None:
     session.execute(PRUNE, {"keep": f"{keep_days} days"})
 
 
-def claim(session: Session, *, lease_seconds: int, batch: int) -> list[RowMapping]:
-    """Lease up to `batch` due deliveries for `lease_seconds` (skipping those another process holds)."""
-    return list(session.execute(CLAIM, {"lease": f"{lease_seconds} seconds", "batch": batch}).mappings())
+def claim(session: Session, *, lease_seconds: int, batch: int, busy: list[int] | None = None) -> list[RowMapping]:
+    """Lease up to `batch` due deliveries for `lease_seconds`, at most one per endpoint and none of the endpoints
+    in `busy` (skipping those another process holds). Each comes with `lease_until`, its claim's token."""
+    return list(session.execute(CLAIM, {"lease": f"{lease_seconds} seconds", "batch": batch,
+                                        "busy": list(busy or [])}).mappings())
 
 
 def keep_body(session: Session, delivery_id: int, body: bytes) -> None:
     session.execute(KEEP_BODY, {"b": body, "id": delivery_id})
 
 
-def delivered(session: Session, delivery_id: int, *, attempts: int, status: int | None) -> None:
-    session.execute(DELIVERED, {"a": attempts, "st": status, "id": delivery_id})
+def delivered(session: Session, delivery_id: int, *, lease: datetime, attempts: int, status: int | None) -> bool:
+    """Mark it delivered; False (nothing written) when its lease `lease` is no longer the current one."""
+    return session.execute(DELIVERED, {"a": attempts, "st": status, "id": delivery_id, "lease": lease}).rowcount > 0
 
 
-def failed_attempt(session: Session, delivery_id: int, *, gave_up: bool, attempts: int, status: int | None, error: str,
-                   next_at: datetime) -> None:
-    session.execute(FAILED_ATTEMPT, {"status": "failed" if gave_up else "pending", "a": attempts, "st": status,
-                                     "err": error, "next": next_at, "id": delivery_id})
+def failed_attempt(session: Session, delivery_id: int, *, lease: datetime, gave_up: bool, attempts: int,
+                   status: int | None, error: str, next_at: datetime) -> bool:
+    """Record a failed attempt (and when to retry, or that it gave up); False when the lease is not ours."""
+    return session.execute(FAILED_ATTEMPT, {"status": "failed" if gave_up else "pending", "a": attempts, "st": status,
+                                            "err": error, "next": next_at, "id": delivery_id,
+                                            "lease": lease}).rowcount > 0

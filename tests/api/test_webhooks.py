@@ -142,6 +142,8 @@ def test_failed_delivery_is_retried_until_the_receiver_recovers(mini_server, edi
     # Every attempt sends the same bytes with the same signature.
     assert len({x["body"] for x in rx.requests}) == 1
     assert len({x["headers"]["X-Frontline-Signature"] for x in rx.requests}) == 1
+    # ... and the same delivery id, by which a receiver drops a delivery it has already handled.
+    assert len({x["headers"]["X-Frontline-Delivery"] for x in rx.requests}) == 1
     d = wait_for(lambda: [x for x in deliveries(mini_server) if x["status"] == "delivered"], 5)
     assert d[0]["attempts"] == 3 and d[0]["last_error"] is None
 
@@ -320,3 +322,47 @@ def test_admin_route_shows_deliveries_to_admins_only(mini_server, receiver):
         login(c, ADMIN)
         j = c.get("/api/admin/webhooks").json()
         assert len(j["endpoints"]) == 1 and "secret" not in j["endpoints"][0]
+
+
+def stored_secrets(server) -> list[str]:
+    with psycopg.connect(pg_url(server)) as c:
+        return [r[0] for r in c.execute("SELECT secret FROM webhook_endpoints ORDER BY id")]
+
+
+def test_cli_takes_the_secret_from_a_file_stdin_or_the_environment(mini_server, monkeypatch, capsys, tmp_path):
+    """Issue 29 item 9: the secret need not be on the command line (where /proc/PID/cmdline and the shell
+    history keep it)."""
+    import io
+
+    monkeypatch.setenv("DATABASE_URL", mini_server.settings.database_url)
+    monkeypatch.delenv("FRONTLINE_WEBHOOK_SECRET", raising=False)
+    url = "http://127.0.0.1:9/hook"
+    secret_file = tmp_path / "hook.secret"
+    secret_file.write_text("from-a-file-0123456789abcdef\n")
+    assert cli.main(["webhook", "add", url, "--allow-private", "--secret-file", str(secret_file)]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("from-standard-input-0123456789\n"))
+    assert cli.main(["webhook", "add", url, "--allow-private", "--secret-stdin"]) == 0
+    monkeypatch.setenv("FRONTLINE_WEBHOOK_SECRET", "from-the-environment-0123456789")
+    assert cli.main(["webhook", "add", url, "--allow-private"]) == 0
+    capsys.readouterr()
+    assert stored_secrets(mini_server) == ["from-a-file-0123456789abcdef", "from-standard-input-0123456789",
+                                           "from-the-environment-0123456789"]
+
+
+def test_cli_secret_mistakes_are_a_message_and_nothing_is_stored(mini_server, monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", mini_server.settings.database_url)
+    monkeypatch.delenv("FRONTLINE_WEBHOOK_SECRET", raising=False)
+    url = "http://127.0.0.1:9/hook"
+    secret_file = tmp_path / "hook.secret"
+    secret_file.write_text(SECRET)
+    for argv, words in [
+        ([], "--secret-file PATH, --secret-stdin or FRONTLINE_WEBHOOK_SECRET"),
+        (["--secret-file", str(tmp_path / "missing")], "cannot read the secret file"),
+        (["--secret-file", str(secret_file), "--secret", SECRET], "not with --secret-file and --secret"),
+        (["--secret-file", str(tmp_path / "short")], "16 to 200"),
+    ]:
+        (tmp_path / "short").write_text("short\n")
+        assert cli.main(["webhook", "add", url, "--allow-private", *argv]) == 1, argv
+        err = capsys.readouterr().err
+        assert words in err and "Traceback" not in err, err
+    assert stored_secrets(mini_server) == []
