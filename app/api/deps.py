@@ -94,8 +94,8 @@ def get_pin(rm: ReadModelDep, rev: Annotated[int | None, Query(ge=1, le=2_000_00
         if current == 0:
             raise NotFound("no data set is loaded yet (run `frontline load`)")
         return Pin(current, False)
-    if rev > current:
-        raise NotFound(f"revision {rev} does not exist (the latest is {current})")
+    # A number at or below the latest may be a gap (a rolled-back write, a crash): 404, never another's data.
+    rm.check_revision(rev)
     return Pin(rev, True)
 
 

@@ -15,6 +15,14 @@ COORD_DIGITS = 5
 
 CURRENT_REVISION = text("SELECT coalesce(max(id), 0) FROM revisions")
 
+# Whether revision :rev exists, and the nearest ones on either side. Revision numbers come from a sequence, and
+# sequence values are not transactional: a rolled-back write or a crash leaves numbers that were never used.
+REVISION_AROUND = text("""
+    SELECT EXISTS (SELECT 1 FROM revisions WHERE id = :rev) AS found,
+           (SELECT max(id) FROM revisions WHERE id < :rev) AS before,
+           (SELECT min(id) FROM revisions WHERE id > :rev) AS after
+""")
+
 LOCK_WRITES = text("SELECT pg_advisory_xact_lock(7240512)")
 
 
@@ -288,6 +296,11 @@ OVERLAPS = text("""
 
 def current_revision(session: Session) -> int:
     return int(session.execute(CURRENT_REVISION).scalar_one())
+
+
+def revision_around(session: Session, rev: int) -> dict:
+    """{"found": whether revision `rev` exists, "before"/"after": the nearest existing ones (None if none)}."""
+    return dict(session.execute(REVISION_AROUND, {"rev": rev}).mappings().one())
 
 
 def lock_writes(session: Session) -> None:
