@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.domain.times import iso
 from app.store import places as store_places
 from app.store import queries
+from app.store.datasets import grid
 from app.store.publication import reports_by_id
 
 
@@ -21,7 +22,8 @@ def current_revision(session: Session) -> int:
 
 def point(session: Session, rev: int, at: datetime, lat: float, lon: float) -> dict:
     """Who holds (lat, lon) at `at` in revision `rev`, since when, and the changes and reports behind it."""
-    params = {"lat": lat, "lon": lon, "at": at, "rev": rev}
+    # The cells holding the point, half-open: on an edge two cells share, one of them answers (the same on every copy).
+    params = {"lat": lat, "lon": lon, "at": at, "rev": rev, "cells": grid(session).cells_at(lon, lat)}
     zone = session.execute(queries.ZONE_AT_POINT, params).mappings().first()
     chain = session.execute(queries.CHANGES_AT_POINT, params).mappings().all()
     reports = reports_by_id(session, sorted({rid for c in chain for rid in c["report_ids"]}))
