@@ -204,6 +204,10 @@ class ReadModel:
         def build():
             prev = self.cache.get(("publication", rev - 1))
             with self.Session() as s:
+                if prev is None and rev > 1:
+                    # Numbers can have gaps (a rolled-back write, a crash): the revision before is not always rev - 1.
+                    before = queries.revision_around(s, rev)["before"]
+                    prev = self.cache.get(("publication", before)) if before else None
                 # An edit's publication is the previous one plus what the edit wrote (a load replaces everything).
                 if prev is not None and prev.ledger is not None and s.execute(queries.REVISION_KIND, {"rev": rev}).scalar() \
                         in ("change", "revert", "import"):

@@ -106,3 +106,24 @@ def test_corrections_link_before_a_gap_to_a_revision_that_exists(mini_server, ed
         pinned = {k: parse_qs(urlsplit(rows[0][k]).query)["rev"] for k in ("before", "after")}
         assert pinned == {"before": [str(rev0)], "after": [str(rev1)]}
         assert c.get("/api/timeline", params={"rev": rev0}).status_code == 200
+
+
+def test_the_revision_after_a_gap_is_derived_from_the_one_before(mini_server, editor_client, monkeypatch):
+    """Publishing costs what the revision wrote: after a gap, the publication is derived from the revision
+    before the gap (not rebuilt from the whole history because `rev - 1` is not a revision)."""
+    from app.read.publication import Publication
+
+    with mini_server.client() as c:
+        before = revision(c)
+        c.get("/api/timeline")  # the publication of `before` is built and kept
+        with psycopg.connect(pg_url(mini_server), autocommit=True) as conn:
+            conn.execute("SELECT nextval('revisions_id_seq') FROM generate_series(1, 3)")
+        calls = []
+        real_derive = Publication.derive.__func__
+        monkeypatch.setattr(Publication, "derive", classmethod(
+            lambda cls, prev, s, rev, meta: calls.append((prev.rev, rev)) or real_derive(cls, prev, s, rev, meta)))
+        r = editor_client.post("/api/changes", json=change(before, geometry=rect(36.85, 36.05, 36.95, 36.15)))
+        assert r.status_code in (200, 201), r.text
+        after = r.json()["revision"]
+        _wait_for(c, after)
+        assert (before, after) in calls
