@@ -31,7 +31,7 @@ MAX_FEED_ENTRIES = 200
 @asynccontextmanager
 async def lifespan(app: FastAPI):
     s = app.state.settings
-    base = getattr(s, "public_url", None) or f"http://{s.host}:{s.port}"
+    base = s.public_url or f"http://{s.host}:{s.port}"  # FRONTLINE_PUBLIC_URL, else the address served on
     listen = s.database_url.replace("postgresql+psycopg://", "postgresql://")
     worker = webhooks.Worker(app.state.db.Session, base_url=base, listen_url=listen)
     app.state.webhooks = worker
