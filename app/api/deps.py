@@ -94,20 +94,38 @@ def get_pin(rm: ReadModelDep, rev: Annotated[int | None, Query(ge=1, le=2_000_00
         if current == 0:
             raise NotFound("no data set is loaded yet (run `frontline load`)")
         return Pin(current, False)
-    if rev > current:
-        raise NotFound(f"revision {rev} does not exist (the latest is {current})")
+    # A number at or below the latest may be a gap (a rolled-back write, a crash): 404, never another's data.
+    rm.check_revision(rev)
     return Pin(rev, True)
 
 
 PinDep = Annotated[Pin, Depends(get_pin)]
 
 
-def send(request: Request, payload: Payload, cache_control: str, *, filename: str | None = None) -> Response:
+def public_base(request: Request) -> tuple[str, bool]:
+    """The address absolute links start with, and whether it came from the request: FRONTLINE_PUBLIC_URL when
+    configured, else the request's own (its Host header, which any client can forge: a response whose links
+    were built from it must say `Vary: Host`, or a shared cache would serve a forged Host's links to all)."""
+    configured = getattr(request.app.state.settings, "public_url", None)
+    if configured:
+        return configured, False
+    return str(request.base_url).rstrip("/"), True
+
+
+def vary(*, gzip: bool, host: bool) -> str | None:
+    """The Vary header of a response: its gzip form depends on Accept-Encoding, links built from the request on Host."""
+    return ", ".join(h for h, on in (("Accept-Encoding", gzip), ("Host", host)) if on) or None
+
+
+def send(request: Request, payload: Payload, cache_control: str, *, filename: str | None = None,
+         vary_host: bool = False) -> Response:
     """Serve prebuilt bytes: 304 when If-None-Match matches (app.platform.conditional, the one rule), the stored
-    gzip when the client accepts it. A payload without a gzip form (pictures) is sent as it is."""
+    gzip when the client accepts it. A payload without a gzip form (pictures) is sent as it is. `vary_host`: the
+    bytes hold links built from the request's Host (see public_base)."""
     headers = {"ETag": payload.etag, "Cache-Control": cache_control}
-    if payload.gz is not None:
-        headers["Vary"] = "Accept-Encoding"
+    v = vary(gzip=payload.gz is not None, host=vary_host)
+    if v:
+        headers["Vary"] = v
     if filename:
         headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     if none_match(request.headers.get("if-none-match"), payload.etag):

@@ -17,10 +17,9 @@ from app.usecases import accounts as auth
 from app.read import feeds
 
 from app.usecases import webhooks
-from app.api.deps import PinDep, ReadModelDep, SessionDep, send, session_user
+from app.api.deps import PinDep, ReadModelDep, SessionDep, public_base, send, session_user, vary
 from app.domain.times import local, parse_instant
 from app.domain.errors import BadInput, Unavailable
-from app.read.payload import Payload
 from app.web.templating import render
 
 MAX_STREAMS = 500          # concurrent /api/events streams per process; more get 503 and poll /api/health
@@ -32,7 +31,7 @@ MAX_FEED_ENTRIES = 200
 @asynccontextmanager
 async def lifespan(app: FastAPI):
     s = app.state.settings
-    base = getattr(s, "public_url", None) or f"http://{s.host}:{s.port}"
+    base = s.public_url or f"http://{s.host}:{s.port}"  # FRONTLINE_PUBLIC_URL, else the address served on
     listen = s.database_url.replace("postgresql+psycopg://", "postgresql://")
     worker = webhooks.Worker(app.state.db.Session, base_url=base, listen_url=listen)
     app.state.webhooks = worker
@@ -101,12 +100,9 @@ FiltersDep = Annotated[feeds.Filters, Depends(feed_filters)]
 Limit = Annotated[int, Query(ge=1, le=MAX_FEED_ENTRIES, description=f"at most this many entries (1-{MAX_FEED_ENTRIES})")]
 
 
-def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
-
-
-def _feed(request: Request, rm, pin, flt: feeds.Filters, limit: int, fmt: str) -> Payload:
-    return feeds.feed(rm, pin.rev, pin.pinned, flt, limit, fmt, _base(request))
+def _feed(request: Request, rm, pin, flt: feeds.Filters, limit: int, fmt: str):
+    base, from_host = public_base(request)
+    return send(request, feeds.feed(rm, pin.rev, pin.pinned, flt, limit, fmt, base), pin.cache_control, vary_host=from_host)
 
 
 @router.get("/api/changes.atom", summary="Atom 1.0 feed of the published changes, newest instant first")
@@ -114,13 +110,13 @@ def changes_atom(request: Request, rm: ReadModelDep, pin: PinDep, flt: FiltersDe
     """One entry per published change: instant, faction, confidence, km2, the gazetteer places inside it,
     the public summary, the cited reports and a link opening the viewer there. Filters: `faction`,
     `place` (+`km`), `bbox`, `since`; `rev` or `as_of` pin a revision."""
-    return send(request, _feed(request, rm, pin, flt, limit, "atom"), pin.cache_control)
+    return _feed(request, rm, pin, flt, limit, "atom")
 
 
 @router.get("/api/changes.json", summary="JSON Feed 1.1 of the published changes, newest instant first")
 def changes_json(request: Request, rm: ReadModelDep, pin: PinDep, flt: FiltersDep, limit: Limit = feeds.DEFAULT_LIMIT):
     """The same entries as the Atom feed; structured fields in each item's `_frontline` object."""
-    return send(request, _feed(request, rm, pin, flt, limit, "json"), pin.cache_control)
+    return _feed(request, rm, pin, flt, limit, "json")
 
 
 # --- corrections -------------------------------------------------------------------------------------------
@@ -131,20 +127,23 @@ def corrections(request: Request, rm: ReadModelDep, pin: PinDep,
     """Every revert, and every change recorded at an instant earlier than the latest one the map already
     showed: which instants and places, the area involved, a public reason, when, and links to the map
     before and after. No editor is named."""
-    return send(request, feeds.corrections_payload(rm, pin.rev, _base(request), limit), pin.cache_control)
+    base, from_host = public_base(request)
+    return send(request, feeds.corrections_payload(rm, pin.rev, base, limit), pin.cache_control, vary_host=from_host)
 
 
 @router.get("/corrections", include_in_schema=False)
 def corrections_page(request: Request, rm: ReadModelDep, pin: PinDep, lang: Annotated[str, Query(max_length=5)] = "en"):
     lang = "ar" if lang == "ar" else "en"
-    rows, ds = feeds.corrections_of(rm, pin.rev, _base(request), 100)
+    base, from_host = public_base(request)
+    rows, ds = feeds.corrections_of(rm, pin.rev, base, 100)
 
     def shown(t: str) -> str:  # in the data set's local time, labelled (as everywhere in the app)
         return local(parse_instant(t, "t"), ds["utc_offset_minutes"]).strftime("%Y-%m-%d %H:%M ") + ds["tz_label"]
     items = [{**c, "instants_shown": [shown(t) for t in c["instants"]], "published_shown": shown(c["published_at"])}
              for c in rows]
     return render(request, "corrections.html", {"config": {"revision": pin.rev}, "lang": lang, "items": items,
-                                                "revision": pin.rev}, headers={"Cache-Control": pin.cache_control})
+                                                "revision": pin.rev},
+                  headers={"Cache-Control": pin.cache_control, **({"Vary": vary(gzip=False, host=True)} if from_host else {})})
 
 
 # --- live events -------------------------------------------------------------------------------------------

@@ -52,6 +52,25 @@ def reaching(geoms, boxes) -> np.ndarray:
     return shapely.intersects(geoms, boxes) & ~shapely.touches(geoms, boxes)
 
 
+_SCALE = round(1 / GRID)
+
+
+def _edge(origin: float, i: int, size: float) -> float:
+    """Where the stored pieces have the edge `i` of an axis: the cell box's coordinate (Grid.box computes it as
+    origin + i * size) on the storage grid, rounded as GEOS rounds (half up, divided by the scale)."""
+    return math.floor((origin + i * size) * _SCALE + 0.5) / _SCALE
+
+
+def _half_open(v: float, origin: float, size: float, n: int) -> int:
+    """The index i, clamped to [0, n), with edge(i) <= v < edge(i + 1)."""
+    i = min(n - 1, max(0, int(math.floor((v - origin) / size))))
+    while i > 0 and v < _edge(origin, i, size):
+        i -= 1
+    while i < n - 1 and v >= _edge(origin, i + 1, size):
+        i += 1
+    return i
+
+
 @dataclass(frozen=True)
 class Grid:
     x0: float
@@ -100,6 +119,22 @@ class Grid:
         # Shared edges are computed the same way from both sides (and a child's outer edges are its parent's, since
         # (2 ix) (s / 2) == ix s exactly), so neighbouring cells of any levels meet exactly.
         return box(self.x0 + ix * s, self.y0 + iy * s, self.x0 + (ix + 1) * s, self.y0 + (iy + 1) * s)
+
+    def cells_at(self, x: float, y: float) -> list[int]:
+        """The cells holding the point (x, y), one per level from the base grid down: a revision's pieces at that
+        place lie in exactly one of them (the leaf of its time; older revisions may predate a split).
+
+        Cells are half-open, [left, right) x [bottom, top), with their edges where the stored pieces have them
+        (on the storage grid): a point on an edge two cells share belongs to one of them, the one to its right
+        or above it, and the answer is a function of the data alone, the same on every copy of it. Beyond the
+        extent, the outermost cells hold it."""
+        out = []
+        for level in range(self.max_level + 1):
+            s = self.level_size(level)
+            ix = _half_open(x, self.x0, s, self.nx << level)
+            iy = _half_open(y, self.y0, s, self.ny << level)
+            out.append(self.cell_id(level, ix, iy))
+        return out
 
     def envelope(self, cells) -> tuple[float, float, float, float]:
         b = shapely.bounds(self.boxes(list(cells)))

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     # Reverse proxies whose X-Forwarded-For / Forwarded headers are believed (addresses or networks, comma-
     # separated). Empty: the peer's own address is the client's (sign-in throttling counts per address).
     trusted_proxies: str = ""
+    # The site's public address (https://host[:port][/prefix]): absolute links in feeds, /corrections and webhooks
+    # start with it. Unset: they follow the request's Host, and those responses say `Vary: Host`.
+    public_url: str | None = None
     # Expensive public reads (pictures). A picture costs width x height x frames; above the budget it is
     # refused with 422. Renders run in a pool of worker processes; when `render_workers` are busy and
     # `render_queue` more wait, further renders get 503 with Retry-After at once.
@@ -108,6 +111,16 @@ class Settings(BaseSettings):
         except ValueError as exc:
             raise ValueError(f"FRONTLINE_TRUSTED_PROXIES must be comma-separated addresses or networks ({exc})") from None
         return v
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, v: str | None):
+        from urllib.parse import urlsplit
+
+        u = urlsplit(v or "")
+        if v and (u.scheme not in ("http", "https") or not u.hostname or u.query or u.fragment or "@" in u.netloc):
+            raise ValueError("FRONTLINE_PUBLIC_URL must be http(s)://host[:port][/path], without user, query or fragment")
+        return v.rstrip("/") if v else None
 
     @field_validator("secret_key")
     @classmethod

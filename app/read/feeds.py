@@ -131,7 +131,7 @@ def corrections(session: Session, rev: int, *, base: str, limit: int) -> list[di
             "reason": reason + (" " + " ".join(summaries) if summaries else ""),
             "summaries_en": summaries, "summaries_ar": sorted(storable(x) for x in r["summaries_ar"] or []),
             "link": viewer_link(base, first, r["lat"], r["lon"], z, off),
-            "before": viewer_link(base, first, r["lat"], r["lon"], z, off, rev=r["id"] - 1),
+            "before": viewer_link(base, first, r["lat"], r["lon"], z, off, rev=r["before_id"]) if r["before_id"] else None,
             "after": viewer_link(base, first, r["lat"], r["lon"], z, off, rev=r["id"]),
         })
     return out

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.domain.times import iso
 from app.store import places as store_places
 from app.store import queries
+from app.store.datasets import grid
 from app.store.publication import reports_by_id
 
 
@@ -19,10 +20,17 @@ def current_revision(session: Session) -> int:
     return queries.current_revision(session)
 
 
+def zone_at(session: Session, rev: int, at: datetime, lat: float, lon: float):
+    """The stored piece holding (lat, lon) at `at` in revision `rev` (its faction and validity), or None. On an
+    edge two cells share, the cell holding the point half-open answers (the same on every copy of the data)."""
+    params = {"lat": lat, "lon": lon, "at": at, "rev": rev, "cells": grid(session).cells_at(lon, lat)}
+    return session.execute(queries.ZONE_AT_POINT, params).mappings().first()
+
+
 def point(session: Session, rev: int, at: datetime, lat: float, lon: float) -> dict:
     """Who holds (lat, lon) at `at` in revision `rev`, since when, and the changes and reports behind it."""
     params = {"lat": lat, "lon": lon, "at": at, "rev": rev}
-    zone = session.execute(queries.ZONE_AT_POINT, params).mappings().first()
+    zone = zone_at(session, rev, at, lat, lon)
     chain = session.execute(queries.CHANGES_AT_POINT, params).mappings().all()
     reports = reports_by_id(session, sorted({rid for c in chain for rid in c["report_ids"]}))
     holder = zone["faction"] if zone else None

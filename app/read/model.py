@@ -106,6 +106,27 @@ class ReadModel:
             log.warning("revision check failed: %s", e.__class__.__name__)
         return self._revision
 
+    def check_revision(self, rev: int) -> None:
+        """Raise NotFound unless revision `rev` exists and is published (at most the newest this process knows).
+        Numbers can have gaps (a rolled-back write, a crash: sequence values are not transactional), so a number
+        at or below the newest is not proof: a gap must answer 404, never another revision's data under its
+        number. Asked every time (a primary-key look-up): a load replaces the history, so "it existed" is not
+        kept."""
+        current = self.revision
+        if current == 0:
+            raise NotFound("no data set is loaded yet (run `frontline load`)")
+        if rev > current:
+            raise NotFound(f"revision {rev} does not exist (the latest is {current})")
+        if rev == current:
+            return
+        with self.Session() as s:
+            around = queries.revision_around(s, rev)
+        if around["found"]:
+            return
+        near = [str(n) for n in (around["before"], around["after"]) if n is not None and n <= current]
+        raise NotFound(f"revision {rev} does not exist (revision numbers can have gaps"
+                       + (f"; the nearest: {' and '.join(near)}" if near else "") + f"; the latest is {current})")
+
     def note_write(self, rev: int) -> None:
         """This process just published `rev` on the primary: its publication is built now, as part of publishing
         (derived from the previous one: tens of milliseconds at 10,000 changes), not by the first reader."""
@@ -183,6 +204,10 @@ class ReadModel:
         def build():
             prev = self.cache.get(("publication", rev - 1))
             with self.Session() as s:
+                if prev is None and rev > 1:
+                    # Numbers can have gaps (a rolled-back write, a crash): the revision before is not always rev - 1.
+                    before = queries.revision_around(s, rev)["before"]
+                    prev = self.cache.get(("publication", before)) if before else None
                 # An edit's publication is the previous one plus what the edit wrote (a load replaces everything).
                 if prev is not None and prev.ledger is not None and s.execute(queries.REVISION_KIND, {"rev": rev}).scalar() \
                         in ("change", "revert", "import"):

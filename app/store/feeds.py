@@ -107,6 +107,8 @@ CORRECTIONS = text(f"""
         JOIN factions f ON f.id = c.faction_id
     )
     SELECT rv.id, rv.created_at, rv.kind, rv.reverts_id,
+           -- The revision published before it (numbers can have gaps: not always its number minus one).
+           (SELECT max(r2.id) FROM revisions r2 WHERE r2.id < rv.id) AS before_id,
            array_agg(DISTINCT t.at ORDER BY t.at) AS instants,
            array_agg(DISTINCT t.faction) AS factions,
            ST_Area(ST_Union(t.geom)::geography) / 1e6 AS area_km2,

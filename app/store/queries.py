@@ -15,6 +15,14 @@ COORD_DIGITS = 5
 
 CURRENT_REVISION = text("SELECT coalesce(max(id), 0) FROM revisions")
 
+# Whether revision :rev exists, and the nearest ones on either side. Revision numbers come from a sequence, and
+# sequence values are not transactional: a rolled-back write or a crash leaves numbers that were never used.
+REVISION_AROUND = text("""
+    SELECT EXISTS (SELECT 1 FROM revisions WHERE id = :rev) AS found,
+           (SELECT max(id) FROM revisions WHERE id < :rev) AS before,
+           (SELECT min(id) FROM revisions WHERE id > :rev) AS after
+""")
+
 LOCK_WRITES = text("SELECT pg_advisory_xact_lock(7240512)")
 
 
@@ -117,11 +125,17 @@ CHANGES_AT_POINT = text("""
     ORDER BY c.at, c.id
 """)
 
+# The one piece holding a point. A point on an edge two pieces share touches both: the piece of the cell that
+# holds the point (:cells, the point's cells at every level, half-open: Grid.cells_at) is taken, then the
+# factions' order, so the answer is a function of the data, never of the rows' order on disk (two copies of
+# the same data answered differently). A piece of another cell still answers where the holding cell has none.
 ZONE_AT_POINT = text("""
     SELECT f.slug AS faction, lower(z.valid) AS valid_from, upper(z.valid) AS valid_to
     FROM control_zones z JOIN factions f ON f.id = z.faction_id
     WHERE z.valid @> CAST(:at AS timestamptz) AND z.revs @> CAST(:rev AS integer)
       AND ST_Intersects(z.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
+    ORDER BY z.cell = ANY(CAST(:cells AS integer[])) DESC, f.sort_order, f.slug, lower(z.valid), z.cell
+    LIMIT 1
 """)
 
 # Gained and lost area per faction between two instants, computed in PostGIS. A piece valid at both instants
@@ -288,6 +302,11 @@ OVERLAPS = text("""
 
 def current_revision(session: Session) -> int:
     return int(session.execute(CURRENT_REVISION).scalar_one())
+
+
+def revision_around(session: Session, rev: int) -> dict:
+    """{"found": whether revision `rev` exists, "before"/"after": the nearest existing ones (None if none)}."""
+    return dict(session.execute(REVISION_AROUND, {"rev": rev}).mappings().one())
 
 
 def lock_writes(session: Session) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from app import PROJECT_ROOT
 from app.usecases import load as loader
+from app.read import lookup
 from app.store import queries
 from app.usecases import changes as services
 
@@ -30,7 +31,7 @@ def test_at_least_25_named_places_hold_the_expected_faction(seed_db):
     wrong = []
     for c in CHECKS:
         lon, lat = where[c["place"]]
-        row = seed_db.execute(queries.ZONE_AT_POINT, {"lat": lat, "lon": lon, "at": datetime.fromisoformat(c["at"]), "rev": rev}).mappings().first()
+        row = lookup.zone_at(seed_db, rev, datetime.fromisoformat(c["at"]), lat, lon)
         got = row["faction"] if row else None
         if got != c["faction"]:
             wrong.append(f"{c['place']} at {c['at']}: expected {c['faction']}, map says {got}")
