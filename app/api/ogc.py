@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from app.api.deps import PinDep, ReadModelDep
+from app.api.deps import PinDep, ReadModelDep, public_base, vary
 from app.domain.times import iso, parse_instant
 from app.domain.errors import BadInput, NotFound
 from app.read.formats.json_ import dumps
@@ -34,7 +34,14 @@ MAX_PAGE = 25
 
 
 def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/") + "/ogc"
+    """Links start at FRONTLINE_PUBLIC_URL when configured, else at the request's own address (then the
+    response says `Vary: Host`: see app.api.deps.public_base)."""
+    return public_base(request)[0] + "/ogc"
+
+
+def _headers(request: Request) -> dict:
+    v = vary(gzip=False, host=public_base(request)[1])
+    return {"Vary": v} if v else {}
 
 
 def _wants_html(request: Request, f: str | None) -> bool:
@@ -48,8 +55,8 @@ def _wants_html(request: Request, f: str | None) -> bool:
 
 def _out(request: Request, doc: dict, f: str | None, template: str, media_type: str = "application/json"):
     if _wants_html(request, f):
-        return render(request, template, {"doc": doc})
-    return Response(dumps(doc), media_type=media_type)
+        return render(request, template, {"doc": doc}, headers=_headers(request))
+    return Response(dumps(doc), media_type=media_type, headers=_headers(request))
 
 
 @router.get("/", summary="Landing page")
@@ -59,8 +66,8 @@ def landing(request: Request, f: Annotated[str | None, Query(max_length=10)] = N
            "links": [
                {"rel": "self", "type": "application/json", "href": f"{b}/"},
                {"rel": "alternate", "type": "text/html", "href": f"{b}/?f=html"},
-               {"rel": "service-desc", "type": "application/vnd.oai.openapi+json;version=3.0", "href": str(request.base_url) + "openapi.json"},
-               {"rel": "service-doc", "type": "text/html", "href": str(request.base_url) + "docs"},
+               {"rel": "service-desc", "type": "application/vnd.oai.openapi+json;version=3.0", "href": public_base(request)[0] + "/openapi.json"},
+               {"rel": "service-doc", "type": "text/html", "href": public_base(request)[0] + "/docs"},
                {"rel": "conformance", "type": "application/json", "href": f"{b}/conformance"},
                {"rel": "data", "type": "application/json", "href": f"{b}/collections"},
            ]}
@@ -190,7 +197,7 @@ def items(request: Request, rm: ReadModelDep, pin: PinDep, collection_id: str,
            "timeStamp": iso(datetime.now().astimezone()), "links": links, "features": features}
     if _wants_html(request, f):
         return render(request, "ogc_items.html", {"doc": doc})
-    return Response(dumps(doc), media_type=GEOJSON)
+    return Response(dumps(doc), media_type=GEOJSON, headers=_headers(request))
 
 
 @router.get("/collections/{collection_id}/items/{item_id}", summary="One zone")
@@ -211,4 +218,4 @@ def item(request: Request, rm: ReadModelDep, pin: PinDep, collection_id: str, it
     doc["links"] = [{"rel": "collection", "href": f"{_base(request)}/collections/{COLLECTION}"}]
     if _wants_html(request, f):
         return render(request, "ogc_items.html", {"doc": {"features": [doc], "numberMatched": 1, "numberReturned": 1, "links": []}})
-    return Response(dumps(doc), media_type=GEOJSON)
+    return Response(dumps(doc), media_type=GEOJSON, headers=_headers(request))

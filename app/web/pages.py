@@ -66,6 +66,11 @@ def _description(request: Request, t: str | None, rev: int | None, lang: str) ->
     current = rm.revision
     if not current:
         return ""
+    if rev:
+        try:
+            rm.check_revision(rev)  # a number that names no revision describes nothing (its API answers 404)
+        except FrontlineError:
+            return ""
     r = rev if rev and rev <= current else current
     pub = rm.publication(r)
     if not pub.instants:

@@ -96,3 +96,22 @@ def test_public_url_must_be_an_http_address():
                 "https://example.org/#top", "https:///path"):
         with pytest.raises(ValidationError, match="FRONTLINE_PUBLIC_URL"):
             Settings.model_validate({"secret_key": "x" * 16, "public_url": bad})
+
+
+OGC = ["/ogc/", "/ogc/collections", "/ogc/collections/control_zones", "/ogc/collections/control_zones/items?limit=2",
+       "/ogc/?f=html"]
+
+
+def test_ogc_links_vary_on_host_or_use_the_public_url(mini_server, public_server):
+    """OGC API documents are all links: from the Host header they vary on it; with the setting they do not."""
+    with mini_server.client() as c:
+        for path in OGC:
+            forged = c.get(path, headers={"Host": FORGED})
+            assert forged.status_code == 200, (path, forged.text[:200])
+            assert FORGED in forged.text and "host" in _vary(forged), path
+    with public_server.client() as c:
+        for path in OGC:
+            forged = c.get(path, headers={"Host": FORGED})
+            assert forged.status_code == 200, path
+            assert FORGED not in forged.text and PUBLIC + "/ogc" in forged.text, path
+            assert "host" not in _vary(forged), path
