@@ -4,16 +4,14 @@ from __future__ import annotations
 import os
 
 from app.cli.common import check_database, migrate
-from app.platform.config import load_settings, state_dir
+from app.platform.config import load_settings, private_cluster, read_settings
 
 
 def cmd_db(args) -> int:
-    from app.platform.pgcluster import Cluster
-
     if os.environ.get("DATABASE_URL"):
         print("DATABASE_URL is set: Frontline uses that server and starts none of its own.")
         return 0
-    c = Cluster(state_dir())
+    c = private_cluster(read_settings())
     if args.action == "start":
         c.start()
         print(f"PostgreSQL+PostGIS running on 127.0.0.1:{c.port()} (data in {c.datadir})")
