@@ -406,11 +406,18 @@ def export_dataset(session, folder: Path) -> dict:
     factions = datasets.factions(session)
     _json(folder / "factions.json", [{k: f[k] for k in FACTION_FIELDS} for f in factions])
     reports = reports_store.for_export(session)
+    # Citations go by report id: reports added in the editor have no key, and each gets its own, unlike any other.
     rkeys = {}
+    taken = {r["key"] for r in reports if r["key"]}
     out_reports = []
     for i, r in enumerate(reports):
-        key = r["key"] or f"report-{i + 1}"
-        rkeys[r["key"]] = key
+        key = r["key"]
+        if not key:
+            key = f"report-{i + 1}"
+            while key in taken:
+                key += "-b"
+            taken.add(key)
+        rkeys[r["id"]] = key
         out_reports.append({"key": key, "title": r["title"], "publisher": r["publisher"],
                             "published_at": iso(r["published_at"]), "url": r["url"], "language": r["language"] or "en",
                             "summary": r["summary"] or ""})
@@ -424,7 +431,7 @@ def export_dataset(session, folder: Path) -> dict:
             key += "-b"
         seen.add(key)
         changes.append({"key": key, "at": iso(r["at"]), "faction": r["faction"], "confidence": r["confidence"],
-                        "reports": [rkeys.get(k, k) for k in r["reports"]], "geometry": json.loads(r["geom"]),
+                        "reports": sorted(rkeys[i] for i in r["report_ids"]), "geometry": json.loads(r["geom"]),
                         "summary_en": r["summary_en"] or "", "summary_ar": r["summary_ar"] or "", "note": r["note"] or ""})
     write_changes(folder, changes)
     places = datasets.places(session)
