@@ -315,6 +315,9 @@ class Cluster:
         """Stop the cluster, move its data folder aside, copy a base backup in its place and replay the WAL
         archive over it (and the WAL segments of the old folder the archive lacks, when it still exists): to
         its end, or to the instant `to`. Waits until recovery has ended and the cluster takes writes."""
+        archive = self.archive_dir
+        if to is not None and archive is None:
+            raise SetupError("--to needs the WAL archive, and archiving is off (FRONTLINE_WAL_ARCHIVE=off)")
         if backup is None:
             usable = [p for t, p in self.backups() if to is None or t <= to]
             if not usable:
@@ -324,9 +327,6 @@ class Cluster:
         base = Path(backup).resolve()
         if not (base / "PG_VERSION").exists():
             raise SetupError(f"{base} is not a base backup (no PG_VERSION in it)")
-        archive = self.archive_dir
-        if to is not None and archive is None:
-            raise SetupError("--to needs the WAL archive, and archiving is off (FRONTLINE_WAL_ARCHIVE=off)")
         if self.running():
             subprocess.run(_as_pg([str(_bindir() / "pg_ctl"), "stop", "-w", "-m", "fast", "-D", str(self.datadir)]),
                            capture_output=True)

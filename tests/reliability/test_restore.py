@@ -123,7 +123,19 @@ def test_restore_refuses_bad_input_with_a_message(state, monkeypatch, capsys):
     assert cli.main(["restore", "--to", "yesterday"]) == 1
     assert "not an ISO 8601 instant" in capsys.readouterr().err
     assert cli.main(["restore", "--to", "2024-01-01T00:00:00"]) == 1  # no offset
+    capsys.readouterr()
     monkeypatch.setenv("FRONTLINE_PG_DURABLE", "false")
+    monkeypatch.setenv("FRONTLINE_WAL_ARCHIVE", "off")
     assert cli.main(["db", "start"]) == 0
+    assert cli.main(["restore", "--to", "2024-01-01T00:00:00Z"]) == 2
+    assert "needs the WAL archive" in capsys.readouterr().err
+    monkeypatch.delenv("FRONTLINE_WAL_ARCHIVE")
     assert cli.main(["restore"]) == 2
     assert "no base backup" in capsys.readouterr().err
+    # The test suite's fast cluster, then `make run` on it: the running cluster becomes durable and archives.
+    monkeypatch.delenv("FRONTLINE_PG_DURABLE")
+    c = private_cluster(read_settings())
+    assert c.current()["fsync"] == "off"
+    assert cli.main(["db", "start"]) == 0
+    assert "fsync on, WAL archived to" in capsys.readouterr().out
+    assert c.current()["fsync"] == "on" and str(c.archive_dir) in c.current()["archive_command"]
