@@ -177,13 +177,9 @@ class Cluster:
             shutil.chown(path, "postgres")
 
     def _mkdir_for_pg(self, path: Path) -> None:
-        """A folder the cluster's user can write (its parents up to the home made too)."""
+        """A folder the cluster's user can write (only the folder itself is given to it, never its parents)."""
         path.mkdir(parents=True, exist_ok=True)
-        if _is_root():
-            for p in [path, *path.parents]:
-                if p in (self.home.parent, Path("/var/lib"), self.state_dir.parent, Path("/")):
-                    break
-                shutil.chown(p, "postgres")
+        self._chown(path)
 
     def archive_command(self, durable: bool) -> str:
         """Copy a finished WAL segment into the archive: never over an existing file (unless it is the same,
