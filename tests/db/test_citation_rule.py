@@ -72,3 +72,30 @@ def test_the_loader_and_the_check_use_the_rule(tmp_path, refs, words):
     path.write_text(json.dumps(doc))
     problems, _ = datacheck.check(folder)
     assert any(words in p for p in problems), problems
+
+
+def test_an_export_after_dataset_init_and_import_snapshots_passes_the_data_check(mini_db, tmp_path):
+    # The documented way to start a war: `dataset init` (its report source-1 is published at the start), then
+    # `import-snapshots --report source-1`: every imported change cites a report published before it.
+    from datetime import date, datetime, timedelta, timezone
+
+    from app.usecases import archive, dataset_init
+    from app.usecases import load as loader
+    from tests.archive_series import write_folder
+
+    tz = timezone(timedelta(hours=2))
+    spec = dataset_init.Spec(title="Generated war", start=datetime(2022, 2, 24, tzinfo=tz), end=datetime(2023, 1, 1, tzinfo=tz),
+                             extent=(22.0, 44.0, 41.0, 53.0), utc_offset_minutes=120, baseline="blue",
+                             factions=[dataset_init.parse_faction("red:Red army:#D55E00"),
+                                       dataset_init.parse_faction("blue:Blue army:#0072B2")])
+    dataset_init.write(tmp_path / "war", spec)
+    loader.load(mini_db, tmp_path / "war", replace=True)
+    mini_db.commit()
+    write_folder(tmp_path / "series", date(2022, 3, 1), 3, (31.0, 48.5), 2.0, vertices=60)
+    s = archive.import_snapshots(mini_db, tmp_path / "series",
+                                 archive.ImportOptions(faction="red", remainder="blue", report="source-1"), readers=None)
+    assert s.changes > 0
+    datacheck.export_dataset(mini_db, tmp_path / "out")
+    problems, figures = datacheck.check(tmp_path / "out")
+    assert problems == []
+    assert figures["citations_of_earlier_reports"] == s.changes
