@@ -13,7 +13,7 @@ run:
 
 test:
 	@bash scripts/bootstrap.sh --test
-	@$(FRONTLINE) db start >/dev/null
+	@FRONTLINE_PG_DURABLE=false FRONTLINE_WAL_ARCHIVE=off $(FRONTLINE) db start >/dev/null
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 # The read path, history and browser (bench/run.py), then the scale section (bench/scale.py: the seed data and

@@ -24,6 +24,11 @@ from sqlalchemy.orm import Session
 from app import PROJECT_ROOT, cli
 from app.usecases import load as loader
 
+# The test suite's cluster may lose its last writes in a power cut: fsync off and no WAL archive, for speed
+# (`make run` starts it durable, and a start never lowers a running cluster's durability).
+os.environ.setdefault("FRONTLINE_PG_DURABLE", "false")
+os.environ.setdefault("FRONTLINE_WAL_ARCHIVE", "off")
+
 FIXTURES = Path(__file__).parent / "fixtures"
 OUTPUT = PROJECT_ROOT / "test-output"
 EDITOR = ("editor1", "editor-password-1")

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl
 from pydantic_core import PydanticCustomError
 
+from app.domain.citations import MAX_CITATIONS
 from app.domain.text import problem as text_problem
 
 # Writes are strict: JSON types are not coerced (true, "3" or 3.0 are not the id 3; a number is not a time).
@@ -49,7 +50,7 @@ class ChangeCreate(BaseModel):
     at: Text(40, description="ISO 8601 instant with an offset", examples=["2024-11-30T12:00:00+03:00"])
     geometry: dict[str, Any] = Field(description="GeoJSON Polygon or MultiPolygon (RFC 7946, lon/lat)")
     confidence: Literal["confirmed", "claimed", "inferred"] = "confirmed"
-    report_ids: list[int] = Field(min_length=1, max_length=50)
+    report_ids: list[int] = Field(min_length=1, max_length=MAX_CITATIONS)  # the citation rule (app/domain/citations.py)
     note: OptionalText(4000) = ""
     summary_en: OptionalText(1000) = ""
     summary_ar: OptionalText(1000) = ""
@@ -62,7 +63,7 @@ class ChangePreview(BaseModel):
     at: Text(40)
     geometry: dict[str, Any]
     confidence: Literal["confirmed", "claimed", "inferred"] = "confirmed"
-    report_ids: list[int] = Field(min_length=1, max_length=50)
+    report_ids: list[int] = Field(min_length=1, max_length=MAX_CITATIONS)  # the citation rule (app/domain/citations.py)
     note: OptionalText(4000) = ""
     # The same body as a save may be previewed (the summary is not needed to preview).
     summary_en: OptionalText(1000) = ""

@@ -5,6 +5,7 @@
     data       load, data check|tidy, export-dataset, dataset init
     snapshots  import-snapshots, export-snapshots
     backup     export, import
+    recovery   backup, restore (the private cluster: base backups and the WAL archive)
     users      user add|disable
     webhooks   webhook add|list|remove|log
     pictures   render
@@ -18,7 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli import backup, bake, data, db, pictures, serve, snapshots, users, webhooks
+from app.cli import backup, bake, data, db, pictures, recovery, serve, snapshots, users, webhooks
 from app.cli.common import check_database, migrate, session_scope  # noqa: F401  (the names tests and scripts use)
 from app.domain.errors import SetupError
 from app.platform.config import load_settings  # noqa: F401  (tests' name for it: app.cli.load_settings)
@@ -26,7 +27,7 @@ from app.platform.config import load_settings  # noqa: F401  (tests' name for it
 # The commands in the order `frontline --help` lists them, each with its group.
 COMMANDS = [
     (db, "db"), (db, "migrate"), (data, "load"), (data, "data"), (data, "export-dataset"), (backup, "export"),
-    (backup, "import"), (pictures, "render"), (bake, "bake"), (users, "user"), (snapshots, "import-snapshots"),
+    (backup, "import"), (recovery, "backup"), (recovery, "restore"), (pictures, "render"), (bake, "bake"), (users, "user"), (snapshots, "import-snapshots"),
     (snapshots, "export-snapshots"), (data, "dataset"), (webhooks, "webhook"), (serve, "serve"),
 ]
 

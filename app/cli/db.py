@@ -2,31 +2,39 @@
 from __future__ import annotations
 
 import os
+import sys
 
 from app.cli.common import check_database, migrate
-from app.platform.config import load_settings, state_dir
+from app.platform.config import load_settings, private_cluster, read_settings
 
 
 def cmd_db(args) -> int:
-    from app.platform.pgcluster import Cluster
-
     if os.environ.get("DATABASE_URL"):
         print("DATABASE_URL is set: Frontline uses that server and starts none of its own.")
         return 0
-    c = Cluster(state_dir())
+    c = private_cluster(read_settings())
     if args.action == "start":
         c.start()
-        print(f"PostgreSQL+PostGIS running on 127.0.0.1:{c.port()} (data in {c.datadir})")
+        print(f"PostgreSQL+PostGIS running on 127.0.0.1:{c.port()} (data in {c.datadir}; {_durability(c)})")
+        if c.durable and c.current()["fsync"] != "on":
+            print("frontline: this cluster was started with fsync=off on its command line (by an older Frontline): "
+                  "`frontline db stop && frontline db start` makes it durable", file=sys.stderr)
     elif args.action == "stop":
         print("stopped" if c.stop() else "not running")
     elif args.action == "status":
         print(f"{'running' if c.running() else 'stopped'}; data in {c.datadir}")
         if c.running():
-            print(f"port {c.port()}")
+            print(f"port {c.port()}; {_durability(c)}")
     elif args.action == "url":
         c.start()
         print(c.url())
     return 0
+
+
+def _durability(c) -> str:
+    now = c.current()
+    archive = f"WAL archived to {c.archive_dir}" if c.archive_dir and now["archive_command"] != "true" else "no WAL archive"
+    return f"fsync {now['fsync']}, {archive}"
 
 
 def cmd_migrate(args) -> int:

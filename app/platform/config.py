@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     # Where the private cluster, generated secret and caches live (ignored by git).
     state_dir: Path = Field(default=PROJECT_ROOT / "var", validation_alias=AliasChoices("FRONTLINE_STATE_DIR",))
     dataset_dir: Path = Field(default=PROJECT_ROOT / "data")
+    # The private cluster: durable (fsync etc.) unless false (the test suite, for speed); the write-ahead log
+    # archived to wal_archive ("" = var/pg/wal-archive, "off" = none) at least every wal_archive_seconds.
+    pg_durable: bool = True
+    wal_archive: str = ""
+    wal_archive_seconds: int = Field(default=60, ge=1, le=3600)
     # Cookies get the Secure flag; set when the app is served over HTTPS (behind a proxy).
     secure_cookies: bool = False
     # Write-path limits: a body larger than this is refused before parsing, a geometry with more vertices too.
@@ -147,8 +152,23 @@ def secret_key() -> str:
     return p.read_text().strip()
 
 
+def private_cluster(settings: Settings):
+    from app.platform.pgcluster import Cluster
+
+    return Cluster(settings.state_dir, durable=settings.pg_durable, wal_archive=settings.wal_archive,
+                   archive_timeout=settings.wal_archive_seconds)
+
+
 def load_settings(**overrides):
     """Settings from the environment; with no DATABASE_URL, the private cluster (started if needed)."""
+    settings = read_settings(**overrides)
+    if settings.database_url is None:
+        settings = settings.model_copy(update={"database_url": private_cluster(settings).start()})
+    return settings
+
+
+def read_settings(**overrides):
+    """Settings from the environment, starting nothing."""
     from pydantic import ValidationError
 
     try:
@@ -156,9 +176,4 @@ def load_settings(**overrides):
     except ValidationError as e:
         msgs = "\n".join(f"  {'.'.join(map(str, err['loc'])) or 'setting'}: {err['msg']}" for err in e.errors())
         raise SetupError(f"bad configuration:\n{msgs}") from None
-    if settings.database_url is None:
-        from app.platform.pgcluster import Cluster
-
-        url = Cluster(settings.state_dir).start()
-        settings = settings.model_copy(update={"database_url": url})
     return settings

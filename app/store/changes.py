@@ -38,8 +38,7 @@ ACTIVE_INSTANTS = text("""SELECT DISTINCT at FROM control_changes
 ACTIVE_FOR_EXPORT = text("""
     SELECT c.id, c.key, c.at, f.slug AS faction, c.confidence, c.summary_en, c.summary_ar, c.note,
            ST_AsGeoJSON(c.geom, 7) AS geom,
-           ARRAY(SELECT r.key FROM change_reports cr JOIN reports r ON r.id = cr.report_id
-                 WHERE cr.change_id = c.id ORDER BY r.key) AS reports
+           ARRAY(SELECT cr.report_id FROM change_reports cr WHERE cr.change_id = c.id ORDER BY cr.report_id) AS report_ids
     FROM control_changes c JOIN factions f ON f.id = c.faction_id
     WHERE c.retracted_in IS NULL ORDER BY c.at, c.id""")
 

@@ -16,7 +16,7 @@ INSERT = text("""
     RETURNING id, title, publisher, published_at, url, language, summary""")
 EXISTING_IDS = text("SELECT id FROM reports WHERE id = ANY(:ids)")
 ID_BY_KEY = text("SELECT id FROM reports WHERE key = :key")
-FOR_EXPORT = text("SELECT key, title, publisher, published_at, url, language, summary FROM reports ORDER BY published_at, id")
+FOR_EXPORT = text("SELECT id, key, title, publisher, published_at, url, language, summary FROM reports ORDER BY published_at, id")
 
 
 def add(session: Session, *, title: str, publisher: str, published_at: datetime, url: str | None, language: str,

@@ -26,6 +26,7 @@ from app.usecases.publish import Readers, publish
 from app.domain.geojson import geometry_json
 from app.domain.geometry import parse_polygonal
 from app.domain import cells as quadtree
+from app.domain import citations
 from app.domain.cells import Grid, reaching
 from app.domain.times import iso
 from app.domain.timeline import Change, ZoneVersion, fold
@@ -229,12 +230,11 @@ def validate_change(session: Session, data: ChangeInput, *, max_vertices: int):
     if datasets.faction_id(session, data.faction) is None:
         slugs = ", ".join(f["slug"] for f in datasets.factions(session))
         raise BadInput(f"unknown faction {data.faction[:40]!r}; use one of: {slugs}")
-    if not data.report_ids:
-        raise BadInput("cite at least one report (report_ids)")
-    found = reports.existing_ids(session, data.report_ids)
-    missing = [i for i in data.report_ids if i not in found]
-    if missing:
-        raise BadInput(f"unknown report id(s): {missing[:10]}")
+    # The one citation rule (app/domain/citations.py), as the loader and `frontline data check` apply it.
+    distinct = list(dict.fromkeys(data.report_ids))
+    why = citations.citation_problem(distinct, reports.existing_ids(session, distinct[:citations.MAX_CITATIONS + 1]))
+    if why is not None:
+        raise BadInput(f"report_ids: {why}")
     return geom
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.store import datasets, queries
 from app.store import load as store
+from app.domain import citations
 from app.domain.cells import cell_size_for
 from app.store.models import CONFIDENCE
 from app.domain.geometry import parse_polygonal
@@ -171,15 +172,15 @@ def validate(folder: Path, *, max_vertices: int = 200_000) -> dict:
     rkeys = set()
     for i, r in enumerate(reports or []):
         where = f"report {i} ({r.get('key', '?')})"
-        for k in ("key", "title", "publisher", "published_at"):
+        for k in ("key", "published_at"):
             if not r.get(k):
                 problems.append(Problem("reports.json", where, f"missing {k}"))
         try:
             r["published"] = parse_instant(r.get("published_at") or "", "published_at")
         except FrontlineError as e:
             problems.append(Problem("reports.json", where, e.message))
-        if r.get("url") and not re.match(r"^https?://", r["url"]):
-            problems.append(Problem("reports.json", where, "url must start with http:// or https://"))
+        for why in citations.report_problems(r.get("title"), r.get("publisher"), r.get("url")):
+            problems.append(Problem("reports.json", where, why))
         if r.get("key") in rkeys:
             problems.append(Problem("reports.json", where, "duplicate key"))
         rkeys.add(r.get("key"))
@@ -199,12 +200,9 @@ def validate(folder: Path, *, max_vertices: int = 200_000) -> dict:
                 raise BadInput(f"unknown faction {p.get('faction')!r}")
             if p.get("confidence") not in CONFIDENCE:
                 raise BadInput("confidence must be 'confirmed', 'claimed' or 'inferred'")
-            refs = p.get("reports") or []
-            if not refs:
-                raise BadInput("cites no report (every change must cite at least one)")
-            missing = [k for k in refs if k not in rkeys]
-            if missing:
-                raise BadInput(f"cites unknown report(s) {missing}")
+            refs = list(dict.fromkeys(p.get("reports") or []))
+            if (why := citations.citation_problem(refs, rkeys)) is not None:
+                raise BadInput(why)
             if p.get("key") in ckeys:
                 raise BadInput("duplicate key")
             ckeys.add(p.get("key"))
