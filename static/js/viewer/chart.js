@@ -3,7 +3,7 @@
 // instant. Keyboard: the chart is one tab stop; arrows move between changes, Home/End to the ends. The same
 // numbers are in a table (a <details> below the chart) for screen readers and for copying.
 import { tr, field, formatKm2 } from "../shared/i18n.js";
-import { formatLocal, localParts, monthName } from "../shared/timefmt.js";
+import { formatDay, formatLocal, localParts } from "../shared/timefmt.js";
 import { axisMarks } from "./timecontrol.js";
 import { el } from "../shared/dom.js";
 
@@ -81,9 +81,8 @@ export function buildChart(root, { timeline, lang, onSeek }) {
     const spans = days.filter((ms) => ms + 86400000 <= t1 + 1);
     spans.forEach((ms, i) => {
       if (spans.length > 8 && i % 2) return;  // a long period: every other day
-      const p = localParts(new Date(ms), off);
       svg.append(svgEl("text", { x: x(ms + 43200000), y: H - 6, class: "chart-label chart-xlabel", "text-anchor": "middle" },
-        `${p.d} ${monthName(p.m, rtl ? "ar" : "en")}`));
+        formatDay(ms, off, rtl ? "ar" : "en", false)));
     });
   } else {
     // Weeks, months or years: the time control's calendar marks, few enough to read (a label is ~50 units wide).
