@@ -1,6 +1,6 @@
 """A plain-language description of the map at an instant, from the timeline document: who holds what (km2)
 and what changed at the latest step. The embed serves it in the page (screen readers, no-script readers);
-static/js/describe.js keeps it current as the map plays, with the same wording."""
+static/js/viewer/describe.js keeps it current as the map plays, with the same wording."""
 from __future__ import annotations
 
 import bisect

@@ -1,7 +1,7 @@
 // The editor's time fields: reading what a person types in the war's local time, and writing it back.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { clampTo, formatField, normalizeDigits, parseField } from "../../static/js/editor-timefield.js";
+import { clampTo, formatField, normalizeDigits, parseField } from "../../static/js/editor/timefield.js";
 
 const OFF = 180;  // UTC+3
 const AT = Date.parse("2024-11-29T10:00:00+03:00");

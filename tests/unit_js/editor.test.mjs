@@ -1,8 +1,8 @@
 // The editor's pure helpers: the undo/redo stack, drafts, combining drawn shapes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { History, combine, toLatLngs } from "../../static/js/editor-draw.js";
-import { Drafts, draftKey, hasContent } from "../../static/js/editor-draft.js";
+import { History, combine, toLatLngs } from "../../static/js/editor/draw.js";
+import { Drafts, draftKey, hasContent } from "../../static/js/editor/draft.js";
 
 test("undo and redo walk the recorded steps; a new step drops the redo branch", () => {
   const h = new History(10);

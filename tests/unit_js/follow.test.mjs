@@ -1,7 +1,7 @@
 // follow.js's pure parts, run by `node --test` (tests/unit/test_js.py).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { isPinned, isNewer } from "../../static/js/follow.js";
+import { isPinned, isNewer } from "../../static/js/viewer/follow.js";
 
 test("a page pinned to a revision or an instant never follows", () => {
   assert.equal(isPinned("?rev=3"), true);

@@ -1,10 +1,11 @@
 // Pure helpers of the popup, the chart and compare (node --test; run under pytest by tests/unit/test_js.py).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { splitBaseline, formatDay } from "../../static/js/popup.js";
-import { dayTicks, valueTicks } from "../../static/js/chart.js";
-import { compareError } from "../../static/js/compare.js";
-import { STRINGS_FOR_TESTS } from "../../static/js/i18n.js";
+import { splitBaseline } from "../../static/js/viewer/popup.js";
+import { formatDay, monthNumber } from "../../static/js/shared/timefmt.js";
+import { dayTicks, valueTicks } from "../../static/js/viewer/chart.js";
+import { compareError } from "../../static/js/viewer/compare.js";
+import { STRINGS_FOR_TESTS, tr } from "../../static/js/shared/i18n.js";
 
 test("baseline statements (at the start) are split from the period's events", () => {
   const start = "2024-11-26T21:00:00Z";
@@ -37,15 +38,33 @@ test("value ticks are round and below the maximum", () => {
 test("compare errors are sentences in the reader's language, never the API's", () => {
   const api = (status) => Object.assign(new Error("from must not be after to"), { status });
   for (const lang of ["en", "ar"]) {
-    const s = STRINGS_FOR_TESTS[lang];
-    assert.equal(compareError(api(422), lang), s.compareBad);
-    assert.equal(compareError(api(404), lang), s.compareGone);
-    assert.equal(compareError(api(503), lang), s.compareBusy);
-    assert.equal(compareError(new TypeError("Failed to fetch"), lang), s.compareOffline);
-    assert.equal(compareError(api(500), lang), s.compareFailed);
+    const s = (key) => STRINGS_FOR_TESTS[key][lang];
+    assert.equal(compareError(api(422), lang), s("compareBad"));
+    assert.equal(compareError(api(404), lang), s("compareGone"));
+    assert.equal(compareError(api(503), lang), s("compareBusy"));
+    assert.equal(compareError(new TypeError("Failed to fetch"), lang), s("compareOffline"));
+    assert.equal(compareError(api(500), lang), s("compareFailed"));
   }
 });
 
 test("every interface string exists in both languages", () => {
-  assert.deepEqual(Object.keys(STRINGS_FOR_TESTS.ar).sort(), Object.keys(STRINGS_FOR_TESTS.en).sort());
+  for (const [key, entry] of Object.entries(STRINGS_FOR_TESTS)) {
+    assert.deepEqual(Object.keys(entry).sort(), ["ar", "en"], key);
+    assert.ok(entry.en && entry.ar, key);
+  }
+});
+
+test("one tr(): a key in the reader's language with its {names} filled; an unknown key reads as itself", () => {
+  assert.equal(tr("en", "ed_sideNKmKm", { n: 2, km2: "3.5" }), "Side 2: 3.5 km²");
+  assert.equal(tr("ar", "play"), "تشغيل");
+  assert.equal(tr("ar", "revert"), "تراجع");
+  assert.equal(tr("ar", "import"), "import");
+});
+
+test("one month-name table per language, read back by the editor's time fields", () => {
+  assert.equal(formatDay("2024-11-26T21:00:00Z", 180, "ar", false), "27 نوفمبر");
+  for (const [word, m] of [["Nov", 11], ["november", 11], ["نوفمبر", 11], ["تشرين الثاني", 11], ["sept", 9], ["May", 5]]) {
+    assert.equal(monthNumber(word), m, word);
+  }
+  assert.equal(monthNumber("brumaire"), null);
 });

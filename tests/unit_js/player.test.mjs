@@ -1,7 +1,7 @@
 // Playback (pure parts): the stops run to the end of the period; real time moves an hour per frame.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Player, SPEEDS } from "../../static/js/player.js";
+import { Player, SPEEDS } from "../../static/js/viewer/player.js";
 
 const instants = ["2024-11-26T21:00:00Z", "2024-11-27T04:30:00Z", "2024-12-02T09:00:00Z"];
 const make = (t, opts = {}) => {

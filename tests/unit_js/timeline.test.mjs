@@ -1,10 +1,10 @@
 // Pure front-end logic, run by `node --test` (tests/unit/test_js.py runs it under pytest).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { instantIndex, areasAt, changesAtStep, stepInstant, clampTime, isoUTC } from "../../static/js/timeline.js";
-import { parseState, parseTime, buildQuery } from "../../static/js/permalink.js";
-import { embedSnippet } from "../../static/js/snippet.js";
-import { describe as describeMap } from "../../static/js/describe.js";
+import { instantIndex, areasAt, changesAtStep, stepInstant, clampTime, isoUTC } from "../../static/js/viewer/timeline.js";
+import { parseState, parseTime, buildQuery } from "../../static/js/viewer/permalink.js";
+import { embedSnippet } from "../../static/js/viewer/snippet.js";
+import { describe as describeMap } from "../../static/js/viewer/describe.js";
 
 const I = ["2024-01-01T00:00:00Z", "2024-01-02T09:00:00Z", "2024-01-03T03:00:00Z"];
 const TL = {

@@ -1,8 +1,8 @@
 // watch.js's and asof.js's pure parts, run by `node --test` (tests/unit/test_js.py).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { lastChangedHands, feedUrls } from "../../static/js/watch.js";
-import { asOfFrom, withAsOf } from "../../static/js/asof.js";
+import { lastChangedHands, feedUrls } from "../../static/js/viewer/watch.js";
+import { asOfFrom, withAsOf } from "../../static/js/viewer/asof.js";
 
 const START = "2024-11-26T21:00:00Z";
 const ch = (at, faction) => ({ at, faction });

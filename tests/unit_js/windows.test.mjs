@@ -2,10 +2,10 @@
 // the store's loading/dropping, the time axis labels and the static point lookup. Run by `node --test`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { windowIndexAt, prepareWindow, paintedCount, viewOf } from "../../static/js/timeline.js";
-import { WindowStore } from "../../static/js/windows.js";
-import { axisMarks } from "../../static/js/timecontrol.js";
-import { pointInfoFrom } from "../../static/js/pointinfo.js";
+import { windowIndexAt, prepareWindow, paintedCount, viewOf } from "../../static/js/viewer/timeline.js";
+import { WindowStore } from "../../static/js/viewer/windows.js";
+import { axisMarks } from "../../static/js/viewer/timecontrol.js";
+import { pointInfoFrom } from "../../static/js/viewer/pointinfo.js";
 
 const sq = (x0, y0, x1, y1) => ({ type: "Polygon", coordinates: [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]] });
 const I = ["2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z", "2024-01-03T00:00:00Z", "2024-01-04T00:00:00Z"];
