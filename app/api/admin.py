@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.usecases import accounts as auth
-from app.api.deps import SessionDep, session_user
+from app.api.deps import CurrentAdmin, SessionDep, login_redirect, session_user
 from app.api.schemas import Storable
 from app.domain.errors import BadInput
 from app.web.editor_text import lang_of, translator
@@ -21,15 +21,6 @@ from app.web.templating import render
 router = APIRouter(tags=["admin"])
 
 
-def current_admin(request: Request, session: SessionDep) -> dict:
-    """Signed in as an admin (editors get 403); unsafe methods must carry the CSRF token."""
-    user = auth.require(session_user(request, session), "admin")
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        auth.check_csrf(user, request.headers.get("x-csrf-token"))
-    return user
-
-
-CurrentAdmin = Annotated[dict, Depends(current_admin)]
 
 
 class UserCreate(BaseModel):
@@ -98,8 +89,7 @@ def admin_page(request: Request, session: SessionDep, lang: Annotated[str, Query
     lang = lang_of(lang)
     user = session_user(request, session)
     if user is None:
-        return RedirectResponse("/login?next=/admin%3Flang%3Dar&lang=ar" if lang == "ar" else "/login?next=/admin",
-                                status_code=303)
+        return login_redirect("/admin", lang)
     page = {"user": user, "lang": lang, "t": translator(lang)}
     if user["role"] != "admin":
         return render(request, "admin.html", {**page, "refused": True, "config": {}},

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -150,15 +150,26 @@ def is_signed_in(request: Request) -> bool:
         return auth.current_user(s, token) is not None
 
 
-def current_editor(request: Request, session: SessionDep) -> dict:
-    """Signed in as editor or admin; for unsafe methods the CSRF token must match too."""
-    user = auth.require(session_user(request, session), "editor")
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        auth.check_csrf(user, request.headers.get("x-csrf-token"))
-    return user
+def signed_in_as(role: str):
+    """A dependency: the user signed in with `role` or above (editors get 403 on admin routes); for unsafe
+    methods the CSRF token must match too."""
+    def dep(request: Request, session: SessionDep) -> dict:
+        user = auth.require(session_user(request, session), role)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            auth.check_csrf(user, request.headers.get("x-csrf-token"))
+        return user
+    return dep
 
 
+current_editor = signed_in_as("editor")
 CurrentEditor = Annotated[dict, Depends(current_editor)]
+CurrentAdmin = Annotated[dict, Depends(signed_in_as("admin"))]
+
+
+def login_redirect(path: str, lang: str) -> RedirectResponse:
+    """Where a page that needs an account sends a visitor who is not signed in: the sign-in page, back after."""
+    return RedirectResponse(f"/login?next={path}%3Flang%3Dar&lang=ar" if lang == "ar" else f"/login?next={path}",
+                            status_code=303)
 
 
 def check_interval(t1: datetime, t2: datetime) -> None:

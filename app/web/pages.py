@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
-from app.api.deps import SessionDep, session_user
+from app.api.deps import SessionDep, login_redirect, session_user
 from app.read.basemap import ATTRIBUTION
 from app.web.editor_text import lang_of, translator
 from app.web.templating import render
@@ -87,8 +87,7 @@ def editor(request: Request, session: SessionDep, lang: Annotated[str, Query(max
     lang = lang_of(lang)
     user = session_user(request, session)
     if user is None:
-        return RedirectResponse("/login?next=/editor%3Flang%3Dar&lang=ar" if lang == "ar" else "/login?next=/editor",
-                                status_code=303)
+        return login_redirect("/editor", lang)
     config = client_config(request, user={"name": user["username"], "role": user["role"]},
                            editorReports="/api/editor/reports",
                            editorUrls={"editorRevisions": "/api/editor/revisions", "editorChange": "/api/editor/changes/{id}",
