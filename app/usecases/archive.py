@@ -375,7 +375,7 @@ def _features(name: str, opener: Callable[[], BinaryIO], suffix: str, limits: Li
 
 
 def _nested_too_deeply(e: Exception) -> bool:
-    return "recursion" in str(e).lower()
+    return any(w in str(e).lower() for w in ("recursion", "depth limit"))
 
 
 DEPTH_MESSAGE = "is nested too deeply (more than 1,024 levels of arrays or objects; GeoJSON needs at most 6)"
