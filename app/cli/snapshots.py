@@ -87,8 +87,8 @@ def add_import_snapshots(sub) -> None:
     isn.add_argument("--max-document-mb", type=_positive(float), metavar="MB",
                      help="largest GeoJSON object or KML file, which are read whole, and longest line of a GeoJSON "
                           "sequence, which is read line by line (default 32)")
-    isn.add_argument("--max-features", type=_positive(int), metavar="N", help="most features in one import (default 200,000)")
-    isn.add_argument("--max-vertices", type=_positive(int), metavar="N", help="most vertices in one import (default 10,000,000)")
+    isn.add_argument("--max-features", type=_positive(int), metavar="N", help="most features in one import (default 100,000)")
+    isn.add_argument("--max-vertices", type=_positive(int), metavar="N", help="most vertices in one import (default 5,000,000)")
     isn.set_defaults(func=cmd_import_snapshots)
 
 
