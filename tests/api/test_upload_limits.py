@@ -81,3 +81,12 @@ def test_wgs84_crs_members_are_accepted(editor_client, name):
            "features": [{"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [RING]}}]}
     r = _post_all(editor_client, json.dumps(doc))[1]
     assert r.status_code == 200, r.text[:300]
+
+
+def test_a_deeply_nested_request_body_is_a_4xx(editor_client, mini_server):
+    before = _counts(mini_server.settings.database_url)
+    body = '{"content":' + "[" * 200_000 + "]" * 200_000 + ',"filename":"x.geojson"}'
+    for path in ("/api/snapshot-upload/inspect", "/api/snapshot-upload/preview", "/api/snapshot-upload"):
+        r = editor_client.post(path, content=body, headers={"Content-Type": "application/json"})
+        assert 400 <= r.status_code < 500, (path, r.status_code, r.text[:300])
+    assert _counts(mini_server.settings.database_url) == before
