@@ -1,6 +1,7 @@
 """Archives of dated snapshots: `frontline import-snapshots` and `frontline export-snapshots`."""
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -18,7 +19,8 @@ def cmd_import_snapshots(args) -> int:
     try:
         opts = archive.ImportOptions(faction=args.faction, date_field=args.date_field, faction_field=args.faction_field,
                                      time_of_day=archive.parse_time_of_day(args.time), remainder=args.remainder,
-                                     report=args.report, confidence=args.confidence, dry_run=args.dry_run)
+                                     report=args.report, confidence=args.confidence, dry_run=args.dry_run,
+                                     limits=_limits(archive, args))
         with session_scope(s) as session:
             frame = archive.frame_of(session)
             # No reader lives in this process: the servers hear of the revision from the database (NOTIFY, poll).
@@ -78,7 +80,35 @@ def add_import_snapshots(sub) -> None:
     isn.add_argument("--confidence", choices=["confirmed", "claimed", "inferred"], default="confirmed")
     isn.add_argument("--dry-run", action="store_true", help="print the summary and store nothing")
     isn.add_argument("--quiet", action="store_true", help="no progress bar")
+    # Bounds on what is read, so that no file exhausts memory (a small .gz can unpack to gigabytes).
+    # The defaults are archive.Limits' (imported only when the command runs).
+    isn.add_argument("--max-file-mb", type=_positive(float), metavar="MB",
+                     help="largest file, after decompression (default 256)")
+    isn.add_argument("--max-document-mb", type=_positive(float), metavar="MB",
+                     help="largest GeoJSON object or KML file, which are read whole, and longest line of a GeoJSON "
+                          "sequence, which is read line by line (default 32)")
+    isn.add_argument("--max-features", type=_positive(int), metavar="N", help="most features in one import (default 100,000)")
+    isn.add_argument("--max-vertices", type=_positive(int), metavar="N", help="most vertices in one import (default 5,000,000)")
     isn.set_defaults(func=cmd_import_snapshots)
+
+
+def _limits(archive, args):
+    given = {"max_bytes": args.max_file_mb and int(args.max_file_mb * archive.MiB),
+             "max_document_bytes": args.max_document_mb and int(args.max_document_mb * archive.MiB),
+             "max_features": args.max_features, "max_vertices": args.max_vertices}
+    return archive.Limits(**{k: v for k, v in given.items() if v})
+
+
+def _positive(kind):
+    def parse(v: str):
+        try:
+            x = kind(v)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{v!r} is not a number") from None
+        if not x > 0:
+            raise argparse.ArgumentTypeError(f"{v!r} is not above 0")
+        return x
+    return parse
 
 
 def add_export_snapshots(sub) -> None:

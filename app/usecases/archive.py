@@ -16,14 +16,16 @@ The module has three layers:
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import math
 import re
 import time
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import BinaryIO, Callable, Iterable, Iterator
 
 import numpy as np
 import orjson
@@ -33,7 +35,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
 from app.domain.geometry import GRID, to_multipolygon
-from app.domain.errors import BadInput
+from app.domain.errors import BadInput, TooLarge
 from app.domain.text import problem as text_problem, storable
 from app.store import changes as changes_store
 from app.store import datasets, queries, reports
@@ -240,18 +242,59 @@ def area_km2(geom: BaseGeometry) -> float:
 
 
 # --- reading files ---------------------------------------------------------------------------------------
+MiB = 1 << 20
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one import (or one editor upload) may read, so that no file can exhaust the server's memory.
+
+    A GeoJSON sequence is read line by line, so only one line is in memory at a time; a GeoJSON object or a
+    KML file is parsed whole, so it is refused above `max_document_bytes` before parsing (a JSON text becomes
+    about six times its size in Python objects). Every size counts bytes after decompression, read through
+    a reader that stops at the limit (a small .gz can unpack to gigabytes). `frontline import-snapshots`
+    has an option for each."""
+    max_bytes: int = 256 * MiB            # one file, decompressed
+    max_document_bytes: int = 32 * MiB    # one GeoJSON object or KML file parsed whole; one line of a sequence
+    # Measured (bench/import_limits.py): 185,000 tiny polygons accepted peaked at 915 MB, too near 1 GB.
+    max_features: int = 100_000           # in one import
+    max_vertices: int = 5_000_000         # in one import
+
+
+class SnapshotsTooLarge(TooLarge, ArchiveError):
+    """A snapshot file or series over one of the Limits: refused as a whole, nothing stored."""
+    code = "snapshots_too_large"
+
+
+def _mb(n: int) -> str:
+    return f"{n / MiB:,.0f} MB" if n >= MiB else f"{n:,} bytes"
+
+
+class Budget:
+    """Features and vertices read so far in one import, against the limits."""
+
+    def __init__(self, limits: Limits):
+        self.limits, self.features, self.vertices = limits, 0, 0
+
+    def feature(self, where: str) -> None:
+        self.features += 1
+        if self.features > self.limits.max_features:
+            raise SnapshotsTooLarge(f"{where}: more than {self.limits.max_features:,} features in one import (the limit; "
+                                    "--max-features raises it); nothing was stored")
+
+    def add_vertices(self, n: int, where: str) -> None:
+        self.vertices += n
+        if self.vertices > self.limits.max_vertices:
+            raise SnapshotsTooLarge(f"{where}: more than {self.limits.max_vertices:,} vertices in one import (the limit; "
+                                    "--max-vertices raises it; simplify the areas first); nothing was stored")
+
+
 @dataclass
 class RawFeature:
     where: str          # "file.geojson: feature 3" (for messages)
     geometry: object    # GeoJSON dict, or a shapely geometry (KML)
     props: dict
-
-
-def _open_text(path: Path) -> str:
-    data = path.read_bytes()
-    if path.suffix.lower() == ".gz" or data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    return data.decode("utf-8-sig")
+    problem: str | None = None   # why the feature cannot be used, found while reading it (e.g. its crs)
 
 
 def _stem_suffix(path: Path) -> str:
@@ -259,67 +302,202 @@ def _stem_suffix(path: Path) -> str:
     return Path(name[:-3]).suffix if name.endswith(".gz") else path.suffix.lower()
 
 
-def read_features(path: Path) -> list[RawFeature]:
-    """Every feature of one file (GeoJSON, GeoJSON-seq or KML, optionally gzip-compressed).
-    Raises ValueError naming what cannot be read."""
+def _file_opener(path: Path) -> Callable[[], BinaryIO]:
+    with open(path, "rb") as f:
+        gz = f.read(2) == b"\x1f\x8b"
+    if gz or path.suffix.lower() == ".gz":
+        return lambda: gzip.open(path, "rb")  # decompressed as it is read: never more than asked for
+    return lambda: open(path, "rb")
+
+
+def _read_at_most(stream: BinaryIO, limit: int) -> bytes:
+    """Up to limit + 1 bytes (one more than allowed tells that there is more)."""
+    out = bytearray()
+    while len(out) <= limit:
+        chunk = stream.read(min(limit + 1 - len(out), MiB))
+        if not chunk:
+            break
+        out += chunk
+    return bytes(out)
+
+
+def _strip_bom(data: bytes) -> bytes:
+    return data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+
+
+def read_features(path: Path, limits: Limits = Limits()) -> Iterator[RawFeature]:
+    """Every feature of one file (GeoJSON, GeoJSON-seq or KML, optionally gzip-compressed), read within
+    `limits` (a sequence line by line). Raises ValueError naming what cannot be read, SnapshotsTooLarge
+    past a limit."""
     try:
-        content = _open_text(path)
-    except (OSError, EOFError, gzip.BadGzipFile, UnicodeDecodeError) as e:
+        opener = _file_opener(path)
+    except OSError as e:
         raise ValueError(f"cannot be read: {str(e)[:160] or e.__class__.__name__}") from None
-    return features_from_text(path.name, content, _stem_suffix(path))
+    return _features(path.name, opener, _stem_suffix(path), limits)
 
 
-def features_from_text(name: str, content: str, suffix: str = "") -> list[RawFeature]:
+def features_from_text(name: str, content: str, suffix: str = "", limits: Limits = Limits()) -> list[RawFeature]:
     """Every feature of a GeoJSON, GeoJSON-seq or KML text (the kind told by the suffix, else sniffed)."""
-    if suffix == ".kml" or content.lstrip().startswith("<"):
-        return _kml_features(name, content)
-    if suffix in SEQ_SUFFIXES or content.lstrip(" \t\r\n").startswith("\x1e"):  # RFC 8142 record separator
-        return _seq_features(name, content)
+    data = content.encode("utf-8", "surrogatepass")
+    return list(_features(name, lambda: io.BytesIO(data), suffix, limits))
+
+
+def _features(name: str, opener: Callable[[], BinaryIO], suffix: str, limits: Limits) -> Iterator[RawFeature]:
     try:
-        doc = orjson.loads(content)  # several times faster than json on big coordinate arrays
-    except orjson.JSONDecodeError:
-        try:  # the standard parser says where and what is wrong
-            doc = json.loads(content)
-        except json.JSONDecodeError as e:
-            if e.msg == "Extra data":  # one feature per line without the sequence suffix
-                return _seq_features(name, content)
-            raise ValueError(f"is not valid JSON (line {e.lineno}: {e.msg})") from None
-    return _geojson_features(name, doc)
+        with opener() as stream:
+            data = _read_at_most(stream, limits.max_document_bytes)
+    except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as e:
+        raise ValueError(f"cannot be read: {str(e)[:160] or e.__class__.__name__}") from None
+    data = _strip_bom(data)
+    head = data[:4096].lstrip(b" \t\r\n")
+    if suffix == ".kml" or head.startswith(b"<"):
+        if len(data) > limits.max_document_bytes:
+            raise SnapshotsTooLarge(f"{name}: is larger than {_mb(limits.max_document_bytes)} (after decompression), the "
+                                    "limit for a KML file, which is read whole; split it (or raise --max-document-mb); nothing was stored")
+        return iter(_kml_features(name, data))
+    whole = len(data) <= limits.max_document_bytes
+    if suffix in SEQ_SUFFIXES or head.startswith(b"\x1e"):  # RFC 8142 record separator
+        return _seq_features(name, opener, limits)
+    if not whole:
+        first = data.split(b"\n", 1)[0]
+        try:  # one feature per line without the sequence suffix: read line by line
+            if isinstance(orjson.loads(first), dict):
+                return _seq_features(name, opener, limits)
+        except orjson.JSONDecodeError:
+            pass
+        raise SnapshotsTooLarge(f"{name}: is larger than {_mb(limits.max_document_bytes)} (after decompression), the "
+                                "limit for a GeoJSON document, which is read whole; write it as a GeoJSON sequence "
+                                "(one feature per line, .geojsonl; e.g. ogr2ogr -f GeoJSONSeq), which is read line by line, "
+                                "or raise --max-document-mb; nothing was stored")
+    doc = _json_document(data)
+    if doc is _SEQUENCE:
+        return _seq_features(name, opener, limits)
+    return iter(_geojson_features(name, doc))
+
+
+def _nested_too_deeply(e: Exception) -> bool:
+    return any(w in str(e).lower() for w in ("recursion", "depth limit"))
+
+
+DEPTH_MESSAGE = "is nested too deeply (more than 1,024 levels of arrays or objects; GeoJSON needs at most 6)"
+
+
+def _json_document(data: bytes):
+    try:
+        return orjson.loads(data)  # several times faster than json on big coordinate arrays
+    except orjson.JSONDecodeError as e:
+        if _nested_too_deeply(e):
+            raise ValueError(DEPTH_MESSAGE) from None
+    try:  # the standard parser says where and what is wrong
+        json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise ValueError(f"is not UTF-8 text (byte {e.start})") from None
+    except RecursionError:
+        raise ValueError(DEPTH_MESSAGE) from None
+    except json.JSONDecodeError as e:
+        if e.msg == "Extra data":  # one feature per line without the sequence suffix
+            return _SEQUENCE
+        raise ValueError(f"is not valid JSON (line {e.lineno}: {e.msg})") from None
+    raise ValueError("is not valid JSON")  # orjson refused what json accepts (e.g. NaN)
+
+
+_SEQUENCE = object()
+
+
+def _lines(name: str, opener, limits: Limits) -> Iterator[tuple[int, bytes]]:
+    total = 0
+    try:
+        with opener() as stream:
+            n = 0
+            while True:
+                line = stream.readline(limits.max_document_bytes + 1)
+                if not line:
+                    return
+                n += 1
+                total += len(line)
+                if total > limits.max_bytes:
+                    raise SnapshotsTooLarge(f"{name}: is larger than {_mb(limits.max_bytes)} (after decompression), the "
+                                            "limit for one file (--max-file-mb); nothing was stored")
+                if len(line) > limits.max_document_bytes:
+                    raise SnapshotsTooLarge(f"{name}: line {n} is longer than {_mb(limits.max_document_bytes)}, the limit for "
+                                            "one feature (--max-document-mb); nothing was stored")
+                yield n, line
+    except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as e:
+        raise ValueError(f"cannot be read: {str(e)[:160] or e.__class__.__name__}") from None
+
+
+def _crs_problem(crs) -> str | None:
+    """Why a GeoJSON `crs` member (GeoJSON 2008) is refused, or None for WGS 84 longitude/latitude. Coordinates
+    are not transformed (no projection library): a file in another system is refused, naming it."""
+    if crs is None:
+        return None
+    props = crs.get("properties") if isinstance(crs, dict) else None
+    props = props if isinstance(props, dict) else {}
+    kind = crs.get("type") if isinstance(crs, dict) else None
+    if kind == "name" and isinstance(props.get("name"), str):
+        label = props["name"]
+        if _WGS84.search(label.strip()):
+            return None
+    elif kind == "EPSG" and props.get("code") in (4326, "4326"):
+        return None
+    elif kind == "link":
+        label = f"a linked system ({str(props.get('href'))[:80]})"
+    else:
+        label = str(crs)[:80] if not isinstance(crs, (dict, list)) else f"a {str(kind)[:20]!r} crs member"
+    return (f"declares the coordinate reference system {str(label)[:100]!r}; only WGS 84 longitude/latitude "
+            "(EPSG:4326, OGC CRS84) is accepted: reproject the file first (e.g. ogr2ogr -t_srs EPSG:4326)")
+
+
+_WGS84 = re.compile(r"(?:^|[:/])(?:epsg(?::[\d.]*)?:4326|epsg/\d+/4326|ogc(?::[\d.]*)?:crs84|ogc/[\d.]+/crs84|crs84|wgs ?84)$",
+                    re.IGNORECASE)
+
+
+def _feature(name: str, f, i: int) -> RawFeature:
+    if not isinstance(f, dict) or f.get("type") != "Feature":
+        raise ValueError(f"feature {i} is not a GeoJSON Feature")
+    props = f.get("properties")
+    if props is not None and not isinstance(props, dict):
+        raise ValueError(f"feature {i}: 'properties' is not an object")
+    geom = f.get("geometry")
+    wrong = _crs_problem(f.get("crs")) or (_crs_problem(geom.get("crs")) if isinstance(geom, dict) else None)
+    return RawFeature(f"{name}: feature {i}", geom, props or {}, wrong)
 
 
 def _geojson_features(name: str, doc, base: int = 0) -> list[RawFeature]:
     if not isinstance(doc, dict):
         raise ValueError("is not a GeoJSON object")
     t = doc.get("type")
+    if t in ("FeatureCollection", "Feature", "Polygon", "MultiPolygon", "GeometryCollection"):
+        wrong = _crs_problem(doc.get("crs")) if t != "Feature" else None
+        if wrong:
+            raise ValueError(wrong)
     if t == "FeatureCollection":
         feats = doc.get("features")
         if not isinstance(feats, list):
             raise ValueError("is a FeatureCollection without a 'features' list")
-        out = []
-        for i, f in enumerate(feats):
-            if not isinstance(f, dict) or f.get("type") != "Feature":
-                raise ValueError(f"feature {base + i} is not a GeoJSON Feature")
-            out.append(RawFeature(f"{name}: feature {base + i}", f.get("geometry"), f.get("properties") or {}))
-        return out
+        return [_feature(name, f, base + i) for i, f in enumerate(feats)]
     if t == "Feature":
-        return [RawFeature(f"{name}: feature {base}", doc.get("geometry"), doc.get("properties") or {})]
+        return [_feature(name, doc, base)]
     if t in ("Polygon", "MultiPolygon", "GeometryCollection"):
         return [RawFeature(f"{name}: geometry", doc, {})]
     raise ValueError(f"is not GeoJSON (type {str(t)[:30]!r}; expected FeatureCollection or Feature)")
 
 
-def _seq_features(name: str, content: str) -> list[RawFeature]:
-    out: list[RawFeature] = []
-    for n, line in enumerate(content.splitlines(), 1):
-        line = line.strip().lstrip("\x1e").strip()  # RFC 8142 record separators
+def _seq_features(name: str, opener, limits: Limits) -> Iterator[RawFeature]:
+    count = 0
+    for n, line in _lines(name, opener, limits):
+        line = line.strip().lstrip(b"\x1e").strip()  # RFC 8142 record separators
         if not line:
             continue
         try:
             doc = orjson.loads(line)
         except orjson.JSONDecodeError as e:
+            if _nested_too_deeply(e):
+                raise ValueError(f"line {n} {DEPTH_MESSAGE}") from None
             raise ValueError(f"line {n} is not valid JSON ({str(e)[:80]})") from None
-        out.extend(_geojson_features(name, doc, base=len(out)))
-    return out
+        feats = _geojson_features(name, doc, base=count)
+        count += len(feats)
+        yield from feats
 
 
 def _local(tag: str) -> str:
@@ -350,12 +528,12 @@ def _kml_polygon(el) -> shapely.Polygon:
     return shapely.Polygon(outer, [h for h in holes if len(h) >= 3])
 
 
-def _kml_features(name: str, content: str) -> list[RawFeature]:
+def _kml_features(name: str, content: bytes) -> list[RawFeature]:
     from defusedxml import ElementTree as DET  # refuses entity expansion and external references
     from defusedxml.common import DefusedXmlException
 
     try:
-        root = DET.fromstring(content.encode("utf-8"))
+        root = DET.fromstring(content)
     except DefusedXmlException as e:
         raise ValueError(f"is refused as unsafe XML ({e.__class__.__name__})") from None
     except Exception as e:  # xml.etree.ElementTree.ParseError
@@ -414,6 +592,16 @@ class ReadOptions:
     date_field: str = "date"
     faction_field: str | None = None
     time_of_day: dtime = dtime(0, 0)
+    limits: Limits = field(default_factory=Limits)
+
+
+def _scalar(v) -> str | None:
+    """A property's value as a text when it is one (or a number); None for objects and arrays (any depth)."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return str(v)
+    return None
 
 
 def read_series(source: Path, frame: Frame, opts: ReadOptions, known_factions: Iterable[str],
@@ -446,12 +634,21 @@ def read_series(source: Path, frame: Frame, opts: ReadOptions, known_factions: I
         by_instant.setdefault(at, {}).setdefault(faction, []).append(area)
         sources.setdefault(at, src)
 
+    budget = Budget(opts.limits)
+
     def take(rf: RawFeature, at: datetime | None, src: str) -> None:
+        budget.feature(rf.where)
+        if rf.problem:
+            problems.append(f"{rf.where}: {rf.problem}")
+            return
         faction = opts.faction
         if opts.faction_field:
             v = rf.props.get(opts.faction_field)
             if v not in (None, ""):
-                faction = str(v)
+                faction = _scalar(v)
+                if faction is None:
+                    problems.append(f"{rf.where}: its {opts.faction_field!r} property is not a text naming a faction")
+                    return
             elif not faction:
                 problems.append(f"{rf.where}: no {opts.faction_field!r} property naming its faction")
                 return
@@ -460,6 +657,9 @@ def read_series(source: Path, frame: Frame, opts: ReadOptions, known_factions: I
             return
         if at is None:
             v = rf.props.get(opts.date_field, rf.props.get("_when"))
+            if isinstance(v, (dict, list)):
+                problems.append(f"{rf.where}: its {opts.date_field!r} property is not a date")
+                return
             if v in (None, "") and name_date is not None:  # one snapshot in one file named with its date
                 d, t = name_date
                 v = datetime.combine(d, t or opts.time_of_day, frame.tz).isoformat()
@@ -481,6 +681,7 @@ def read_series(source: Path, frame: Frame, opts: ReadOptions, known_factions: I
         except ValueError as e:
             problems.append(f"{rf.where}: {e}")
             return
+        budget.add_vertices(int(shapely.get_num_coordinates(area)), rf.where)
         series.features += 1
         series.repaired += repaired
         add(at, faction, area, src)
@@ -513,29 +714,29 @@ def read_series(source: Path, frame: Frame, opts: ReadOptions, known_factions: I
                 continue
             seen[at] = p.name
             try:
-                feats = read_features(p)
+                for rf in read_features(p, opts.limits):
+                    take(rf, at, p.name)
+                    if len(problems) > MAX_PROBLEMS:
+                        break
             except ValueError as e:
                 problems.append(f"{p.name}: {e}")
                 continue
             series.files += 1
             by_instant.setdefault(at, {})
             sources[at] = p.name
-            for rf in feats:
-                take(rf, at, p.name)
             if len(problems) > MAX_PROBLEMS:
                 break
     else:
         if progress:
             progress("reading", 0, 1)
         try:
-            feats = read_features(source)
+            for rf in read_features(source, opts.limits):  # a sequence streams: one line at a time
+                take(rf, None, source.name)
+                if len(problems) > MAX_PROBLEMS:
+                    break
         except ValueError as e:
             raise ArchiveError(f"{source.name}: {e}") from None
         series.files = 1
-        for rf in feats:
-            take(rf, None, source.name)
-            if len(problems) > MAX_PROBLEMS:
-                break
     if progress:
         progress("reading", 1, 1)
     if problems:
@@ -967,12 +1168,27 @@ class Upload:
     note: str = ""
 
 
-def inspect_upload(content: str, filename: str) -> dict:
-    """What a file holds, for mapping its features to factions: feature count and each property's values."""
+# An upload travels in one request body (FRONTLINE_MAX_BODY_BYTES caps it first); these bound what it may hold.
+UPLOAD_LIMITS = Limits(max_features=50_000, max_vertices=2_000_000)
+
+
+def _upload_features(filename: str, content: str) -> list[RawFeature]:
     try:
-        feats = features_from_text(filename, content, _stem_suffix(Path(filename or "upload")))
+        feats = features_from_text(filename, content, _stem_suffix(Path(filename or "upload")), UPLOAD_LIMITS)
     except ValueError as e:
         raise ArchiveError(f"{filename}: {e}") from None
+    budget = Budget(UPLOAD_LIMITS)
+    for rf in feats:
+        budget.feature(rf.where)
+    return feats
+
+
+def inspect_upload(content: str, filename: str) -> dict:
+    """What a file holds, for mapping its features to factions: feature count and each property's values."""
+    feats = _upload_features(filename, content)
+    wrong = [f"{rf.where}: {rf.problem}" for rf in feats if rf.problem]
+    if wrong:
+        raise ArchiveError(f"{len(wrong)} problem(s) in the file:\n" + "\n".join(wrong[:MAX_PROBLEMS]), problems=wrong[:MAX_PROBLEMS])
     props: dict[str, list[str]] = {}
     for rf in feats:
         for k, v in rf.props.items():
@@ -1003,15 +1219,16 @@ def _plan_upload(session: Session, up: Upload) -> tuple[Frame, dict, list[Planne
                            f"{frame.label(frame.start)} - {frame.label(frame.end)}")
     if up.confidence not in ("confirmed", "claimed", "inferred"):
         raise ArchiveError("confidence must be 'confirmed' or 'claimed'")
-    try:
-        feats = features_from_text(up.filename, up.content, _stem_suffix(Path(up.filename or "upload")))
-    except ValueError as e:
-        raise ArchiveError(f"{up.filename}: {e}") from None
+    feats = _upload_features(up.filename, up.content)
+    budget = Budget(UPLOAD_LIMITS)
     problems, areas, counts = [], {}, {"features": len(feats), "used": 0, "left_out": 0, "repaired": 0}
     for rf in feats:
+        if rf.problem:
+            problems.append(f"{rf.where}: {rf.problem}")
+            continue
         faction = up.faction
         if up.faction_field:
-            faction = up.assign.get(str(rf.props.get(up.faction_field, "")), "")
+            faction = up.assign.get(_scalar(rf.props.get(up.faction_field, "")) or "", "")
         if not faction:
             counts["left_out"] += 1
             continue
@@ -1023,6 +1240,7 @@ def _plan_upload(session: Session, up: Upload) -> tuple[Frame, dict, list[Planne
         except ValueError as e:
             problems.append(f"{rf.where}: {e}")
             continue
+        budget.add_vertices(int(shapely.get_num_coordinates(area)), rf.where)
         counts["used"] += 1
         counts["repaired"] += repaired
         areas.setdefault(faction, []).append(area)
