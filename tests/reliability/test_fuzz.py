@@ -1,11 +1,17 @@
 """Schemathesis against the app's own /openapi.json over real HTTP: every operation, a bounded number of
 examples each, no 5xx and responses that match the schema. Signed in as an editor with the CSRF header, so
-the write operations are exercised past authentication (the mini data set is reset afterwards)."""
+the write operations are exercised past authentication (the mini data set is reset afterwards).
+
+Before the fuzzing, a save and its revert, then hostile text written around the API into every kind of stored
+text (summaries, report titles and publishers, faction, place and data set names: U+FFFE, U+FFFF, C0
+controls, an unassigned code point), as an old database or a hand edit may hold: no response may fail on it."""
+import psycopg
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
 
+from tests.api.test_editor_api import change, pg_url, revision
 from tests.conftest import login
 
 schema = schemathesis.from_pytest_fixture("api_schema")
@@ -17,6 +23,19 @@ def fuzz_server(live_mini):
     with live_mini.client() as c:
         token = login(c)
         cookies = dict(c.cookies)
+        r = c.post("/api/changes", json=change(revision(c), summary_en="A change to fuzz around"), headers={"X-CSRF-Token": token})
+        assert r.status_code == 201, r.text
+        rev = r.json()["revision"]
+        r = c.post(f"/api/revisions/{rev}/revert", json={"base_revision": rev}, headers={"X-CSRF-Token": token})
+        assert r.status_code == 200, r.text
+    with psycopg.connect(pg_url(live_mini)) as conn:
+        conn.execute("UPDATE control_changes SET summary_en = coalesce(summary_en, '') || %s, summary_ar = coalesce(summary_ar, '') || %s",
+                     ("\ufffe\x01", "\uffff"))
+        conn.execute("UPDATE reports SET title = title || %s, publisher = publisher || %s", ("\ufffe\x03", "\uffff"))
+        conn.execute("UPDATE factions SET name_en = name_en || %s, name_ar = name_ar || %s", ("\ufffe", "\uffff\u0378"))
+        conn.execute("UPDATE places SET name_en = name_en || %s, name_ar = name_ar || %s", ("\uffff", "\x04"))
+        conn.execute("UPDATE dataset SET title_en = title_en || %s, title_ar = title_ar || %s", ("\x05\ufffe", "\uffff"))
+    live_mini.readmodel.clear()
     yield live_mini, {"X-CSRF-Token": token, "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
     live_mini.reset()
 
