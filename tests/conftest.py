@@ -39,6 +39,19 @@ TABLES = ["dataset", "factions", "users", "reports", "places", "revisions", "con
           "control_zones", "user_sessions", "login_attempts", "webhook_deliveries", "webhook_endpoints"]
 
 
+def plain_url(url: str) -> str:
+    """A SQLAlchemy URL as psycopg takes it."""
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def drop_database(base_url: str, url: str) -> None:
+    """Drop the database of `url` (a test's own), connecting through `base_url`'s server."""
+    u = make_url(base_url)
+    with psycopg.connect(host=u.host, port=u.port, user=u.username, password=u.password, dbname="postgres",
+                         autocommit=True, connect_timeout=10) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
 def _create_database(base_url: str, name: str) -> str:
     url = make_url(base_url)
     with psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password, dbname="postgres",

@@ -5,18 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import create_engine, text
+
+from tests.api.test_upload_api import _counts
 
 AT = "2024-01-03T12:00:00+03:00"
 RING = [[36.5, 35.5], [37.1, 35.5], [37.1, 36.5], [36.5, 36.5], [36.5, 35.5]]
 
-
-def _counts(url):
-    e = create_engine(url)
-    with e.connect() as c:
-        out = c.execute(text("SELECT (SELECT count(*) FROM revisions), (SELECT count(*) FROM control_changes)")).one()
-    e.dispose()
-    return tuple(out)
 
 
 def _post_all(client, content: str, filename: str = "x.geojson"):

@@ -29,12 +29,11 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from app import PROJECT_ROOT, cli
 from app.store import models
 from app.store.db import Base, migration_options
-from tests.conftest import _create_database
+from tests.conftest import _create_database, drop_database, plain_url
 
 PREFIX = os.environ.get("FRONTLINE_TEST_DB", "frontline_test")
 
@@ -68,23 +67,12 @@ TRIGGERS = f"""
     WHERE n.nspname = 'public' AND NOT t.tgisinternal AND {NOT_EXTENSION}"""
 
 
-def _pg(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://")
-
-
-def _drop(base_url: str, url: str) -> None:
-    u = make_url(base_url)
-    with psycopg.connect(host=u.host, port=u.port, user=u.username, password=u.password, dbname="postgres",
-                         autocommit=True, connect_timeout=10) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="module")
 def migrated_url(base_settings):
     url = _create_database(base_settings.database_url, f"{PREFIX}_drift_migrated")
     cli.migrate(base_settings.model_copy(update={"database_url": url}))
     yield url
-    _drop(base_settings.database_url, url)
+    drop_database(base_settings.database_url, url)
 
 
 @pytest.fixture(scope="module")
@@ -97,11 +85,11 @@ def models_url(base_settings):
         Base.metadata.create_all(conn)
     engine.dispose()
     yield url
-    _drop(base_settings.database_url, url)
+    drop_database(base_settings.database_url, url)
 
 
 def _catalog(url: str) -> dict[str, set[tuple]]:
-    with psycopg.connect(_pg(url)) as conn:
+    with psycopg.connect(plain_url(url)) as conn:
         out = {kind: {tuple(r) for r in conn.execute(sql)} for kind, sql in CATALOG.items()}
         out["trigger"] = {tuple(r) for r in conn.execute(TRIGGERS)}
     return out

@@ -14,12 +14,11 @@ import httpx
 import psycopg
 import pytest
 from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from app.store import backup
 from app.usecases import webhooks
-from tests.conftest import LiveServer, _create_database, login
+from tests.conftest import LiveServer, _create_database, drop_database, login, plain_url
 
 PREFIX = os.environ.get("FRONTLINE_TEST_DB", "frontline_test")
 SECRETS = ("a-webhook-secret-of-some-length", "another-secret-0123456789abcdef")
@@ -47,30 +46,19 @@ def _settled(body: bytes) -> bytes:
     return TIMESTAMP.sub(b'"timeStamp":"..."', body, count=1)
 
 
-def _pg(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://")
-
-
-def _drop(base_url: str, url: str) -> None:
-    u = make_url(base_url)
-    with psycopg.connect(host=u.host, port=u.port, user=u.username, password=u.password, dbname="postgres",
-                         autocommit=True, connect_timeout=10) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
-
-
 def _cli(args, url):
     return subprocess.run([sys.executable, "-m", "app.cli", *args], env={**os.environ, "DATABASE_URL": url},
                           capture_output=True, text=True, timeout=300)
 
 
 def _schema_tables(url: str) -> set[str]:
-    with psycopg.connect(_pg(url)) as c:
+    with psycopg.connect(plain_url(url)) as c:
         return {r[0] for r in c.execute("""SELECT table_name FROM information_schema.tables
                                            WHERE table_schema = 'public' AND table_type = 'BASE TABLE'""")}
 
 
 def _rows(url: str, table: str) -> list[str]:
-    with psycopg.connect(_pg(url)) as c:
+    with psycopg.connect(plain_url(url)) as c:
         return [r[0] for r in c.execute(f'SELECT row_to_json(t)::text FROM "{table}" t ORDER BY id')]
 
 
@@ -107,7 +95,7 @@ def restored_server(base_settings):
     yield start
     for srv in servers:
         srv.stop()
-    _drop(base_settings.database_url, url)
+    drop_database(base_settings.database_url, url)
 
 
 def test_export_then_import_into_an_empty_database_serves_the_same_bytes_and_webhooks(seed_server, restored_server,
@@ -180,10 +168,10 @@ def test_an_import_into_a_database_holding_a_webhook_endpoint_is_refused(base_se
     assert _cli(["export", str(out)], seed_url).returncode == 0
     url = _create_database(base_settings.database_url, f"{PREFIX}_restore_not_empty")
     assert _cli(["migrate"], url).returncode == 0
-    with psycopg.connect(_pg(url)) as c:
+    with psycopg.connect(plain_url(url)) as c:
         c.execute("INSERT INTO webhook_endpoints (url, secret) VALUES ('http://127.0.0.1:9/x', %s)", (SECRETS[0],))
     run = _cli(["import", str(out)], url)
     assert run.returncode == 1 and "already holds rows in webhook_endpoints" in run.stderr, run.stderr
-    with psycopg.connect(_pg(url)) as c:
+    with psycopg.connect(plain_url(url)) as c:
         assert c.execute("SELECT count(*) FROM dataset").fetchone()[0] == 0
-    _drop(base_settings.database_url, url)
+    drop_database(base_settings.database_url, url)
