@@ -67,3 +67,39 @@ def make_page(browser):
     for context, page in made:
         context.close()
         page.problems.check()
+
+
+class _SiteServer:
+    """A static file server on 127.0.0.1 for a baked site, with a listen backlog Chromium's parallel module
+    requests cannot overflow."""
+
+    def __init__(self, directory):
+        import functools
+        import http.server
+        import threading
+
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(directory))
+        handler.log_message = lambda *a, **k: None
+        server_class = type("Server", (http.server.ThreadingHTTPServer,), {"request_queue_size": 128})
+        self.httpd = server_class(("127.0.0.1", 0), handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def site_server():
+    """Serve a folder: `site_server(folder).url`. Name it before `make_page`/`page` in a test's arguments: set up
+    first, it stops after their pages have closed, so no request of a page still loading (a share preview's
+    frame, say) is cut off by the server going away."""
+    servers = []
+
+    def start(directory):
+        servers.append(_SiteServer(directory))
+        return servers[-1]
+    yield start
+    for s in servers:
+        s.stop()

@@ -213,11 +213,8 @@ def test_arabic_as_published_on_banner(mini_server, make_page):
     page.screenshot(path=str(OUTPUT / "asof-banner-ar.png"))
 
 
-def test_baked_site_computes_last_changed_hands_and_offers_no_feeds(live_seed, make_page, tmp_path):
-    import functools
-    import http.server
+def test_baked_site_computes_last_changed_hands_and_offers_no_feeds(live_seed, site_server, make_page, tmp_path):
     import json
-    import threading
 
     from app.cli.bake import bake
     from app.main import create_app
@@ -225,25 +222,19 @@ def test_baked_site_computes_last_changed_hands_and_offers_no_feeds(live_seed, m
     out = tmp_path / "site"
     bake(create_app(live_seed.settings), out)
     latest = json.loads((out / "latest.json").read_text())
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
-    handler.log_message = lambda *a, **k: None
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    site = site_server(out)
     lat, lon = place(live_seed, CITADEL)
-    try:
-        page = make_page()
-        to_app = []
-        page.on("request", lambda r: to_app.append(r.url) if r.url.startswith(live_seed.url) else None)
-        page.goto(f"http://127.0.0.1:{srv.server_address[1]}/{latest['viewer']}?t={quote(T_2DEC)}&c={lat},{lon}&z=14")
-        page.wait_for_function("() => document.body.dataset.ready === '1'", timeout=30000)
-        click_centre(page)
-        sec = page.locator(f".leaflet-popup-content .popup-place[data-place='{CITADEL}']")
-        sec.wait_for()
-        assert sec.locator(".popup-hands").inner_text().startswith("Last changed hands: 30 Nov 2024, 12:00 UTC+3, to Hayat")
-        assert sec.locator(".watch-place").count() == 0  # no server, no feeds
-        assert page.locator("#watch-area-btn").count() == 0 and page.locator("details.asof").count() == 0
-        page.click("#share-btn")
-        assert page.locator("#share-feed-atom").count() == 0
-        assert to_app == []
-    finally:
-        srv.shutdown()
+    page = make_page()
+    to_app = []
+    page.on("request", lambda r: to_app.append(r.url) if r.url.startswith(live_seed.url) else None)
+    page.goto(f"{site.url}/{latest['viewer']}?t={quote(T_2DEC)}&c={lat},{lon}&z=14")
+    page.wait_for_function("() => document.body.dataset.ready === '1'", timeout=30000)
+    click_centre(page)
+    sec = page.locator(f".leaflet-popup-content .popup-place[data-place='{CITADEL}']")
+    sec.wait_for()
+    assert sec.locator(".popup-hands").inner_text().startswith("Last changed hands: 30 Nov 2024, 12:00 UTC+3, to Hayat")
+    assert sec.locator(".watch-place").count() == 0  # no server, no feeds
+    assert page.locator("#watch-area-btn").count() == 0 and page.locator("details.asof").count() == 0
+    page.click("#share-btn")
+    assert page.locator("#share-feed-atom").count() == 0
+    assert to_app == []
