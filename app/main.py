@@ -19,10 +19,11 @@ from app.read.cache import ByteLRU
 from app.platform.config import Settings
 from app.platform.ratelimit import TokenBucket
 from app.read.renderpool import RenderPool
-from app.platform.server import PathGuard, SelectiveGZip
+from app.platform.server import PathGuard, SelectiveGZip, WarPaths
 from app.store.db import Database
 from app.api.errors import install_handlers
 from app.read.model import ReadModel
+from app.read.wars import Wars
 from app.api.schemas import ERROR_RESPONSES
 from app.platform.fastpath import FastPath
 from app.platform.security import SecurityHeaders, BodyLimit
@@ -47,16 +48,21 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     async def lifespan(app: FastAPI):
         db = database or Database.connect(settings.database_url, settings.database_read_url)
         listen = settings.database_url.replace("postgresql+psycopg://", "postgresql://")
-        rm = ReadModel(db.ReadSession, gzip_level=settings.gzip_level, listen_url=listen,
-                       poll_seconds=settings.revision_poll_seconds, replica=db.read is not db.primary,
-                       cache_bytes=settings.response_cache_bytes, prebuild_windows=settings.prebuild_windows)
-        app.state.db, app.state.readmodel = db, rm
-        rm.refresh()
-        rm.start()
+
+        def readmodel(ReadSession) -> ReadModel:  # one per war: its own revisions and caches
+            return ReadModel(ReadSession, gzip_level=settings.gzip_level, listen_url=listen,
+                             poll_seconds=settings.revision_poll_seconds, replica=db.read is not db.primary,
+                             cache_bytes=settings.response_cache_bytes, prebuild_windows=settings.prebuild_windows)
+
+        wars = Wars(db, readmodel)
+        app.state.db, app.state.wars = db, wars
+        wars.start()
+        # The default war's read model under its old name (the health check, the pictures' cache key...).
+        app.state.readmodel = wars.default().readmodel
         try:
             yield
         finally:
-            rm.stop()
+            wars.stop()
             app.state.render_pool.shutdown()
             if database is None:
                 db.dispose()
@@ -87,6 +93,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.add_middleware(SecurityHeaders, secure=settings.secure_cookies)
     # Added last, so outermost: the micro-cache's copies carry the security headers too.
     app.add_middleware(FastPath)
+    # /w/SLUG/... is the war SLUG's copy of every address (before the micro-cache, which keys on the result).
+    app.add_middleware(WarPaths)
     # Outermost: a path with a NUL or control character is a 404 before anything tries to open it.
     app.add_middleware(PathGuard)
 

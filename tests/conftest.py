@@ -35,7 +35,7 @@ EDITOR = ("editor1", "editor-password-1")
 ADMIN = ("admin1", "admin-password-1")
 # TRUNCATE locks in this order: the delivery queue before its endpoints, as the webhook worker's claim does,
 # so a reset and a claim in flight cannot deadlock.
-TABLES = ["dataset", "factions", "users", "reports", "places", "revisions", "control_changes", "change_reports",
+TABLES = ["dataset", "factions", "users", "wars", "war_editors", "reports", "places", "revisions", "control_changes", "change_reports",
           "control_zones", "user_sessions", "login_attempts", "webhook_deliveries", "webhook_endpoints"]
 
 

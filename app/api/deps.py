@@ -14,6 +14,7 @@ from app.domain.times import parse_instant
 from app.domain.errors import BadInput, NotFound
 from app.platform.conditional import none_match
 from app.read.model import ReadModel
+from app.read.wars import War
 from app.read.payload import Payload
 
 log = logging.getLogger("frontline")
@@ -34,16 +35,28 @@ def _closing(s: Session):
             s.invalidate()
 
 
-def get_session(request: Request):
-    yield from _closing(request.app.state.db.Session())
+def get_war(request: Request,
+            war: Annotated[str | None, Query(max_length=48, pattern=r"^[a-z0-9][a-z0-9-]*$",
+                                             description="the war, by its slug (GET /api/wars lists them); "
+                                                         "absent: the default war")] = None) -> War:
+    """The war a request is about: `war=SLUG` (the pages under /w/SLUG/ send it, app.platform.server.WarPaths),
+    else the default war. 404 for a slug no war has."""
+    return request.app.state.wars.get(war)
 
 
-def get_read_session(request: Request):
-    yield from _closing(request.app.state.db.ReadSession())
+WarDep = Annotated[War, Depends(get_war)]
 
 
-def get_readmodel(request: Request) -> ReadModel:
-    return request.app.state.readmodel
+def get_session(war: WarDep):
+    yield from _closing(war.Session())
+
+
+def get_read_session(war: WarDep):
+    yield from _closing(war.ReadSession())
+
+
+def get_readmodel(war: WarDep) -> ReadModel:
+    return war.readmodel
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -107,9 +120,12 @@ def public_base(request: Request) -> tuple[str, bool]:
     configured, else the request's own (its Host header, which any client can forge: a response whose links
     were built from it must say `Vary: Host`, or a shared cache would serve a forged Host's links to all)."""
     configured = getattr(request.app.state.settings, "public_url", None)
+    # A war named by the request (`war=`, or the /w/SLUG/ pages): its links go to its own pages and API.
+    slug = request.query_params.get("war")
+    prefix = f"/w/{slug}" if slug else ""
     if configured:
-        return configured, False
-    return str(request.base_url).rstrip("/"), True
+        return configured + prefix, False
+    return str(request.base_url).rstrip("/") + prefix, True
 
 
 def vary(*, gzip: bool, host: bool) -> str | None:
@@ -146,17 +162,19 @@ def is_signed_in(request: Request) -> bool:
     token = request.cookies.get(auth.SESSION_COOKIE)
     if not token:
         return False
-    with request.app.state.db.Session() as s:
+    with request.app.state.wars.default().Session() as s:
         return auth.current_user(s, token) is not None
 
 
 def signed_in_as(role: str):
     """A dependency: the user signed in with `role` or above (editors get 403 on admin routes); for unsafe
     methods the CSRF token must match too."""
-    def dep(request: Request, session: SessionDep) -> dict:
+    def dep(request: Request, session: SessionDep, war: WarDep) -> dict:
         user = auth.require(session_user(request, session), role)
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             auth.check_csrf(user, request.headers.get("x-csrf-token"))
+        # An editor edits the wars an admin gave them (admins: every war); the war of the request decides.
+        auth.require_war(session, user, war.id, war.slug)
         return user
     return dep
 

@@ -148,10 +148,10 @@ def create_report(session: SessionDep, user: CurrentEditor, body: ReportCreate):
 
 
 @router.get("/api/editor/reports", summary="Every stored report, fresh (editor; never cached)")
-def editor_reports(request: Request, session: SessionDep, user: CurrentEditor):
+def editor_reports(request: Request, session: SessionDep, rm: ReadModelDep, user: CurrentEditor):
     # Public responses list only reports cited by a published change; the editor needs every stored report,
     # including one added a moment ago (by anyone) and not cited yet.
-    return JSONResponse(request.app.state.readmodel.reports(session, None), headers={"Cache-Control": "no-store"})
+    return JSONResponse(rm.reports(session, None), headers={"Cache-Control": "no-store"})
 
 
 @router.post("/api/match-places", summary="Places of the gazetteer named in a report's text (editor)")

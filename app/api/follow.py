@@ -18,7 +18,7 @@ from app.read import feeds
 
 from app.usecases import webhooks
 from app.api.deps import PinDep, ReadModelDep, SessionDep, public_base, send, session_user, vary
-from app.domain.times import local, parse_instant
+from app.domain.times import parse_instant, zoned
 from app.domain.errors import BadInput, Unavailable
 from app.web.templating import render
 
@@ -33,14 +33,28 @@ async def lifespan(app: FastAPI):
     s = app.state.settings
     base = s.public_url or f"http://{s.host}:{s.port}"  # FRONTLINE_PUBLIC_URL, else the address served on
     listen = s.database_url.replace("postgresql+psycopg://", "postgresql://")
-    worker = webhooks.Worker(app.state.db.Session, base_url=base, listen_url=listen)
-    app.state.webhooks = worker
+    wars = app.state.wars
+    workers = []
+
+    def start_worker(war) -> None:  # one per war: a war's deliveries never wait behind another's
+        if "webhooks" not in war.extra:
+            # A war's links go to its own pages (the default war keeps the addresses of before wars).
+            own = base if war.is_default or war.slug is None else f"{base}/w/{war.slug}"
+            worker = war.extra["webhooks"] = webhooks.Worker(war.Session, base_url=own, listen_url=listen)
+            workers.append(worker)
+            worker.start()
+
+    for war in wars.all() or [wars.default()]:
+        start_worker(war)
+    start_worker(wars.default())
+    wars.on_new.append(start_worker)
+    app.state.webhooks = wars.default().extra["webhooks"]
     app.state.sse_streams = 0
-    worker.start()
     try:
         yield
     finally:
-        worker.stop()
+        for worker in workers:
+            worker.stop()
 
 
 router = APIRouter(tags=["follow"], lifespan=lifespan)
@@ -138,7 +152,8 @@ def corrections_page(request: Request, rm: ReadModelDep, pin: PinDep, lang: Anno
     rows, ds = feeds.corrections_of(rm, pin.rev, base, 100)
 
     def shown(t: str) -> str:  # in the data set's local time, labelled (as everywhere in the app)
-        return local(parse_instant(t, "t"), ds["utc_offset_minutes"]).strftime("%Y-%m-%d %H:%M ") + ds["tz_label"]
+        lt, label = zoned(parse_instant(t, "t"), ds)
+        return lt.strftime("%Y-%m-%d %H:%M ") + label
     items = [{**c, "instants_shown": [shown(t) for t in c["instants"]], "published_shown": shown(c["published_at"])}
              for c in rows]
     return render(request, "corrections.html", {"config": {"revision": pin.rev}, "lang": lang, "items": items,
@@ -159,13 +174,12 @@ class _Slot:
 
 
 @router.get("/api/events", summary="Server-Sent Events: a `revision` event whenever a new revision is published")
-async def events(request: Request):
+async def events(request: Request, rm: ReadModelDep):
     """With `Accept: text/event-stream` (as EventSource sends): `event: revision` with `{"revision": N}` on
     connect and after each publish, and a comment every 15 s. Otherwise the current revision as JSON, once.
     Streams end after a minute (browsers reconnect by themselves). When too many are open, 503:
     poll `/api/health`'s `revision` instead."""
     state = request.app.state
-    rm = state.readmodel
     if "text/event-stream" not in request.headers.get("accept", ""):
         # Not an event-stream client (EventSource always asks for one): the current revision, once.
         return JSONResponse({"revision": rm.known_revision or 0}, headers={"Cache-Control": "no-store"})

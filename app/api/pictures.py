@@ -120,7 +120,7 @@ async def render_png(request: Request, rm: ReadModelDep, pin: PinDep, at: AtInst
                      lang: Lang = "en", bbox: Bbox = None, factions: Factions = None, c: Center = None, z: Zoom = None):
     box, view, shown = _bbox(bbox), _view(c, z), _factions(factions)
     check_budget(request.app.state.settings.render_budget_pixels, width, height, 1)
-    key = ("png", pin.rev, _utc(at), width, height, lang, box, view, shown)
+    key = ("png", id(rm), pin.rev, _utc(at), width, height, lang, box, view, shown)
     return await _picture(request, rm, pin, key, "png", render.png,
                           {"at": at, "width": width, "height": height, "lang": lang, "bbox": box, "view": view,
                            "factions": shown})
@@ -133,7 +133,7 @@ async def _animation(request, rm, pin, fmt, t_from, t_to, step_minutes, fps, wid
     tl = {"instants": await _change_instants(rm, pin.rev)}
     instants = render.frame_instants(tl, t1, t2, timedelta(minutes=step_minutes) if step_minutes else None)
     check_budget(request.app.state.settings.render_budget_pixels, width, height, len(instants))
-    key = (fmt, pin.rev, tuple(_utc(t) for t in instants), fps, width, height, lang, box, view, shown)
+    key = (fmt, id(rm), pin.rev, tuple(_utc(t) for t in instants), fps, width, height, lang, box, view, shown)
     return await _picture(request, rm, pin, key, fmt, render.animation,
                           {"instants": instants, "fmt": fmt, "fps": fps, "width": width, "height": height, "lang": lang,
                            "bbox": box, "view": view, "factions": shown}, filename=f"frontline.{fmt}")

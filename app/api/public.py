@@ -15,12 +15,22 @@ router = APIRouter(prefix="/api", tags=["public"])
 
 
 @router.get("/health", summary="Is the app up and does the database answer?")
-def health(request: Request, session: SessionDep):
-    rm = request.app.state.readmodel
+def health(request: Request, session: SessionDep, rm: ReadModelDep):
     try:
         return {"status": "ok", "database": "up", "revision": lookup.current_revision(session)}
     except Exception:
         return JSONResponse({"status": "degraded", "database": "down", "revision": rm.known_revision}, status_code=503)
+
+
+@router.get("/wars", summary="The wars this instance holds: slug, titles, status, period, time zone, revision")
+def wars(request: Request):
+    """Every war, the default first among equals: `slug` (give it as `war=` to any route), `title_en`/`title_ar`,
+    `status` (`ongoing`: changes are recorded up to now; `ended`), `start`, `end` (an ongoing war's end is an
+    hour after its latest change and grows), `time_zone`, `last_updated`, `latest_change`, `revision` (its own
+    counter: a save in one war never moves another's), `viewer` and `embed` (its pages)."""
+    from app.usecases.wars import public_list
+
+    return JSONResponse(public_list(request.app.state.wars), headers={"Cache-Control": "public, max-age=10"})
 
 
 @router.get("/factions", summary="Factions with names (English, Arabic) and colours")

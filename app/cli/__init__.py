@@ -2,6 +2,7 @@
 
     common     what the groups share: check_database, migrate, session_scope (one session per command), bar
     db         db start|stop|status|url, migrate
+    wars       war list|add|show|end|reopen|default
     data       load, data check|tidy, export-dataset, dataset init
     snapshots  import-snapshots, export-snapshots
     backup     export, import
@@ -19,14 +20,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli import backup, bake, data, db, pictures, recovery, serve, snapshots, users, webhooks
+from app.cli import backup, bake, data, db, pictures, recovery, serve, snapshots, users, wars, webhooks
 from app.cli.common import check_database, migrate, session_scope  # noqa: F401  (the names tests and scripts use)
 from app.domain.errors import SetupError
 from app.platform.config import load_settings  # noqa: F401  (tests' name for it: app.cli.load_settings)
 
 # The commands in the order `frontline --help` lists them, each with its group.
 COMMANDS = [
-    (db, "db"), (db, "migrate"), (data, "load"), (data, "data"), (data, "export-dataset"), (backup, "export"),
+    (db, "db"), (db, "migrate"), (wars, "war"), (data, "load"), (data, "data"), (data, "export-dataset"), (backup, "export"),
     (backup, "import"), (recovery, "backup"), (recovery, "restore"), (pictures, "render"), (bake, "bake"), (users, "user"), (snapshots, "import-snapshots"),
     (snapshots, "export-snapshots"), (data, "dataset"), (webhooks, "webhook"), (serve, "serve"),
 ]

@@ -18,13 +18,23 @@ from app.domain.errors import SetupError
 
 
 @contextmanager
-def session_scope(settings) -> Iterator[Session]:
-    """A session on the settings' database for one command; the engine is disposed of afterwards."""
+def session_scope(settings, war: str | None = None) -> Iterator[Session]:
+    """A session on the settings' database for one command, working in the war `war` (its slug; None: the
+    default war, or the tables of `public` before any war exists); the engine is disposed of afterwards.
+    `session.info["war"]` is the war's row (None before any war). An unknown slug is a SetupError."""
+    from app.store import wars
     from app.store.db import make_engine
 
     engine = make_engine(settings.database_url, pool_size=1)
     try:
-        with Session(engine) as session:
+        with Session(engine) as probe:
+            try:
+                row = wars.resolve(probe, war)
+            except wars.UnknownWar:
+                known = ", ".join(w["slug"] for w in wars.all_wars(probe)) or "none yet"
+                raise SetupError(f"there is no war {war!r} (wars: {known}; `frontline war add` makes one)") from None
+        with wars.sessionmaker_for(engine, row["schema"] if row else wars.PUBLIC)() as session:
+            session.info["war"] = row
             yield session
     finally:
         engine.dispose()

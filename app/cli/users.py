@@ -23,11 +23,11 @@ def cmd_user(args) -> int:
         pw = sys.stdin.readline().rstrip("\n")
     try:
         with session_scope(s) as session:
-            auth.add_user(session, args.name, pw, args.role)
+            auth.add_user(session, args.name, pw, args.role, args.war or None)
     except FrontlineError as e:  # a user name or password that cannot be stored: nothing was saved
         print(f"frontline user add: {e.message}", file=sys.stderr)
         return 1
-    print(f"user {args.name} ({args.role}) saved")
+    print(f"user {args.name} ({args.role}) saved" + (f"; edits {', '.join(args.war)}" if args.war and args.role == "editor" else ""))
     return 0
 
 
@@ -54,6 +54,8 @@ def add_user(sub) -> None:
     ua = us_sub.add_parser("add", help="add a user or reset their password (password from stdin when not a terminal)")
     ua.add_argument("name")
     ua.add_argument("--role", choices=["editor", "admin"], default="editor")
+    ua.add_argument("--war", action="append", metavar="SLUG",
+                    help="a war this editor edits (repeat for several; default: the default war); admins edit every war")
     ua.set_defaults(func=cmd_user)
     ud = us_sub.add_parser("disable", help="disable an account and end its sessions at once")
     ud.add_argument("name")

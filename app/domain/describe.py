@@ -6,6 +6,8 @@ from __future__ import annotations
 import bisect
 from datetime import datetime, timezone
 
+from app.domain.times import zoned
+
 MONTHS = {"en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
           "ar": ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"]}
 WORDS = {
@@ -21,11 +23,10 @@ def _parse(iso: str) -> datetime:
 
 
 def _when(t: datetime, ds: dict, lang: str) -> str:
-    from datetime import timedelta
-    lt = t.astimezone(timezone(timedelta(minutes=ds["utc_offset_minutes"])))
+    lt, label = zoned(t, ds)
     if lang == "ar":
-        return f"{lt.day} {MONTHS['ar'][lt.month - 1]} {lt.year}، {lt:%H:%M} ({ds['tz_label']})"
-    return f"{lt.day} {MONTHS['en'][lt.month - 1]} {lt.year}, {lt:%H:%M} {ds['tz_label']}"
+        return f"{lt.day} {MONTHS['ar'][lt.month - 1]} {lt.year}، {lt:%H:%M} ({label})"
+    return f"{lt.day} {MONTHS['en'][lt.month - 1]} {lt.year}, {lt:%H:%M} {label}"
 
 
 def describe(timeline: dict, t: datetime, lang: str = "en") -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -78,6 +79,9 @@ class Settings(BaseSettings):
     # Build the timeline windows of each new revision in the background (the latest first, at most a quarter of
     # the response cache), so jumps in a long war are served from memory. Off: each is built by its first reader.
     prebuild_windows: bool = True
+    # What `/` shows: "auto" (one war: its viewer, as before wars; several: the list of wars), "list" or "viewer"
+    # (always the default war's viewer; the list stays at /wars).
+    home_page: Literal["auto", "list", "viewer"] = "auto"
     # Uncached renders per client address per minute for anonymous clients (0: no limit).
     render_rate_per_minute: int = Field(default=6, ge=0)
     # Connection limits applied by `frontline serve` (see docs/deploy.md for the matching nginx settings).

@@ -7,7 +7,7 @@ without routing, dependency resolution or thread hops. A new revision changes th
 invalidates everything at once. `If-None-Match` is answered with 304 here too, by the one rule
 (app.platform.conditional).
 
-The replies are kept in the app's read model (`state.readmodel.replies`, a ByteLRU bounded in bytes, least
+The replies are kept in the read model of the request's war (`state.wars.readmodel_for(scope).replies`, a ByteLRU bounded in bytes, least
 recently used first out): this layer sits below the read side and does not import it, it uses the cache the
 read model hands it, so there is one cache class for every byte cache of the app.
 """
@@ -39,7 +39,8 @@ class FastPath:
     async def __call__(self, scope: Scope, receive: Receive, send: Send):
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] not in ROUTES:
             return await self.app(scope, receive, send)
-        rm = getattr(scope["app"].state, "readmodel", None)  # Starlette puts the app in the scope
+        wars = getattr(scope["app"].state, "wars", None)  # Starlette puts the app in the scope
+        rm = wars.readmodel_for(scope) if wars is not None else None  # the war of the request's `war=`
         rev = rm.known_revision if rm is not None else None
         if rev is None:
             return await self.app(scope, receive, send)

@@ -195,3 +195,31 @@ class PathGuard:
             await send({"type": "http.response.body", "body": body})
             return
         await self.app(scope, receive, send)
+
+
+class WarPaths:
+    """Every address of the app under a war's prefix: `/w/SLUG/PATH?Q` is served as `/PATH?Q&war=SLUG`, so a
+    war's viewer (`/w/SLUG/`), embed (`/w/SLUG/embed`), editor and API calls need no route of their own and the
+    pages' relative URLs stay inside the war. The prefix is kept in the scope (`frontline.war_prefix`) for the
+    pages to build their links with; `/w/SLUG` without the slash redirects to it."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send):
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not path.startswith("/w/"):
+            return await self.app(scope, receive, send)
+        slug, _, rest = path[3:].partition("/")
+        if not _:  # /w/SLUG: the viewer is /w/SLUG/
+            location = f"/w/{slug}/" + (("?" + scope["query_string"].decode("latin-1")) if scope.get("query_string") else "")
+            await send({"type": "http.response.start", "status": 308,
+                        "headers": [(b"location", location.encode("latin-1")), (b"content-length", b"0")]})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        query = [p for p in scope.get("query_string", b"").split(b"&") if p and not p.startswith(b"war=")]
+        query.append(b"war=" + slug.encode("latin-1"))
+        scope = dict(scope, path="/" + rest, raw_path=("/" + rest).encode("latin-1", "replace"),
+                     query_string=b"&".join(query))
+        scope["frontline.war_prefix"] = f"/w/{slug}"
+        await self.app(scope, receive, send)

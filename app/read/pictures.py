@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from app.domain.errors import BadInput
 from app.domain.text import REPLACEMENT, storable
+from app.domain.times import zoned
 from app.read.basemap import ATTRIBUTION, BASE, LAYERS
 
 MAX_SIDE = 2000
@@ -113,8 +114,8 @@ def _hex(c: str, a: int = 255):
     return (int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16), a)
 
 
-def local_label(t: datetime, offset_minutes: int, tz_label: str, lang: str) -> str:
-    lt = t.astimezone(timezone(timedelta(minutes=offset_minutes)))
+def local_label(t: datetime, offset_minutes: int, tz_label: str, lang: str, time_zone: str | None = None) -> str:
+    lt, tz_label = zoned(t, {"utc_offset_minutes": offset_minutes, "tz_label": tz_label, "time_zone": time_zone})
     if lang == "ar":
         return shape_text(f"{lt.day} {MONTHS_AR[lt.month - 1]} {lt.year}، {lt:%H:%M}") + f"  ({tz_label})"
     return f"{lt.day} {MONTHS_EN[lt.month - 1]} {lt.year}, {lt:%H:%M} {tz_label}"
@@ -252,7 +253,7 @@ def _legend(img: Image.Image, tl: dict, frame: Frame, lang: str) -> None:
     pad = 10
     # Title and instant: top-left, or top-right in Arabic.
     title = shape_text(ds["title_ar"]) if rtl and ds.get("title_ar") else ds["title_en"]
-    when = local_label(frame.at, ds["utc_offset_minutes"], ds["tz_label"], lang)
+    when = local_label(frame.at, ds["utc_offset_minutes"], ds["tz_label"], lang, ds.get("time_zone"))
     while d.textlength(title, font=big) > w - 2 * pad and big.size > 9:  # the title always fits the width
         big = font(big.size - 1, True)
     tw = min(w, max(d.textlength(title, font=big), d.textlength(when, font=mid)) + 2 * pad)

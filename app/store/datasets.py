@@ -1,6 +1,6 @@
 """The data set row, its factions and its gazetteer: the one place that reads them.
 
-A database holds one data set (another war is another database). Every caller that needs its extent, its
+A war's schema holds one data set (app/store/wars.py: the session's search path says which war). Every caller that needs its extent, its
 period and local time, its grid or its titles asks `row()` (or one of the small functions built on it), so the
 row is read one way only. Writing it is the loader's job (app/store/load.py).
 """
@@ -15,10 +15,15 @@ from sqlalchemy.orm import Session
 
 from app.domain.cells import Grid
 
+# The end of the period: an ended war's end, or for one going on an hour after its latest change (its timeline
+# grows as editors record; `ended_at` is NULL then).
+END = """COALESCE(end_at, GREATEST(start_at, (SELECT max(at) FROM control_changes WHERE retracted_in IS NULL))
+                           + interval '1 hour')"""
+
 # `home_view` without the loader's private `_content_hash` (that is `content_hash`, on its own).
-ROW = text("""
+ROW = text(f"""
     SELECT id, slug, title_en, title_ar, description_en, description_ar, notes_en, utc_offset_minutes, tz_label,
-           start_at, end_at, ST_XMin(extent) x0, ST_YMin(extent) y0, ST_XMax(extent) x1, ST_YMax(extent) y1,
+           time_zone, opens_at, start_at, {END} AS end_at, end_at AS ended_at, ST_XMin(extent) x0, ST_YMin(extent) y0, ST_XMax(extent) x1, ST_YMax(extent) y1,
            home_view - '_content_hash' AS home_view, home_view ->> '_content_hash' AS content_hash,
            cell_deg, cell_splits
     FROM dataset LIMIT 1""")
@@ -37,11 +42,13 @@ PLACES = text("""
 
 
 class TimeSettings(NamedTuple):
-    """The data set's period [start_at, end_at) and its local time."""
+    """The data set's period [start_at, end_at) and its local time (`time_zone` an IANA name or None)."""
     start_at: datetime
     end_at: datetime
     utc_offset_minutes: int
     tz_label: str
+    time_zone: str | None = None
+    ongoing: bool = False
 
 
 def row(session: Session) -> RowMapping | None:
@@ -58,7 +65,8 @@ def extent(session: Session) -> tuple[float, float, float, float] | None:
 
 def time_settings(session: Session) -> TimeSettings | None:
     r = row(session)
-    return None if r is None else TimeSettings(r["start_at"], r["end_at"], r["utc_offset_minutes"], r["tz_label"])
+    return None if r is None else TimeSettings(r["start_at"], r["end_at"], r["utc_offset_minutes"], r["tz_label"],
+                                                r["time_zone"], r["ended_at"] is None)
 
 
 def grid(session: Session) -> Grid:

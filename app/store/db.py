@@ -77,6 +77,18 @@ class Database:
     def __post_init__(self):
         self.Session = sessionmaker(self.primary, expire_on_commit=False)
         self.ReadSession = sessionmaker(self.read, expire_on_commit=False)
+        self._wars: dict[str, tuple[sessionmaker, sessionmaker]] = {}
+
+    def war_sessions(self, schema: str) -> tuple[sessionmaker, sessionmaker]:
+        """(Session, ReadSession) of the war whose tables are in `schema` (app/store/wars.py): every transaction
+        of theirs works in that war. The sessions of the war in `public` are the plain ones."""
+        if schema == "public":
+            return self.Session, self.ReadSession
+        if schema not in self._wars:
+            from app.store.wars import sessionmaker_for
+
+            self._wars[schema] = (sessionmaker_for(self.primary, schema), sessionmaker_for(self.read, schema))
+        return self._wars[schema]
 
     @classmethod
     def connect(cls, url: str, read_url: str | None = None) -> "Database":

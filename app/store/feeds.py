@@ -127,7 +127,7 @@ CORRECTIONS = text(f"""
     ORDER BY rv.id DESC
 """)
 
-DATASET_BRIEF = text("SELECT slug, title_en, utc_offset_minutes, tz_label FROM dataset LIMIT 1")
+DATASET_BRIEF = text("SELECT slug, title_en, utc_offset_minutes, tz_label, time_zone FROM dataset LIMIT 1")
 
 
 def faction_slugs(session: Session) -> list[str]:

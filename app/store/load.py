@@ -20,9 +20,9 @@ WIPE = (
 
 DATASET = text("""
     INSERT INTO dataset (id, slug, title_en, title_ar, description_en, description_ar, notes_en,
-                         utc_offset_minutes, tz_label, start_at, end_at, extent, home_view, cell_deg)
+                         utc_offset_minutes, tz_label, time_zone, opens_at, start_at, end_at, extent, home_view, cell_deg)
     VALUES (1, :slug, :title_en, :title_ar, :description_en, :description_ar, :notes_en,
-            :off, :label, :start_at, :end_at, ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326), CAST(:home AS jsonb), :cell)
+            :off, :label, :tz, :opens_at, :start_at, :end_at, ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326), CAST(:home AS jsonb), :cell)
 """)
 
 FACTION = text("""
@@ -55,6 +55,7 @@ def write_dataset(session: Session, ds: dict, *, home_view: dict, cell_deg: floa
         "slug": ds["slug"], "title_en": ds.get("title_en", ds["slug"]), "title_ar": ds.get("title_ar", ""),
         "description_en": ds.get("description_en", ""), "description_ar": ds.get("description_ar", ""),
         "notes_en": ds.get("notes_en", ""), "off": int(ds["utc_offset_minutes"]), "label": ds["tz_label"],
+        "tz": ds.get("time_zone") or None, "opens_at": ds.get("opens_at", "start"),
         "start_at": ds["start_at"], "end_at": ds["end_at"], "minx": minx, "miny": miny, "maxx": maxx, "maxy": maxy,
         "home": json.dumps(home_view), "cell": cell_deg})
 

@@ -49,11 +49,39 @@ TRIGGERS = {
     ("revisions", "revision_notify"): "frontline_notify_revision",
 }
 CONFIDENCE = ("confirmed", "claimed", "inferred")
+# The tables every war shares (accounts and the list of wars), in `public`; every other table is a war's own.
+SHARED_TABLES = frozenset({"users", "user_sessions", "login_attempts", "wars", "war_editors"})
 ROLES = ("editor", "admin")
 
 
+class War(Base):
+    """The wars this instance holds: one data set each. A war's tables (every table below but the accounts and
+    these two) live in its own PostgreSQL schema (`schema`, put first on the search path of each of its
+    transactions), so its revisions, caches, feeds and webhooks are its own. The first war of a database keeps
+    the tables of `public` (a database from before wars is that war, unchanged); `frontline war add` creates
+    the schema of any other (app/store/wars.py)."""
+    __tablename__ = "wars"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    schema: Mapped[str] = mapped_column(String(63), unique=True)
+    is_default: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    position: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    __table_args__ = (
+        CheckConstraint("slug ~ '^[a-z0-9][a-z0-9-]*$'", name="slug_format"),
+        Index("ix_wars_one_default", "is_default", unique=True, postgresql_where=text("is_default")),
+    )
+
+
+class WarEditor(Base):
+    """Which wars an editor may edit (admins may edit every war)."""
+    __tablename__ = "war_editors"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    war_id: Mapped[int] = mapped_column(ForeignKey("wars.id", ondelete="CASCADE"), primary_key=True)
+
+
 class Dataset(Base):
-    """The one data set this database holds (another war is another database)."""
+    """The data set of one war (one row in each war's schema). `end_at` NULL: the war is going on."""
     __tablename__ = "dataset"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
@@ -64,8 +92,13 @@ class Dataset(Base):
     notes_en: Mapped[str] = mapped_column(Text, default="")
     utc_offset_minutes: Mapped[int] = mapped_column(Integer)
     tz_label: Mapped[str] = mapped_column(String(32))
+    # An IANA time zone (Europe/Kyiv): local times follow it, daylight saving included. NULL: the fixed
+    # offset above (data sets from before time zones).
+    time_zone: Mapped[str | None] = mapped_column(Text, nullable=True)
     start_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    end_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    end_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Where the viewer opens: 'start' of the period or the 'latest' change.
+    opens_at: Mapped[str] = mapped_column(String(8), server_default=text("'start'"))
     extent = mapped_column(Geometry("POLYGON", srid=SRID, spatial_index=False), nullable=False)
     home_view: Mapped[dict] = mapped_column(JSONB, default=dict)
     # Zones are stored cut into square cells of this size (degrees) over the extent (see app/domain/cells.py).
@@ -74,6 +107,7 @@ class Dataset(Base):
     cell_splits = mapped_column(ARRAY(Integer), nullable=False, server_default="{}")
     __table_args__ = (
         CheckConstraint("end_at > start_at", name="period"),
+        CheckConstraint("opens_at IN ('start', 'latest')", name="opens_at"),
         CheckConstraint("cell_deg > 0", name=conv("dataset_cell_deg_check")),  # migration 0002
     )
 
@@ -157,7 +191,7 @@ class Revision(Base):
     details: Mapped[dict] = mapped_column(JSONB, default=dict)
     author: Mapped[User | None] = relationship(lazy="joined")
     __table_args__ = (
-        CheckConstraint("kind IN ('load', 'change', 'revert', 'import')", name="kind"),
+        CheckConstraint("kind IN ('load', 'change', 'revert', 'import', 'period')", name="kind"),
         # The feeds and the webhook bodies list revisions by time.
         Index("ix_revisions_created_at", "created_at"),
     )

@@ -11,12 +11,14 @@ import psycopg
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.store.datasets import END
+
 # The channel the `revisions` trigger notifies on every publish (migrations), with the new revision's id.
 REVISION_CHANNEL = "frontline_revision"
 
-DATASET_META = text("""
+DATASET_META = text(f"""
     SELECT slug, title_en, title_ar, description_en, description_ar, notes_en, utc_offset_minutes,
-           tz_label, start_at, end_at, ST_XMin(extent) x0, ST_YMin(extent) y0, ST_XMax(extent) x1, ST_YMax(extent) y1,
+           tz_label, time_zone, opens_at, start_at, {END} AS end_at, end_at IS NULL AS ongoing, ST_XMin(extent) x0, ST_YMin(extent) y0, ST_XMax(extent) x1, ST_YMax(extent) y1,
            home_view - '_content_hash' AS home_view, cell_deg
     FROM dataset LIMIT 1
 """)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from app.domain.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound, TooManyAttempts, require_storable
 from app.platform.proxies import client_address, parse_proxies  # noqa: F401  (the routes' names for them)
 from app.store import accounts as store
+from app.store import wars
 
 SESSION_COOKIE = "frontline_session"
 CSRF_COOKIE = "csrf_token"
@@ -66,13 +67,25 @@ def end_sessions(session: Session, user_id: int) -> int:
     return store.end_sessions(session, user_id)
 
 
-def add_user(session: Session, username: str, password: str, role: str) -> int:
+def add_user(session: Session, username: str, password: str, role: str, war_slugs: list[str] | None = None) -> int:
     """Add a user, or (the CLI's `user add` on an existing name) set their password and role and enable them.
+    An editor edits the wars `war_slugs` (added to those they had; None: the default war, if there is one).
     An existing user's sessions end: a new password or role takes effect at once. Commits."""
     _check_username(username)
     _check_password(password)
     _check_role(role)
+    targets = []
+    for slug in war_slugs or []:
+        try:
+            targets.append(wars.by_slug(session, slug)["id"])
+        except wars.UnknownWar:
+            known = ", ".join(w["slug"] for w in wars.all_wars(session)) or "none yet"
+            raise NotFound(f"there is no war {slug!r} (wars: {known})") from None
+    if war_slugs is None and (d := wars.default(session)) is not None:
+        targets.append(d["id"])
     uid = store.upsert_user(session, username, _hasher.hash(password), role)
+    for war_id in targets if role == "editor" else []:
+        wars.grant(session, uid, war_id)
     end_sessions(session, uid)
     session.commit()
     return uid
@@ -201,6 +214,14 @@ def require(user: dict | None, role: str = "editor") -> dict:
     if user["role"] not in ("editor", "admin"):
         raise Forbidden("this needs an editor account")
     return user
+
+
+def require_war(session: Session, user: dict, war_id: int | None, war_slug: str | None) -> None:
+    """Admins edit every war; an editor only the wars they were given (`frontline user add --war`, /admin)."""
+    if user["role"] == "admin" or war_id is None:
+        return
+    if not wars.may_edit(session, user["id"], war_id):
+        raise Forbidden(f"your account does not edit the war {war_slug!r}; an admin can add it to your wars")
 
 
 def check_csrf(user: dict, sent: str | None) -> None:

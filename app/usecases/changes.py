@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import shapely
@@ -214,6 +214,25 @@ def _dataset(session: Session):
     return ds
 
 
+# How far ahead of this server's clock an instant of a war going on may be (the editor's clock, the report's).
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def check_period(ds, at: datetime, *, now: datetime | None = None) -> None:
+    """An ended war takes changes within its period [start, end); one going on from its start up to now
+    (CLOCK_SKEW allowed), never in the future."""
+    if ds["ended_at"] is None:
+        now = now or datetime.now(timezone.utc)
+        if at < ds["start_at"]:
+            raise BadInput(f"at must not be before the war's start ({ds['start_at'].isoformat()})")
+        if at > now + CLOCK_SKEW:
+            raise BadInput(f"at {at.isoformat()} is in the future (the time here is {now.replace(microsecond=0).isoformat()}): "
+                           "a war going on takes changes up to now")
+        return
+    if not (ds["start_at"] <= at < ds["ended_at"]):
+        raise BadInput(f"at must lie within the data set's period [{ds['start_at'].isoformat()}, {ds['ended_at'].isoformat()})")
+
+
 def validate_change(session: Session, data: ChangeInput, *, max_vertices: int):
     for field in ("note", "summary_en", "summary_ar"):  # the API's schemas check these first; other callers too
         require_storable(getattr(data, field), field)
@@ -222,8 +241,7 @@ def validate_change(session: Session, data: ChangeInput, *, max_vertices: int):
     # One change may cover at most a quarter of the extent: larger is almost surely a slip of the mouse.
     max_area = (extent[2] - extent[0]) * (extent[3] - extent[1]) / 4
     geom = parse_polygonal(data.geometry, max_vertices=max_vertices, extent=extent, max_area_deg2=max_area)
-    if not (ds["start_at"] <= data.at < ds["end_at"]):
-        raise BadInput(f"at must lie within the data set's period [{ds['start_at'].isoformat()}, {ds['end_at'].isoformat()})")
+    check_period(ds, data.at)
     if data.confidence not in CONFIDENCE:
         raise BadInput("confidence must be 'confirmed', 'claimed' (a faction's or one source's claim) or 'inferred' "
                        "(the editor's own inference, explained in the summary)")

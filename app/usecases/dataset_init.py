@@ -25,7 +25,7 @@ CONTESTED = {"slug": "contested", "name_en": "Contested", "name_ar": "متناز
 class Spec:
     title: str
     start: datetime
-    end: datetime
+    end: datetime | None  # None: a war going on
     extent: tuple[float, float, float, float]
     factions: list[dict]
     utc_offset_minutes: int = 0
@@ -33,6 +33,7 @@ class Spec:
     title_ar: str = ""
     baseline: str | None = None
     report_key: str = "source-1"
+    time_zone: str | None = None  # an IANA name; replaces utc_offset_minutes
 
 
 def parse_offset(value: str) -> int:
@@ -54,10 +55,13 @@ def tz_label(minutes: int) -> str:
     return f"UTC{'+' if minutes > 0 else '-'}{h}" + (f":{m:02d}" if m else "")
 
 
-def parse_when(value: str, offset: int, name: str, *, end: bool = False) -> datetime:
-    """A date (local midnight; for --end the midnight after it, so the day is included) or an ISO instant."""
+def parse_when(value: str, offset: int, name: str, *, end: bool = False, time_zone: str | None = None) -> datetime:
+    """A date (local midnight; for --end the midnight after it, so the day is included) or an ISO instant.
+    Local: in `time_zone` (IANA) when given, else at the fixed `offset`."""
+    from app.domain.times import zone
+
     v = (value or "").strip()
-    tz = timezone(timedelta(minutes=offset))
+    tz = zone(time_zone) if time_zone else timezone(timedelta(minutes=offset))
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
         try:
             d = date.fromisoformat(v)
@@ -105,7 +109,7 @@ def slugify(title: str) -> str:
 
 def build(spec: Spec) -> dict[str, object]:
     """The files of the data set (relative path -> JSON document). Pure."""
-    if spec.start >= spec.end:
+    if spec.end is not None and spec.start >= spec.end:
         raise BadInput("--start must come before --end")
     if not spec.factions:
         raise BadInput("give at least one --faction slug:Name:#rrggbb")
@@ -121,8 +125,9 @@ def build(spec: Spec) -> dict[str, object]:
     dataset = {
         "slug": spec.slug or slugify(spec.title), "title_en": spec.title, "title_ar": spec.title_ar or spec.title,
         "description_en": "", "description_ar": "",
-        "utc_offset_minutes": spec.utc_offset_minutes, "tz_label": tz_label(spec.utc_offset_minutes),
-        "start": start_iso, "end": spec.end.isoformat(), "extent": [x0, y0, x1, y1],
+        **({"time_zone": spec.time_zone} if spec.time_zone else
+           {"utc_offset_minutes": spec.utc_offset_minutes, "tz_label": tz_label(spec.utc_offset_minutes)}),
+        "start": start_iso, **({"end": spec.end.isoformat()} if spec.end is not None else {}), "extent": [x0, y0, x1, y1],
         "home_view": {"center": [round((y0 + y1) / 2, 5), round((x0 + x1) / 2, 5)], "zoom": 7},
         "notes_en": "Scaffolded by `frontline dataset init`: fill in the descriptions, the Arabic names and the first report.",
     }

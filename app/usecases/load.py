@@ -6,6 +6,7 @@ app/store/queries.py.
 """
 from __future__ import annotations
 
+from datetime import timedelta
 import hashlib
 import json
 import re
@@ -17,11 +18,12 @@ from sqlalchemy.orm import Session
 
 from app.store import datasets, queries
 from app.store import load as store
+from app.store import wars
 from app.domain import citations
 from app.domain.cells import cell_size_for
 from app.store.models import CONFIDENCE
 from app.domain.geometry import parse_polygonal
-from app.domain.times import parse_instant
+from app.domain.times import offset_label, parse_instant, zoned
 from app.domain.errors import BadInput, FrontlineError
 from app.domain.text import problem as text_problem, storable
 
@@ -145,7 +147,21 @@ def validate(folder: Path, *, max_vertices: int = 200_000) -> dict:
     out: dict = {"dataset": ds}
     try:
         ds["start_at"] = parse_instant(ds["start"], "start")
-        ds["end_at"] = parse_instant(ds["end"], "end")
+        # No `end`: a war going on (changes up to now). `time_zone` (IANA) replaces the fixed offset; a folder of
+        # before time zones gives `utc_offset_minutes` and `tz_label` alone.
+        ds["end_at"] = parse_instant(ds["end"], "end") if ds.get("end") else None
+        if ds["end_at"] is not None and ds["end_at"] <= ds["start_at"]:
+            raise BadInput("end must be after start")
+        if ds.get("time_zone"):
+            tz_now = zoned(ds["start_at"], {"time_zone": ds["time_zone"]})
+            ds.setdefault("utc_offset_minutes", int(tz_now[0].utcoffset().total_seconds() // 60))
+            ds.setdefault("tz_label", tz_now[1])
+        elif "utc_offset_minutes" not in ds:
+            raise BadInput("give the war's time zone: time_zone (an IANA name such as Asia/Damascus)")
+        else:
+            ds.setdefault("tz_label", offset_label(timedelta(minutes=int(ds["utc_offset_minutes"]))))
+        if ds.get("opens_at", "start") not in ("start", "latest"):
+            raise BadInput("opens_at must be 'start' or 'latest'")
         minx, miny, maxx, maxy = (float(v) for v in ds["extent"])
         if not (minx < maxx and miny < maxy):
             raise BadInput("extent must be [minlon, minlat, maxlon, maxlat]")
@@ -194,7 +210,7 @@ def validate(folder: Path, *, max_vertices: int = 200_000) -> dict:
         where = f"feature {i} ({p.get('key', '?')})"
         try:
             at = parse_instant(p.get("at") or "", "at")
-            if not (ds["start_at"] <= at < ds["end_at"]):
+            if at < ds["start_at"] or (ds["end_at"] is not None and at >= ds["end_at"]):
                 raise BadInput(f"at {p.get('at')} is outside the data set's period")
             if p.get("faction") not in slugs:
                 raise BadInput(f"unknown faction {p.get('faction')!r}")
@@ -293,4 +309,5 @@ def load(session: Session, folder: Path, *, replace: bool = False) -> str:
     for i in range(0, len(cites), 5000):
         session.execute(queries.CITE, cites[i:i + 5000])
     services.recompute_from(session, None, rev)
+    wars.register_here(session, ds["slug"])
     return outcome

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from app.api.deps import SessionDep, login_redirect, session_user
+from app.api.deps import SessionDep, WarDep, login_redirect, session_user
 from app.read.basemap import ATTRIBUTION
 from app.web.editor_text import lang_of, translator
 from app.web.templating import render
@@ -14,11 +14,20 @@ from app.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 
-def client_config(request: Request, **extra) -> dict:
-    """Everything the front end needs to know about the server: URL templates, tiles, attribution."""
+def war_prefix(request: Request) -> str:
+    """`/w/SLUG` when the request names a war (its pages' addresses stay inside it), else ""."""
+    slug = request.query_params.get("war")
+    return f"/w/{slug}" if slug else ""
+
+
+def client_config(request: Request, war=None, **extra) -> dict:
+    """Everything the front end needs to know about the server: URL templates, tiles, attribution. A page of a
+    named war gets every address under its prefix (/w/SLUG/...: app.platform.server.WarPaths)."""
     s = request.app.state.settings
-    rm = request.app.state.readmodel
-    return {
+    war = war or request.app.state.wars.get(request.query_params.get("war"))
+    rm = war.readmodel
+    prefix = war_prefix(request)
+    config = {
         "urls": {
             "timeline": "/api/timeline", "snapshot": "/api/snapshot", "diff": "/api/diff", "point": "/api/point",
             "factions": "/api/factions", "reports": "/api/reports", "places": "/api/places",
@@ -34,23 +43,50 @@ def client_config(request: Request, **extra) -> dict:
         "revision": rm.known_revision or 0,
         **extra,
     }
+    if prefix:
+        config["war"] = war.slug
+        config["urls"] = {k: v if k == "embedScript" else prefix + v for k, v in config["urls"].items()}
+        for key in ("editorUrls",):
+            if key in config:
+                config[key] = {k: prefix + v for k, v in config[key].items()}
+        if "editorReports" in config:
+            config["editorReports"] = prefix + config["editorReports"]
+    return config
 
 
 @router.get("/")
-def viewer(request: Request, lang: Annotated[str, Query(max_length=5)] = "en"):
+def viewer(request: Request, war: WarDep, lang: Annotated[str, Query(max_length=5)] = "en"):
     lang = "ar" if lang == "ar" else "en"
-    return render(request, "viewer.html", {"config": client_config(request), "lang": lang})
+    wars = request.app.state.wars
+    home = request.app.state.settings.home_page
+    if "war" not in request.query_params and (home == "list" or (home == "auto" and len(wars.all()) > 1)):
+        return wars_page(request, lang)
+    return render(request, "viewer.html", {"config": client_config(request, war), "lang": lang})
+
+
+def wars_page(request: Request, lang: str):
+    """`/` of an instance with several wars: each with its title, status, last update and a small map."""
+    from app.usecases.wars import public_list
+
+    items = public_list(request.app.state.wars)
+    return render(request, "wars.html", {"lang": lang, "wars": items, "config": {"revision": 0}},
+                  headers={"Cache-Control": "public, max-age=30"})
+
+
+@router.get("/wars")
+def wars_list(request: Request, lang: Annotated[str, Query(max_length=5)] = "en"):
+    return wars_page(request, "ar" if lang == "ar" else "en")
 
 
 @router.get("/embed")
-def embed(request: Request, lang: Annotated[str, Query(max_length=5)] = "en",
+def embed(request: Request, war: WarDep, lang: Annotated[str, Query(max_length=5)] = "en",
           theme: Annotated[str | None, Query(max_length=10)] = None,
           t: Annotated[str | None, Query(max_length=40)] = None,
           rev: Annotated[int | None, Query(ge=1, le=2_000_000_000)] = None):
     lang = "ar" if lang == "ar" else "en"
     # No theme: the reader's system setting decides (prefers-color-scheme in app.css); light or dark forces it.
     theme = theme if theme in ("dark", "light") else None
-    return render(request, "embed.html", {"config": client_config(request, embed=True), "lang": lang, "theme": theme,
+    return render(request, "embed.html", {"config": client_config(request, war, embed=True), "lang": lang, "theme": theme,
                                           "description": _description(request, t, rev, lang)},
                   headers={"Cache-Control": "public, max-age=300"})
 
@@ -62,7 +98,7 @@ def _description(request: Request, t: str | None, rev: int | None, lang: str) ->
     from app.domain.times import parse_instant
     from app.domain.errors import FrontlineError
 
-    rm = request.app.state.readmodel
+    rm = request.app.state.wars.get(request.query_params.get("war")).readmodel
     current = rm.revision
     if not current:
         return ""
@@ -83,12 +119,14 @@ def _description(request: Request, t: str | None, rev: int | None, lang: str) ->
 
 
 @router.get("/editor")
-def editor(request: Request, session: SessionDep, lang: Annotated[str, Query(max_length=5)] = "en"):
+def editor(request: Request, session: SessionDep, war: WarDep, lang: Annotated[str, Query(max_length=5)] = "en"):
+    from app.usecases.wars import editable_by
+
     lang = lang_of(lang)
     user = session_user(request, session)
     if user is None:
-        return login_redirect("/editor", lang)
-    config = client_config(request, user={"name": user["username"], "role": user["role"]},
+        return login_redirect(war_prefix(request) + "/editor", lang)
+    config = client_config(request, war, wars=editable_by(session, user, request.app.state.wars), user={"name": user["username"], "role": user["role"]},
                            editorReports="/api/editor/reports",
                            editorUrls={"editorRevisions": "/api/editor/revisions", "editorChange": "/api/editor/changes/{id}",
                                        "split": "/api/editor/split", "difference": "/api/editor/difference",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from app.domain.text import storable
-from app.domain.times import iso, local
+from app.domain.times import iso, zoned
 from app.read.formats.json_ import dumps
 
 
@@ -19,8 +19,9 @@ def _title(e: dict) -> str:
     return f"{e['area_km2']:g} km² {verb}{conf}" + (f": {where}" if where else "")
 
 
-def _text(e: dict, tz_label: str, offset: int) -> str:
-    lines = [f"{local(e['at'], offset).strftime('%Y-%m-%d %H:%M')} {tz_label}: {e['faction_en']} ({e['faction']}), "
+def _text(e: dict, ds: dict) -> str:
+    lt, tz_label = zoned(e["at"], ds)
+    lines = [f"{lt.strftime('%Y-%m-%d %H:%M')} {tz_label}: {e['faction_en']} ({e['faction']}), "
              f"{e['confidence']}, {e['area_km2']:g} km²."]
     if e["summary_en"]:
         lines.append(e["summary_en"])
@@ -31,10 +32,11 @@ def _text(e: dict, tz_label: str, offset: int) -> str:
     return "\n".join(lines)
 
 
-def _html(e: dict, tz_label: str, offset: int) -> str:
+def _html(e: dict, ds: dict) -> str:
     from html import escape as h
 
-    out = [f"<p><strong>{h(local(e['at'], offset).strftime('%Y-%m-%d %H:%M'))} {h(tz_label)}</strong>: "
+    lt, tz_label = zoned(e["at"], ds)
+    out = [f"<p><strong>{h(lt.strftime('%Y-%m-%d %H:%M'))} {h(tz_label)}</strong>: "
            f"{h(e['faction_en'])}, {h(e['confidence'])}, {e['area_km2']:g} km².</p>"]
     if e["summary_en"]:
         out.append(f"<p>{h(e['summary_en'])}</p>")
@@ -55,7 +57,6 @@ def _html(e: dict, tz_label: str, offset: int) -> str:
 def json_item(e: dict, ds: dict) -> dict:
     """One JSON Feed 1.1 item; the structured fields sit in the `_frontline` extension (JSON Feed's rule for
     extensions: a key starting with an underscore)."""
-    off = ds["utc_offset_minutes"]
     ext = {"change_id": e["id"], "at": iso(e["at"]), "faction": e["faction"], "faction_name_en": e["faction_en"],
            "faction_name_ar": e["faction_ar"], "confidence": e["confidence"], "area_km2": e["area_km2"],
            "summary_en": e["summary_en"], "summary_ar": e["summary_ar"], "places": e["places"], "reports": e["reports"],
@@ -63,7 +64,7 @@ def json_item(e: dict, ds: dict) -> dict:
     if "retracted_in" in e:
         ext["retracted_in"] = e["retracted_in"]
     return {"id": f"urn:frontline:{ds['slug']}:change:{e['id']}", "url": e["link"], "title": _title(e),
-            "content_text": _text(e, ds["tz_label"], off), "content_html": _html(e, ds["tz_label"], off),
+            "content_text": _text(e, ds), "content_html": _html(e, ds),
             "summary": e["summary_en"] or _title(e), "date_published": iso(e["published_at"]),
             "tags": [e["faction"], e["confidence"]] + [p["slug"] for p in e["places"]], "_frontline": ext}
 
@@ -105,7 +106,6 @@ def atom_feed(items: list[dict], ds: dict, *, base: str, self_url: str, rev: int
     el(feed, "link", href=self_url, rel="self", type="application/atom+xml")
     el(feed, "link", href=f"{base}/", rel="alternate", type="text/html")
     el(feed, "generator", "Frontline")
-    off = ds["utc_offset_minutes"]
     for e in items:
         entry = el(feed, "entry")
         el(entry, "id", f"urn:frontline:{ds['slug']}:change:{e['id']}")
@@ -120,6 +120,6 @@ def atom_feed(items: list[dict], ds: dict, *, base: str, self_url: str, rev: int
         el(entry, "category", term=e["confidence"], scheme=f"{base}/#confidence")
         for p in e["places"]:
             el(entry, "category", term=p["slug"], label=p["name_en"] or p["slug"], scheme=f"{base}/api/places")
-        el(entry, "summary", _text(e, ds["tz_label"], off), type="text")
-        el(entry, "content", _html(e, ds["tz_label"], off), type="html")
+        el(entry, "summary", _text(e, ds), type="text")
+        el(entry, "content", _html(e, ds), type="html")
     return etree.tostring(feed, xml_declaration=True, encoding="utf-8")

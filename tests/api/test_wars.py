@@ -1,0 +1,146 @@
+"""Several wars on one instance (issue 25): a one-war database (the mini data set, in `public`) plus an ongoing
+war in its own schema, made as `frontline war add` makes it, served by one app over real HTTP."""
+from __future__ import annotations
+
+import hashlib
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+
+import httpx
+import pytest
+
+from app import cli
+from app.cli.common import session_scope
+from app.store import wars as war_store
+from app.usecases import accounts as auth
+from app.usecases import dataset_init as di
+from app.usecases import load as loader
+from tests.conftest import ADMIN, EDITOR, FIXTURES, LiveServer, _create_database, drop_database, login
+
+EAST = "east-front"
+EAST_EDITOR = ("easteditor", "east-password-1")
+
+
+def _east_folder(tmp, start: datetime):
+    spec = di.Spec(title="East front", start=start, end=None, extent=(30.0, 50.0, 31.0, 51.0),
+                   factions=[di.parse_faction("ua:Ukraine:#0057B7"), di.parse_faction("ru:Russia:#D52B1E")],
+                   baseline="ua", time_zone="Europe/Kyiv", slug=EAST)
+    di.write(tmp / "east", spec)
+    return tmp / "east"
+
+
+@pytest.fixture(scope="module")
+def two_wars(base_settings, tmp_path_factory):
+    import os
+
+    url = _create_database(base_settings.database_url, f"{os.environ.get('FRONTLINE_TEST_DB', 'frontline_test')}_wars")
+    s = base_settings.model_copy(update={"database_url": url, "revision_poll_seconds": 0.5, "tile_url": "",
+                                         "render_rate_per_minute": 0})
+    cli.migrate(s)
+    with session_scope(s) as ses:
+        loader.load(ses, FIXTURES / "mini")
+        ses.commit()
+    with session_scope(s) as ses:
+        war_store.create(ses, EAST)
+        ses.commit()
+    start = (datetime.now(timezone.utc) - timedelta(days=30)).replace(microsecond=0)
+    with session_scope(s, EAST) as ses:
+        loader.load(ses, _east_folder(tmp_path_factory.mktemp("east"), start))
+        ses.commit()
+    with session_scope(s) as ses:
+        auth.add_user(ses, *EDITOR, "editor")            # the default war's editor
+        auth.add_user(ses, *ADMIN, "admin")
+        auth.add_user(ses, *EAST_EDITOR, "editor", [EAST])
+    srv = LiveServer(s)
+    yield srv
+    srv.stop()
+    drop_database(base_settings.database_url, url)
+
+
+@contextmanager
+def _editor(srv, user):
+    with srv.client() as c:
+        c.headers["X-CSRF-Token"] = login(c, user)
+        yield c
+
+
+def _east_change(c: httpx.Client, at: datetime, base: int) -> httpx.Response:
+    reports = c.get("/api/reports", params={"war": EAST}).json()  # the baseline cites the scaffold's report
+    rid = (reports if isinstance(reports, list) else reports["reports"])[0]["id"]
+    return c.post("/api/changes", params={"war": EAST}, json={
+        "faction": "ru", "at": at.isoformat(), "confidence": "claimed", "report_ids": [rid], "base_revision": base,
+        "summary_en": "A village east of the river taken.",
+        "geometry": {"type": "Polygon", "coordinates": [[[30.4, 50.4], [30.5, 50.4], [30.5, 50.5], [30.4, 50.5], [30.4, 50.4]]]}})
+
+
+def test_api_wars_lists_both_with_status(two_wars):
+    with two_wars.client() as c:
+        wars = {w["slug"]: w for w in c.get("/api/wars").json()}
+    assert set(wars) == {"mini", EAST}
+    assert wars["mini"]["status"] == "ended" and wars["mini"]["default"] is True
+    assert wars[EAST]["status"] == "ongoing" and wars[EAST]["time_zone"] == "Europe/Kyiv"
+    assert wars[EAST]["viewer"] == f"/w/{EAST}/" and wars[EAST]["revision"] == 1
+
+
+def test_each_war_has_its_own_addresses(two_wars):
+    with two_wars.client() as c:
+        default = c.get("/api/timeline").json()
+        east = c.get("/api/timeline", params={"war": EAST}).json()
+        assert default["dataset"]["slug"] == "mini"
+        assert east["dataset"]["slug"] == EAST and east["dataset"]["ongoing"] is True
+        assert east["dataset"]["time_zone"] == "Europe/Kyiv"
+        # The same API under the war's path prefix, and its pages.
+        assert c.get(f"/w/{EAST}/api/timeline").json() == east
+        page = c.get(f"/w/{EAST}/")
+        assert page.status_code == 200 and f"/w/{EAST}/api/timeline" in page.text
+        assert c.get(f"/w/{EAST}/embed").status_code == 200
+        assert c.get(f"/w/{EAST}", follow_redirects=False).headers["location"] == f"/w/{EAST}/"
+        # Several wars: / lists them (each war's viewer stays at /w/SLUG/).
+        home = c.get("/")
+        assert "East front" in home.text and "Mini test war" in home.text
+        r = c.get("/api/timeline", params={"war": "no-such-war"})
+        assert r.status_code == 404 and "/api/wars" in r.json()["message"]
+
+
+def test_an_editor_of_one_war_gets_403_on_the_other(two_wars):
+    with _editor(two_wars, EDITOR) as c:
+        base = c.get("/api/timeline", params={"war": EAST}).json()["revision"]
+        r = _east_change(c, datetime.now(timezone.utc) - timedelta(hours=1), base)
+        assert r.status_code == 403 and EAST in r.json()["message"]
+    with _editor(two_wars, EAST_EDITOR) as c:
+        assert c.get("/api/editor/reports").status_code == 403  # the default war is not theirs
+
+
+def test_ongoing_war_takes_one_hour_ago_refuses_tomorrow_and_leaves_the_other_war_alone(two_wars):
+    with two_wars.client() as anon:
+        before = anon.get("/api/timeline")
+        before_feed = anon.get("/api/changes.atom")
+    with _editor(two_wars, EAST_EDITOR) as c:
+        base = c.get("/api/timeline", params={"war": EAST}).json()["revision"]
+        r = _east_change(c, datetime.now(timezone.utc) + timedelta(days=1), base)
+        assert r.status_code == 422 and "future" in r.json()["message"]
+        r = _east_change(c, datetime.now(timezone.utc) - timedelta(hours=1), base)
+        assert r.status_code == 201, r.text
+    with two_wars.client() as anon:
+        east = anon.get("/api/timeline", params={"war": EAST}).json()
+        assert east["revision"] == base + 1
+        # The timeline grows to the latest change (an hour after it) and no further.
+        latest = max(datetime.fromisoformat(t.replace("Z", "+00:00")) for t in east["instants"])
+        assert datetime.fromisoformat(east["dataset"]["end"].replace("Z", "+00:00")) == latest + timedelta(hours=1)
+        # The other war: same revision, same bytes, same ETag; its feed unchanged.
+        after = anon.get("/api/timeline")
+        assert after.headers["etag"] == before.headers["etag"]
+        assert hashlib.sha256(after.content).digest() == hashlib.sha256(before.content).digest()
+        assert anon.get("/api/changes.atom").content == before_feed.content
+        # The war's own feed speaks its local time (Kyiv, UTC+2 in winter / UTC+3 in summer).
+        atom = anon.get("/api/changes.atom", params={"war": EAST}).text
+        assert "UTC+2" in atom or "UTC+3" in atom
+
+
+def test_ending_and_reopening_a_war(two_wars):
+    with session_scope(two_wars.settings, EAST) as ses:
+        from app.usecases import wars as usecase
+        with pytest.raises(Exception):
+            usecase.end(ses, at=datetime(2000, 1, 1, tzinfo=timezone.utc))  # before its start
+    with two_wars.client() as c:
+        assert {w["slug"]: w for w in c.get("/api/wars").json()}[EAST]["status"] == "ongoing"
