@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from app.api.deps import (AtInstant, FromInstant, PinDep, ReadModelDep, ReadSessionDep, SessionDep, ToInstant,
-                          check_interval, send)
+                          check_interval, public_base, send)
 from app.read import lookup
 from app.usecases.load import fold_text
 
@@ -31,6 +31,22 @@ def wars(request: Request):
     from app.usecases.wars import public_list
 
     return JSONResponse(public_list(request.app.state.wars), headers={"Cache-Control": "public, max-age=10"})
+
+
+@router.get("/summary", summary="What changed over the last 24 hours, 7 or 30 days: km² per faction, places")
+def summary(request: Request, rm: ReadModelDep, pin: PinDep, session: ReadSessionDep,
+            hours: Annotated[int, Query(description="24, 168 (7 days) or 720 (30 days)")] = 24):
+    """For a war going on, the hours up to now; for one that ended, up to its end. `factions`: km² gained and
+    lost by each faction over the span; `places`: the gazetteer places inside the changes of the span, with the
+    faction that took each (the latest first); `changes`: how many changes the span holds."""
+    from app.domain.errors import BadInput
+    from app.read import summary as summaries
+
+    if hours not in summaries.HOURS:
+        raise BadInput(f"hours must be one of {', '.join(map(str, summaries.HOURS))}")
+    base, from_host = public_base(request)
+    return send(request, summaries.summary(rm, session, pin.rev, hours, base=base), "public, max-age=60",
+                vary_host=from_host)
 
 
 @router.get("/factions", summary="Factions with names (English, Arabic) and colours")

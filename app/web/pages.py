@@ -36,7 +36,7 @@ def client_config(request: Request, war=None, **extra) -> dict:
             "revert": "/api/revisions/{id}/revert", "newReport": "/api/reports", "match": "/api/match-places",
             "me": "/api/me", "logout": "/logout", "login": "/login", "kml": "/api/snapshot.kml", "csv": "/api/areas.csv",
             "ogc": "/ogc/", "renderPng": "/api/render.png", "renderGif": "/api/render.gif",
-            "events": "/api/events", "health": "/api/health", "feedAtom": "/api/changes.atom", "feedJson": "/api/changes.json",
+            "events": "/api/events", "health": "/api/health", "summary": "/api/summary", "feedAtom": "/api/changes.atom", "feedJson": "/api/changes.json",
         },
         "tiles": {"url": s.tile_url, "attribution": s.tile_attribution},
         "baseAttribution": ATTRIBUTION,

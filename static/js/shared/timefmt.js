@@ -27,8 +27,29 @@ export function monthNumber(word) {
   return i < 0 ? null : i + 1;
 }
 
-// The wall-clock parts of `date` in a fixed offset (minutes east of UTC).
-export function localParts(date, offsetMinutes) {
+// A war's local time: its IANA time zone ({ tz: "Europe/Kyiv" }, daylight saving followed) when the data set
+// names one, else its fixed offset in minutes. Every function below takes either as `offsetMinutes`.
+export const zoneOf = (ds) => (ds && ds.time_zone ? { tz: ds.time_zone } : (ds ? ds.utc_offset_minutes || 0 : 0));
+
+const ZONE_FORMATS = new Map();
+// The offset (minutes east of UTC) of `zone` at the instant `date`.
+export function offsetAt(zone, date) {
+  if (typeof zone !== "object" || zone === null) return zone || 0;
+  let f = ZONE_FORMATS.get(zone.tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", { timeZone: zone.tz, hourCycle: "h23", year: "numeric", month: "numeric",
+      day: "numeric", hour: "numeric", minute: "numeric" });
+    ZONE_FORMATS.set(zone.tz, f);
+  }
+  const t = new Date(date).getTime();
+  const p = Object.fromEntries(f.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
+  const wall = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour % 24, +p.minute);
+  return Math.round((wall - Math.floor(t / 60000) * 60000) / 60000);
+}
+
+// The wall-clock parts of `date` in a war's local time (a fixed offset in minutes, or a zone: see zoneOf).
+export function localParts(date, zone) {
+  const offsetMinutes = offsetAt(zone, date);
   const d = new Date(date.getTime() + offsetMinutes * 60000);
   return { y: d.getUTCFullYear(), m: d.getUTCMonth() + 1, d: d.getUTCDate(), hh: d.getUTCHours(), mm: d.getUTCMinutes() };
 }
@@ -42,7 +63,8 @@ export function offsetLabel(offsetMinutes) {
 // "2024-11-30 12:00 UTC+3" (or Arabic month names and digits when lang is "ar").
 export function formatLocal(date, offsetMinutes, label, lang = "en", withYear = true) {
   const p = localParts(date, offsetMinutes);
-  const tz = label || offsetLabel(offsetMinutes);
+  // A zone's label is its offset at that instant (UTC+2 in winter, UTC+3 in summer for Kyiv).
+  const tz = typeof offsetMinutes === "object" ? offsetLabel(offsetAt(offsetMinutes, date)) : label || offsetLabel(offsetMinutes);
   const day = `${p.d} ${monthName(p.m, lang)}${withYear ? " " + p.y : ""}`;
   if (lang === "ar") return `${day}، ${pad(p.hh)}:${pad(p.mm)} (${tz})`;
   return `${day}, ${pad(p.hh)}:${pad(p.mm)} ${tz}`;
@@ -55,7 +77,8 @@ export function formatDay(date, offsetMinutes, lang, withYear = true) {
 }
 
 // ISO 8601 with the data set's offset, e.g. "2024-11-30T12:00:00+03:00" (what the API and permalinks take).
-export function isoLocal(date, offsetMinutes) {
+export function isoLocal(date, zone) {
+  const offsetMinutes = offsetAt(zone, date);
   const p = localParts(date, offsetMinutes);
   const sign = offsetMinutes >= 0 ? "+" : "-";
   const a = Math.abs(offsetMinutes);
@@ -68,9 +91,12 @@ export function toInputValue(date, offsetMinutes) {
   return `${p.y}-${pad(p.m)}-${pad(p.d)}T${pad(p.hh)}:${pad(p.mm)}`;
 }
 
-export function fromInputValue(value, offsetMinutes) {
+export function fromInputValue(value, zone) {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(value || "");
   if (!m) return null;
-  const utc = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]) - offsetMinutes * 60000;
+  const wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
+  // In a zone: the offset at the wall time, checked once more at the instant found (around a DST change).
+  let utc = wall - offsetAt(zone, wall) * 60000;
+  utc = wall - offsetAt(zone, utc) * 60000;
   return new Date(utc);
 }

@@ -2,7 +2,7 @@
 // account of how the map is made (in the page, in the reader's language) and the data set's own notes.
 import { getJSON } from "../shared/api.js";
 import { tr } from "../shared/i18n.js";
-import { formatLocal } from "../shared/timefmt.js";
+import { formatLocal, zoneOf } from "../shared/timefmt.js";
 
 export async function revisionTime(config, rev) {
   if (!config.urls.revisions) return null;  // a baked site has no revision list
@@ -25,6 +25,6 @@ export function setupAbout(config, index, lang) {
   const line = document.getElementById("updated");
   if (!line) return Promise.resolve();
   return revisionTime(config, index.revision).then((t) => {
-    if (t) line.textContent = tr(lang, "lastUpdated", { t: formatLocal(t, ds.utc_offset_minutes, ds.tz_label, lang) });
+    if (t) line.textContent = tr(lang, "lastUpdated", { t: formatLocal(t, zoneOf(ds), ds.tz_label, lang) });
   }).catch(() => {});
 }

@@ -2,7 +2,7 @@
 // on every read; the address keeps it). A banner then says so, with a link back to the latest data; a
 // date-time field (in the data set's local time) picks the moment; both link to the corrections log.
 // follow.js does not listen on such a page (it checks as_of= itself).
-import { formatLocal, fromInputValue, isoLocal, toInputValue } from "../shared/timefmt.js";
+import { formatLocal, fromInputValue, isoLocal, toInputValue, zoneOf } from "../shared/timefmt.js";
 import { parseTime } from "./permalink.js";
 import { tr } from "../shared/i18n.js";
 import { el } from "../shared/dom.js";
@@ -25,7 +25,7 @@ function correctionsHref(lang) { return lang === "ar" ? "/corrections?lang=ar" :
 
 // The banner shown above the map while as_of= is set.
 export function asOfBanner(container, { asOf, dataset, lang }) {
-  const when = formatLocal(new Date(parseTime(asOf)), dataset.utc_offset_minutes, dataset.tz_label, lang);
+  const when = formatLocal(new Date(parseTime(asOf)), zoneOf(dataset), dataset.tz_label, lang);
   const latest = el("a", { href: withAsOf(window.location.href, null), className: "asof-latest", id: "asof-latest", textContent: tr(lang, "asof_latest") });
   // The address changes as the reader moves (replaceState): the link follows it when used.
   latest.addEventListener("click", () => { latest.href = withAsOf(window.location.href, null); });

@@ -2,7 +2,7 @@
 // and listed in km2.
 import { getJSON } from "../shared/api.js";
 import { tr, field, formatKm2 } from "../shared/i18n.js";
-import { formatLocal } from "../shared/timefmt.js";
+import { formatLocal, zoneOf } from "../shared/timefmt.js";
 import { el } from "../shared/dom.js";
 
 // What went wrong, in the reader's language: never the API's English sentence (meant for developers).
@@ -21,7 +21,7 @@ export function buildCompare(root, { config, timeline, lang, frontMap, params = 
   const mkSelect = (id, sel) => {
     const s = el("select", { id, className: "cmp-select" });
     timeline.instants.forEach((iso, i) => {
-      s.append(el("option", { value: iso, textContent: formatLocal(new Date(iso), ds.utc_offset_minutes, ds.tz_label, lang), selected: i === sel }));
+      s.append(el("option", { value: iso, textContent: formatLocal(new Date(iso), zoneOf(ds), ds.tz_label, lang), selected: i === sel }));
     });
     return s;
   };

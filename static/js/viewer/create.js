@@ -43,6 +43,9 @@ export function createViewer(root, {
   fm.setFactions(index.factions);
 
   const t0 = index.instants.length ? Date.parse(index.instants[0]) : Date.parse(ds.start);
+  // A war going on (or one set to open there) opens at its latest change; others at their start.
+  const tOpen = (ds.ongoing || ds.opens_at === "latest") && index.instants.length
+    ? Date.parse(index.instants[index.instants.length - 1]) : t0;
   const t = () => stage.t;
 
   if (!legendOpt) part("legend").hidden = true;
@@ -112,7 +115,7 @@ export function createViewer(root, {
   // Show the first instant (ms, or the first of the data): `started` runs once the first seek is under way,
   // `beforePlay` is awaited before autoplay starts.
   async function start(ms, { started = () => {}, beforePlay = null } = {}) {
-    const first = seek(ms ?? t0);
+    const first = seek(ms ?? tOpen);
     started();
     await first;
     await fm.base;  // ready means drawn: zones and the base geography (nothing left loading)

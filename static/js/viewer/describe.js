@@ -2,12 +2,12 @@
 // what (km2) and what changed at the latest step. Read by screen readers (#description) in the embed.
 import { tr, field, formatKm2, normLang } from "../shared/i18n.js";
 import { areasAt, changesAtStep, instantIndex } from "./timeline.js";
-import { formatLocal } from "../shared/timefmt.js";
+import { formatLocal, zoneOf } from "../shared/timefmt.js";
 
 export function describe(timeline, t, lang) {
   lang = normLang(lang);
   const ds = timeline.dataset;
-  const when = (iso) => formatLocal(new Date(iso), ds.utc_offset_minutes, ds.tz_label, lang);
+  const when = (iso) => formatLocal(new Date(iso), zoneOf(ds), ds.tz_label, lang);
   const parts = [tr(lang, "descAt", { t: when(typeof t === "number" ? new Date(t).toISOString() : t) })];
   const areas = areasAt(timeline, t);
   const held = timeline.factions

@@ -4,7 +4,7 @@
 // It stores nothing (no cookies, no localStorage/sessionStorage) and tells the host page its height.
 import { getJSON, ApiError } from "../shared/api.js";
 import { icon } from "../shared/icons.js";
-import { formatLocal } from "../shared/timefmt.js";
+import { formatLocal, zoneOf } from "../shared/timefmt.js";
 import { readConfig } from "../shared/config.js";
 import { tr, field, normLang } from "../shared/i18n.js";
 import { createViewer } from "./create.js";
@@ -198,7 +198,7 @@ async function fillFooter(config, index, lang) {
   try {
     const revs = await getJSON(config.urls.revisions, { limit: 500 });
     const r = revs.find((x) => x.id === index.revision);
-    if (r) $("embed-asof").textContent = tr(lang, "dataAsOf", { t: formatLocal(new Date(r.created_at), ds.utc_offset_minutes, ds.tz_label, lang) });
+    if (r) $("embed-asof").textContent = tr(lang, "dataAsOf", { t: formatLocal(new Date(r.created_at), zoneOf(ds), ds.tz_label, lang) });
   } catch (e) { /* the footer keeps the title and the source */ }
   postHeight();
 }
@@ -235,7 +235,7 @@ async function run(config, lang, opt) {
   const brand = $("embed-brand");
   // The link to the full map keeps what the embed shows: the instant, the view, the factions and the pinned revision.
   const fullLink = (ms) => `${config.urls.viewer}?${buildQuery({
-    t: ms, view: fm.getView(), lang, offsetMinutes: ds.utc_offset_minutes,
+    t: ms, view: fm.getView(), lang, offsetMinutes: zoneOf(ds),
     factions: opt.factions ? [...visible] : null, extra: { rev: opt.rev } })}`;
   const viewer = createViewer(document, {
     config, index, lang, pin, visible, view: opt, map: { theme, placeMaxRank: 4 },

@@ -2,7 +2,7 @@
 // it; the feed follows the animation, marking and scrolling to the current step's changes.
 import { tr, field } from "../shared/i18n.js";
 import { sortedChanges } from "./timeline.js";
-import { formatLocal } from "../shared/timefmt.js";
+import { formatLocal, zoneOf } from "../shared/timefmt.js";
 
 export function buildFeed(root, { timeline, lang, onPick }) {
   const ds = timeline.dataset;
@@ -20,7 +20,7 @@ export function buildFeed(root, { timeline, lang, onPick }) {
     btn.className = "feed-btn";
     const time = document.createElement("time");
     time.dateTime = c.at;
-    time.textContent = formatLocal(new Date(c.at), ds.utc_offset_minutes, ds.tz_label, lang, false);
+    time.textContent = formatLocal(new Date(c.at), zoneOf(ds), ds.tz_label, lang, false);
     const f = factions[c.faction] || { color: "#888" };
     const tag = document.createElement("span");
     tag.className = `feed-faction${c.faction === "contested" ? " swatch-hatch" : ""}`;

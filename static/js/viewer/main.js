@@ -8,11 +8,12 @@ import { tr, field, normLang } from "../shared/i18n.js";
 import { bindGlobalKeys } from "./timecontrol.js";
 import { createViewer } from "./create.js";
 import { buildFeed } from "./feed.js";
+import { buildRecent } from "./recent.js";
 import { buildChart } from "./chart.js";
 import { buildCompare } from "./compare.js";
 import { buildShare } from "./share.js";
 import { parseState, buildQuery, absoluteUrl, replaceUrl } from "./permalink.js";
-import { isoLocal } from "../shared/timefmt.js";
+import { isoLocal, zoneOf } from "../shared/timefmt.js";
 import { buildWatch } from "./watch.js";
 import { asOfFrom, asOfBanner, buildAsOf } from "./asof.js";
 import { setupAbout } from "./about.js";
@@ -54,7 +55,7 @@ async function main() {
   const t = () => viewer.t();
 
   const currentQuery = (extra) => buildQuery({
-    t: t(), view: fm.getView(), lang, offsetMinutes: ds.utc_offset_minutes, extra: { rev: pinRev, as_of: asOf, ...extra },
+    t: t(), view: fm.getView(), lang, offsetMinutes: zoneOf(ds), extra: { rev: pinRev, as_of: asOf, ...extra },
     factions: visible.size === slugs.length ? null : slugs.filter((s) => visible.has(s)),
   });
 
@@ -101,7 +102,7 @@ async function main() {
     config, timeline: index, lang,
     getState: () => ({
       url: absoluteUrl(config.urls.viewer, currentQuery()),
-      iso: isoLocal(new Date(t()), ds.utc_offset_minutes),
+      iso: isoLocal(new Date(t()), zoneOf(ds)),
       embedQuery: (extra) => currentQuery({ as_of: null, ...extra }),  // embeds pin rev= (the same data)
       bbox: fm.getBbox(),
       factions: visible.size === slugs.length ? null : slugs.filter((s) => visible.has(s)),
@@ -132,6 +133,10 @@ async function main() {
     showPoint({ lat: p.lat, lon: p.lon });
   } });
   fm.onMove(syncUrl);
+  // A war going on: when the map last changed and what changed over the last day, week or month.
+  if (ds.ongoing && config.urls.summary && $("recent") && !config.static) {
+    buildRecent($("recent"), { config, ds, factions: index.factions, lang, onPick: (ms) => { player.pause(); seek(ms); } });
+  }
 
   // Phone: the panel is a bottom sheet; the map keeps its space until the reader opens it.
   const toggle = $("panel-toggle");

@@ -6,7 +6,7 @@
 // start reads "held since before <start>". Text in the other script (an English report title in an Arabic
 // popup) is isolated (dir="auto") so the bidi algorithm does not reorder it with its neighbours.
 import { tr, field } from "../shared/i18n.js";
-import { formatDay, formatLocal } from "../shared/timefmt.js";
+import { formatDay, formatLocal, zoneOf } from "../shared/timefmt.js";
 import { el } from "../shared/dom.js";
 
 // A run of text whose direction comes from its own first strong letter (<bdi>): titles, publishers, names.
@@ -48,7 +48,7 @@ function reportList(reports, fmt) {
 
 export function popupContent(point, { timeline, lang }) {
   const ds = timeline.dataset;
-  const fmt = (t) => formatLocal(new Date(t), ds.utc_offset_minutes, ds.tz_label, lang);
+  const fmt = (t) => formatLocal(new Date(t), zoneOf(ds), ds.tz_label, lang);
   const factions = Object.fromEntries(timeline.factions.map((f) => [f.slug, f]));
   const root = el("div", { className: "popup" });
   root.dir = lang === "ar" ? "rtl" : "ltr";
@@ -67,7 +67,7 @@ export function popupContent(point, { timeline, lang }) {
   if (point.since) {
     const before = Date.parse(point.since) <= Date.parse(start);
     root.append(el("p", { className: "popup-since" }, before
-      ? tr(lang, "sinceBefore", { d: formatDay(start, ds.utc_offset_minutes, lang) })
+      ? tr(lang, "sinceBefore", { d: formatDay(start, zoneOf(ds), lang) })
       : `${tr(lang, "since")}: ${fmt(point.since)}`));
   }
   const { baseline, events } = splitBaseline(point.changes, start);
@@ -94,7 +94,7 @@ export function popupContent(point, { timeline, lang }) {
   const base = baseline.at(-1);
   if (base) {
     const sec = el("div", { className: "popup-baseline" });
-    sec.append(el("h4", { className: "popup-chain-title" }, tr(lang, "beforePeriod", { d: formatDay(start, ds.utc_offset_minutes, lang) })));
+    sec.append(el("h4", { className: "popup-chain-title" }, tr(lang, "beforePeriod", { d: formatDay(start, zoneOf(ds), lang) })));
     const summary = el("p", { className: "popup-summary" }, field(base, "summary", lang));
     summary.dir = "auto";
     sec.append(summary);

@@ -3,7 +3,7 @@
 // arrows step between changes, Home/End. All labels are text (textContent), never HTML.
 import { tr } from "../shared/i18n.js";
 import { SPEEDS, MODES } from "./player.js";
-import { formatDay, formatLocal, fromInputValue, localParts, MONTHS, toInputValue } from "../shared/timefmt.js";
+import { formatDay, formatLocal, fromInputValue, localParts, MONTHS, toInputValue, zoneOf } from "../shared/timefmt.js";
 import { icon } from "../shared/icons.js";
 import { el } from "../shared/dom.js";
 
@@ -63,7 +63,7 @@ export function buildTimeControl(root, { timeline, lang, player, onSeek, onStep,
   const ds = timeline.dataset;
   const t0 = Math.min(Date.parse(ds.start), Date.parse(timeline.instants[0] || ds.start));
   const t1 = Math.max(Date.parse(ds.end), Date.parse(timeline.instants.at(-1) || ds.end));
-  const fmt = (ms) => formatLocal(new Date(ms), ds.utc_offset_minutes, ds.tz_label, lang);
+  const fmt = (ms) => formatLocal(new Date(ms), zoneOf(ds), ds.tz_label, lang);
 
   root.classList.add("timecontrol");
   if (compact) root.classList.add("compact");
@@ -138,12 +138,12 @@ export function buildTimeControl(root, { timeline, lang, player, onSeek, onStep,
   loopBtn.title = tr(lang, "loop");
 
   // Jump to a day: the map at that day's local midnight.
-  const dayValue = (ms) => toInputValue(new Date(ms), ds.utc_offset_minutes).slice(0, 10);
+  const dayValue = (ms) => toInputValue(new Date(ms), zoneOf(ds)).slice(0, 10);
   const date = el("input", { type: "date", className: "tc-date", min: dayValue(t0), max: dayValue(t1) });
   date.setAttribute("aria-label", tr(lang, "timeSlider"));
   date.title = tr(lang, "timeSlider");
   date.addEventListener("change", () => {
-    const d = fromInputValue(`${date.value}T00:00`, ds.utc_offset_minutes);
+    const d = fromInputValue(`${date.value}T00:00`, zoneOf(ds));
     if (!d) return;
     player.pause();
     onSeek(Math.min(t1, Math.max(t0, d.getTime())));

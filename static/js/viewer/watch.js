@@ -7,7 +7,7 @@ import { fillUrl } from "../shared/config.js";
 import { placeMinZoom } from "../shared/places.js";
 import { contains, lookupPoint } from "./pointinfo.js";
 import { field, tr } from "../shared/i18n.js";
-import { formatDay, formatLocal } from "../shared/timefmt.js";
+import { formatDay, formatLocal, zoneOf } from "../shared/timefmt.js";
 import { splitBaseline } from "./popup.js";
 import { el } from "../shared/dom.js";
 
@@ -173,10 +173,10 @@ export function buildWatch({ config, lang, frontMap, timeline }) {
     const c = lastChangedHands(chain, ds.start);
     if (c) {
       const f = factions[c.faction];
-      return tr(lang, "watch_lastHands", { t: formatLocal(new Date(c.at), ds.utc_offset_minutes, ds.tz_label, lang), f: field(f, "name", lang) || c.faction });
+      return tr(lang, "watch_lastHands", { t: formatLocal(new Date(c.at), zoneOf(ds), ds.tz_label, lang), f: field(f, "name", lang) || c.faction });
     }
     if (fromWindow && win && win.i > 0) return null;
-    return tr(lang, "watch_neverHands", { d: formatDay(ds.start, ds.utc_offset_minutes, lang) });
+    return tr(lang, "watch_neverHands", { d: formatDay(ds.start, zoneOf(ds), lang) });
   }
 
   // Add the place's block (name, last changed hands, Watch) to a popup opened at a clicked point.
