@@ -89,7 +89,7 @@ def cmd_export_dataset(args) -> int:
     s = load_settings()
     check_database(s)
     try:
-        with session_scope(s) as session:
+        with session_scope(s, args.war) as session:
             counts = datacheck.export_dataset(session, Path(args.folder))
     except loader.LoadError as e:
         print(f"frontline export-dataset: {e.message}", file=sys.stderr)
@@ -172,6 +172,7 @@ def add_data(sub) -> None:
 
 def add_export_dataset(sub) -> None:
     xd = sub.add_parser("export-dataset", help="write the database's data set back as a data set folder")
+    xd.add_argument("--war", metavar="SLUG", help="the war to write (default: the default war)")
     xd.add_argument("folder")
     xd.set_defaults(func=cmd_export_dataset)
 

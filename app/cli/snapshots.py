@@ -21,7 +21,7 @@ def cmd_import_snapshots(args) -> int:
                                      time_of_day=archive.parse_time_of_day(args.time), remainder=args.remainder,
                                      report=args.report, confidence=args.confidence, dry_run=args.dry_run,
                                      limits=_limits(archive, args))
-        with session_scope(s) as session:
+        with session_scope(s, args.war) as session:
             frame = archive.frame_of(session)
             # No reader lives in this process: the servers hear of the revision from the database (NOTIFY, poll).
             summary = archive.import_snapshots(session, Path(args.source), opts, progress=None if args.quiet else bar,
@@ -43,7 +43,7 @@ def cmd_export_snapshots(args) -> int:
     s = load_settings()
     check_database(s)
     try:
-        with session_scope(s) as session:
+        with session_scope(s, args.war) as session:
             frame = archive.frame_of(session)
 
             def when(v, name, end=False):
@@ -69,6 +69,7 @@ def cmd_export_snapshots(args) -> int:
 
 def add_import_snapshots(sub) -> None:
     isn = sub.add_parser("import-snapshots", help="import dated snapshots (a folder of dated files, or one file of dated features) as one revision")
+    isn.add_argument("--war", metavar="SLUG", help="the war to import into (default: the default war)")
     isn.add_argument("source", help="a folder of .geojson/.json/.kml files named with a date (YYYYMMDD or YYYY-MM-DD), "
                      "or one GeoJSON, GeoJSON-seq or KML file whose features carry a date")
     isn.add_argument("--faction", metavar="SLUG", help="the faction whose whole area each snapshot shows")
@@ -113,6 +114,7 @@ def _positive(kind):
 
 def add_export_snapshots(sub) -> None:
     esn = sub.add_parser("export-snapshots", help="write one dated file per step, readable back by import-snapshots")
+    esn.add_argument("--war", metavar="SLUG", help="the war to export (default: the default war)")
     esn.add_argument("out_dir")
     esn.add_argument("--every", choices=["day", "change"], default="day")
     esn.add_argument("--from", dest="start", metavar="T", help="first instant (ISO 8601 with offset) or date (default: the data set's start)")

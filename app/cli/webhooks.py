@@ -63,7 +63,7 @@ def cmd_webhook(args) -> int:
     check_database(s)
     migrate(s)
     try:
-        with session_scope(s) as session:
+        with session_scope(s, getattr(args, 'war', None)) as session:
             if args.action == "add":
                 try:
                     secret = read_secret(args)
@@ -112,6 +112,7 @@ def add_webhook(sub) -> None:
     wh = sub.add_parser("webhook", help="endpoints told about every publish (signed POSTs), and their delivery log")
     wh_sub = wh.add_subparsers(dest="action", required=True)
     wa = wh_sub.add_parser("add", help="register an endpoint")
+    wa.add_argument("--war", metavar="SLUG", help="the war the endpoint follows (default: the default war)")
     wa.add_argument("url")
     secret = wa.add_argument_group("the secret (16-200 characters; signs each body: X-Frontline-Signature); "
                                    f"one of these, or the environment variable {SECRET_ENV}")
