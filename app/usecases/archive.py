@@ -896,7 +896,11 @@ def frame_of(session: Session) -> Frame:
     r = datasets.row(session)
     if r is None:
         raise ArchiveError("no data set is loaded; run `frontline load DIR` first (or `frontline dataset init DIR ...`)")
-    return Frame(r["start_at"], r["end_at"], (r["x0"], r["y0"], r["x1"], r["y1"]), r["utc_offset_minutes"], r["tz_label"])
+    # A war going on takes snapshots up to now (its editors' rule: app/usecases/changes.py, check_period).
+    from app.usecases.changes import CLOCK_SKEW
+
+    end = r["ended_at"] if r["ended_at"] is not None else datetime.now(timezone.utc) + CLOCK_SKEW
+    return Frame(r["start_at"], end, (r["x0"], r["y0"], r["x1"], r["y1"]), r["utc_offset_minutes"], r["tz_label"])
 
 
 def map_at(session: Session, at: datetime, factions: Iterable[str] | None = None) -> dict[str, MultiPolygon]:
