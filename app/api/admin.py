@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.usecases import accounts as auth
+from app.usecases.wars import listing as war_listing
 from app.api.deps import CurrentAdmin, SessionDep, login_redirect, session_user
 from app.api.schemas import Storable
 from app.domain.errors import BadInput
@@ -35,6 +36,8 @@ class UserUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: Literal["editor", "admin"] | None = None
     active: bool | None = None
+    wars: list[Annotated[str, Field(max_length=48, pattern=r"^[a-z0-9][a-z0-9-]*$")]] | None = Field(
+        default=None, max_length=1000, description="the slugs of the wars an editor edits (replaces the list)")
 
 
 class PasswordReset(BaseModel):
@@ -67,7 +70,7 @@ def update_user(session: SessionDep, admin: CurrentAdmin, user_id: int, body: Us
     _check_id(user_id)
     if user_id == admin["id"] and (body.active is False or body.role == "editor"):
         raise BadInput("you cannot disable or demote your own account; ask another admin")
-    auth.update_user(session, user_id, role=body.role, active=body.active)
+    auth.update_user(session, user_id, role=body.role, active=body.active, wars=body.wars)
     return _no_store(next((u for u in auth.list_users(session) if u["id"] == user_id), {"id": user_id}))
 
 
@@ -96,6 +99,8 @@ def admin_page(request: Request, session: SessionDep, lang: Annotated[str, Query
                       headers={"Cache-Control": "no-store"}, status_code=403)
     config = {"urls": {"users": "/api/admin/users", "user": "/api/admin/users/{id}",
                        "password": "/api/admin/users/{id}/password", "logout": "/logout", "login": "/login"},
-              "me": {"id": user["id"], "name": user["username"]}}
+              "me": {"id": user["id"], "name": user["username"]},
+              "wars": [{"slug": w["slug"], "title_en": w["title_en"], "title_ar": w["title_ar"]}
+                       for w in war_listing(session)]}
     return render(request, "admin.html", {**page, "refused": False, "config": config},
                   headers={"Cache-Control": "no-store"})

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from app.domain.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound, TooManyAttempts, require_storable
 from app.platform.proxies import client_address, parse_proxies  # noqa: F401  (the routes' names for them)
 from app.store import accounts as store
-from app.store import wars
+from app.store import wars as war_store
 
 SESSION_COOKIE = "frontline_session"
 CSRF_COOKIE = "csrf_token"
@@ -77,15 +77,15 @@ def add_user(session: Session, username: str, password: str, role: str, war_slug
     targets = []
     for slug in war_slugs or []:
         try:
-            targets.append(wars.by_slug(session, slug)["id"])
-        except wars.UnknownWar:
-            known = ", ".join(w["slug"] for w in wars.all_wars(session)) or "none yet"
+            targets.append(war_store.by_slug(session, slug)["id"])
+        except war_store.UnknownWar:
+            known = ", ".join(w["slug"] for w in war_store.all_wars(session)) or "none yet"
             raise NotFound(f"there is no war {slug!r} (wars: {known})") from None
-    if war_slugs is None and (d := wars.default(session)) is not None:
+    if war_slugs is None and (d := war_store.default(session)) is not None:
         targets.append(d["id"])
     uid = store.upsert_user(session, username, _hasher.hash(password), role)
     for war_id in targets if role == "editor" else []:
-        wars.grant(session, uid, war_id)
+        war_store.grant(session, uid, war_id)
     end_sessions(session, uid)
     session.commit()
     return uid
@@ -132,13 +132,26 @@ def _set_active(session: Session, user_id: int, active: bool) -> None:
         end_sessions(session, user_id)
 
 
-def update_user(session: Session, user_id: int, *, role: str | None = None, active: bool | None = None) -> None:
-    """Change an account's role and/or disable or enable it, in one commit. Losing a role or being disabled ends
-    the user's sessions at once."""
+def update_user(session: Session, user_id: int, *, role: str | None = None, active: bool | None = None,
+                wars: list[str] | None = None) -> None:
+    """Change an account's role, the wars an editor edits (`wars`: slugs, replacing the list) and/or disable or
+    enable it, in one commit. Losing a role, a war or being disabled ends the user's sessions at once."""
     if role is not None:
         _set_role(session, user_id, role)
     if active is not None:
         _set_active(session, user_id, active)
+    if wars is not None:
+        known = {w["slug"]: w["id"] for w in war_store.all_wars(session)}
+        unknown = sorted(set(wars) - set(known))
+        if unknown:
+            raise BadInput(f"no war {unknown[0]!r} here; the wars are: {', '.join(known) or 'none yet'}")
+        had = set(war_store.editor_wars(session).get(user_id, []))
+        for slug in had - set(wars):
+            war_store.revoke(session, user_id, known[slug])
+        for slug in set(wars) - had:
+            war_store.grant(session, user_id, known[slug])
+        if had - set(wars):
+            end_sessions(session, user_id)
     session.commit()
 
 
@@ -155,7 +168,8 @@ def generate_password() -> str:
 
 def list_users(session: Session) -> list[dict]:
     rows = store.users(session)
-    return [{**dict(r), "created_at": r["created_at"].isoformat(),
+    edits = war_store.editor_wars(session)
+    return [{**dict(r), "wars": edits.get(r["id"], []), "created_at": r["created_at"].isoformat(),
              "last_sign_in": r["last_sign_in"].isoformat() if r["last_sign_in"] else None} for r in rows]
 
 
@@ -220,7 +234,7 @@ def require_war(session: Session, user: dict, war_id: int | None, war_slug: str 
     """Admins edit every war; an editor only the wars they were given (`frontline user add --war`, /admin)."""
     if user["role"] == "admin" or war_id is None:
         return
-    if not wars.may_edit(session, user["id"], war_id):
+    if not war_store.may_edit(session, user["id"], war_id):
         raise Forbidden(f"your account does not edit the war {war_slug!r}; an admin can add it to your wars")
 
 

@@ -144,3 +144,44 @@ def test_ending_and_reopening_a_war(two_wars):
             usecase.end(ses, at=datetime(2000, 1, 1, tzinfo=timezone.utc))  # before its start
     with two_wars.client() as c:
         assert {w["slug"]: w for w in c.get("/api/wars").json()}[EAST]["status"] == "ongoing"
+
+
+def _count(srv, sql: str) -> int:
+    import psycopg
+
+    with psycopg.connect(srv.settings.database_url.replace("postgresql+psycopg://", "postgresql://")) as c:
+        return c.execute(sql).fetchone()[0]
+
+
+def test_a_save_fires_only_its_own_wars_webhooks(two_wars):
+    import psycopg
+
+    schema = war_store.schema_for(EAST)
+    url = two_wars.settings.database_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url, autocommit=True) as c:
+        for s in ("public", schema):  # loopback receivers that refuse: only the queue is looked at
+            c.execute(f"INSERT INTO {s}.webhook_endpoints (url, secret, allow_private) "
+                      "VALUES ('http://127.0.0.1:9/hook', 'a-secret-of-16-chars-or-more', true)")
+    before_default = _count(two_wars, "SELECT count(*) FROM public.webhook_deliveries")
+    before_east = _count(two_wars, f"SELECT count(*) FROM {schema}.webhook_deliveries")
+    with _editor(two_wars, EAST_EDITOR) as c:
+        base = c.get("/api/timeline", params={"war": EAST}).json()["revision"]
+        assert _east_change(c, datetime.now(timezone.utc) - timedelta(hours=2), base).status_code == 201
+    assert _count(two_wars, f"SELECT count(*) FROM {schema}.webhook_deliveries") == before_east + 1
+    assert _count(two_wars, "SELECT count(*) FROM public.webhook_deliveries") == before_default
+
+
+def test_an_admin_gives_and_takes_a_war(two_wars):
+    with _editor(two_wars, ADMIN) as admin:
+        users = {u["username"]: u for u in admin.get("/api/admin/users").json()}
+        uid = users[EAST_EDITOR[0]]["id"]
+        assert users[EAST_EDITOR[0]]["wars"] == [EAST]
+        r = admin.patch(f"/api/admin/users/{uid}", json={"wars": ["nowhere"]})
+        assert r.status_code == 422 and "nowhere" in r.json()["message"]
+        assert admin.patch(f"/api/admin/users/{uid}", json={"wars": [EAST, "mini"]}).status_code == 200
+        with _editor(two_wars, EAST_EDITOR) as c:
+            assert c.get("/api/editor/reports").status_code == 200
+        assert admin.patch(f"/api/admin/users/{uid}", json={"wars": [EAST]}).status_code == 200
+        with _editor(two_wars, EAST_EDITOR) as c:
+            assert c.get("/api/editor/reports").status_code == 403
+            assert c.get("/api/editor/reports", params={"war": EAST}).status_code == 200

@@ -60,6 +60,23 @@ function row(u) {
     status(tr(LANG, "ed_nameNowRoleTheir", { name: u.username, role: tr(LANG, sel.value) }));
   }));
   role.append(sel);
+  // Several wars: which of them an editor edits (admins edit every war).
+  const wars = config.wars || [];
+  if (wars.length > 1 && u.role === "editor") {
+    const set = el("fieldset", { className: "adm-wars" }, el("legend", { className: "hint" }, tr(LANG, "ed_warsEdited")));
+    for (const w of wars) {
+      const box = el("input", { type: "checkbox", checked: (u.wars || []).includes(w.slug) });
+      box.dataset.war = w.slug;
+      box.addEventListener("change", () => act(async () => {
+        const chosen = [...set.querySelectorAll("input[data-war]")].filter((b) => b.checked).map((b) => b.dataset.war);
+        await send("PATCH", fillUrl(config.urls.user, { id: u.id }), { wars: chosen });
+        await load();
+        status(tr(LANG, "ed_warsSaved", { name: u.username }));
+      }));
+      set.append(el("label", {}, box, " ", (LANG === "ar" && w.title_ar) || w.title_en));
+    }
+    role.append(set);
+  }
   const state = el("td", { className: u.active ? "adm-active" : "adm-disabled" }, tr(LANG, u.active ? "active" : "disabled"));
   const seen = el("td", {}, u.last_sign_in ? new Date(u.last_sign_in).toISOString().slice(0, 16).replace("T", " ") + " UTC" : tr(LANG, "never"));
   if (u.sessions) seen.append(el("span", { className: "hint" }, u.sessions > 1 ? tr(LANG, "ed_nSessions", { n: u.sessions }) : tr(LANG, "ed_oneSession")));

@@ -4,9 +4,10 @@
 
 const PREFIX = "frontline:editor-draft:v1:";
 
-// The storage key of an editor's draft (one per user name, so editors sharing a browser keep theirs apart).
-export function draftKey(username) {
-  return PREFIX + (username || "?");
+// The storage key of an editor's draft: one per user name (editors sharing a browser keep theirs apart) and per
+// war (a draft of one war never comes back in another; the default war keeps the key of before wars).
+export function draftKey(username, war = null) {
+  return PREFIX + (username || "?") + (war ? `@${war}` : "");
 }
 
 // Whether a draft holds anything worth keeping (pure; tested without a browser).
@@ -16,8 +17,8 @@ export function hasContent(d) {
 }
 
 export class Drafts {
-  constructor(username, storage = window.localStorage) {
-    this.key = draftKey(username);
+  constructor(username, storage = window.localStorage, war = null) {
+    this.key = draftKey(username, war);
     this.storage = storage;
   }
 

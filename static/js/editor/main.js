@@ -14,7 +14,7 @@ import { initSearch } from "./search.js";
 import { TimeControl } from "./time.js";
 import { formatLocal, offsetLabel } from "../shared/timefmt.js";
 import { LANG, tr } from "../shared/i18n.js";
-import { $ } from "../shared/dom.js";
+import { $, el } from "../shared/dom.js";
 
 // The live timeline, revalidated every time (ETag: a 304 when nothing changed), never a stale cached copy.
 async function fetchFresh(url) {
@@ -33,6 +33,23 @@ async function fetchTimeline(config) {
   ]);
   if (reports) tl.reports = reports;
   return tl;
+}
+
+// The wars this editor edits (config.wars): a switcher in the header when there is more than one. Each war's
+// editor is its own page (its own drafts, revision and map); switching goes there.
+function initWarSwitcher(config) {
+  const wars = config.wars || [];
+  const header = document.querySelector(".ed-header");
+  if (wars.length < 2 || !header) return;
+  const here = config.war || (wars.find((w) => w.editor === "/editor") || {}).slug;
+  const select = el("select", { id: "war-switch", className: "war-switch" },
+    ...wars.map((w) => el("option", { value: w.editor, textContent: (LANG === "ar" && w.title_ar) || w.title_en,
+      selected: w.slug === here })));
+  select.addEventListener("change", () => {
+    window.location.assign(select.value + (LANG === "ar" ? "?lang=ar" : ""));
+  });
+  const label = el("label", { htmlFor: "war-switch", className: "war-switch-label", textContent: tr(LANG, "ed_war") });
+  header.querySelector(".brand").after(el("span", { className: "war-switch-wrap" }, label, " ", select));
 }
 
 function initTabs() {
@@ -78,6 +95,7 @@ async function main() {
     },
   };
   initTabs();
+  initWarSwitcher(config);
 
   const timeline = await fetchTimeline(config);
   const ds = timeline.dataset;
@@ -195,7 +213,7 @@ async function main() {
 
 // Drafts: restored at start, saved at every change of the drawing or the form, dropped after a save.
 function initDrafts(ctx) {
-  const drafts = new Drafts(ctx.config.user && ctx.config.user.name);
+  const drafts = new Drafts(ctx.config.user && ctx.config.user.name, window.localStorage, ctx.config.war || null);
   const snapshot = () => ({ geometry: ctx.draw.geometry(), pending: ctx.move.pending(), revision: ctx.revision, ...ctx.form.state() });
   let ready = false;
   const save = () => { if (ready) drafts.save(snapshot()); };
