@@ -119,17 +119,22 @@ def create(session: Session, slug: str) -> dict:
         schema = PUBLIC
     else:
         schema = schema_for(slug)
-        session.execute(text(f"CREATE SCHEMA {_check_schema(schema)}"))
-        session.execute(text("SELECT set_config('search_path', :p, true)"), {"p": f"{schema}, public"})
-        conn = session.connection()
-        tables = [t for t in Base.metadata.sorted_tables if t.name not in SHARED_TABLES]
-        Base.metadata.create_all(conn, tables=tables, checkfirst=False)
-        conn.exec_driver_sql(TRIGGER_DDL)
-        session.execute(text("SELECT set_config('search_path', 'public', true)"))
+        create_schema(session, schema)
     war_id = session.execute(INSERT, {"slug": slug, "schema": schema}).scalar_one()
     # Editors made before any war existed edit the first one.
     session.execute(GRANT_ORPHANS, {"war": war_id})
     return by_slug(session, slug)
+
+
+def create_schema(session: Session, schema: str) -> None:
+    """A war's schema with its (empty) tables, made from the models, and their triggers."""
+    session.execute(text(f"CREATE SCHEMA {_check_schema(schema)}"))
+    session.execute(text("SELECT set_config('search_path', :p, true)"), {"p": f"{schema}, public"})
+    conn = session.connection()
+    tables = [t for t in Base.metadata.sorted_tables if t.name not in SHARED_TABLES]
+    Base.metadata.create_all(conn, tables=tables, checkfirst=False)
+    conn.exec_driver_sql(TRIGGER_DDL)
+    session.execute(text("SELECT set_config('search_path', 'public', true)"))
 
 
 def set_default(session: Session, slug: str) -> None:

@@ -73,7 +73,7 @@ def test_a_version_1_export_is_still_imported(base_settings, seed_url, tmp_path)
     run, _ = _cli(["export", str(v2)], seed_url, tmp_path)
     assert run.returncode == 0, run.stderr
     tables: dict = {}
-    for name, rows in backup.batches(v2):
+    for name, _, rows in backup.batches(v2):
         tables.setdefault(name, []).extend(json.loads(r) for r in rows)
     v1 = tmp_path / "v1.json"
     v1.write_text(json.dumps({"format": backup.FORMAT, "version": 1, "with_password_hashes": False, "tables": tables}))

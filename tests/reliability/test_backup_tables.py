@@ -76,7 +76,7 @@ def test_an_export_holds_every_table_of_the_schema_but_the_documented_skips(seed
         f"exported but not in the schema: {sorted(set(exported) - schema)}")
     assert {"webhook_endpoints", "webhook_deliveries"} <= set(exported)
     # and every table's rows are there, once
-    seen = [name for name, _ in backup.batches(out)]
+    seen = [name for name, _, _ in backup.batches(out)]
     assert set(seen) <= set(exported)
 
 
@@ -134,7 +134,7 @@ def test_export_then_import_into_an_empty_database_serves_the_same_bytes_and_web
     assert len(endpoints) == 2 and {json.loads(e)["secret"] for e in endpoints} == set(SECRETS)
     assert _rows(restored_server.url, "webhook_endpoints") == endpoints
     # ... and the delivery queue as the file holds it (the source's worker may have tried a delivery since).
-    in_file = [row for name, rows in backup.batches(out) if name == "webhook_deliveries" for row in rows]
+    in_file = [row for name, _, rows in backup.batches(out) if name == "webhook_deliveries" for row in rows]
     assert in_file, "the change should have queued a delivery"
     restored = _rows(restored_server.url, "webhook_deliveries")
     assert [json.loads(r) for r in restored] == [json.loads(r) for r in in_file]
