@@ -146,3 +146,43 @@ def test_migration_files_sort_in_the_order_they_run():
         assert re.fullmatch(rf"{step:03d}_{re.escape(sc.revision)}(_[a-z0-9_]+)?\.py", name), \
             f"{name} (revision {sc.revision}, step {step}) should be named {step:03d}_{sc.revision}_<what>.py"
         assert f"Step {step}" in (sc.module.__doc__ or ""), f"{name}: its docstring should say 'Step {step}'"
+
+
+def _war_catalog(url: str, schema: str) -> dict[str, set[tuple]]:
+    """The catalog of one schema, read with that schema first on the search path (so its own tables and those of
+    public are named alike), less the tables every war shares."""
+    with psycopg.connect(plain_url(url)) as conn:
+        conn.execute(f"SET search_path TO {schema}, public")
+        out = {kind: {tuple(r) for r in conn.execute(sql.replace("n.nspname = 'public'", f"n.nspname = '{schema}'"))}
+               for kind, sql in CATALOG.items()}
+        out["trigger"] = {tuple(r) for r in conn.execute(TRIGGERS.replace("n.nspname = 'public'", f"n.nspname = '{schema}'"))}
+    # Index definitions name the schema: left out, the rest must be equal.
+    plain = lambda r: tuple(v.replace(f"{schema}.", "") if isinstance(v, str) else v for v in r)
+    return {kind: {plain(r) for r in rows if r[0] not in models.SHARED_TABLES} for kind, rows in out.items()}
+
+
+def test_a_wars_schema_is_the_migrated_schema(migrated_url):
+    """`frontline war add` makes a war's tables from the models: they must be what the migrations made in public
+    (columns, constraints, indexes, triggers), so every war runs the same statements the same way."""
+    from sqlalchemy.orm import Session
+
+    from app.store import wars
+
+    engine = create_engine(migrated_url)
+    try:
+        with Session(engine) as s:
+            first = wars.create(s, "drift-first")   # takes public (its tables hold no data set)
+            second = wars.create(s, "drift-second")  # a schema of its own
+            s.commit()
+        assert first["schema"] == "public" and second["schema"] == "war_drift_second"
+        public, own = _war_catalog(migrated_url, "public"), _war_catalog(migrated_url, second["schema"])
+        problems = []
+        for kind in public:
+            problems += _differences(public[kind], own[kind], kind)
+        assert not problems, "a war's schema differs from the migrated one:\n" + "\n".join(problems)
+    finally:
+        with Session(engine) as s:
+            wars.drop(s, "drift-second")
+            wars.drop(s, "drift-first")
+            s.commit()
+        engine.dispose()
