@@ -1,4 +1,6 @@
-"""OGC API - Features (Part 1: Core) under /ogc/: one collection, `control_zones`.
+"""OGC API - Features (Part 1: Core) under /ogc/: one collection per war, `control_zones` (the default war's, or
+the war the request names with `war=` or /w/SLUG/) and `control_zones-SLUG` for each other war (the path is
+served as the war's own `control_zones`: app.platform.server.WarPaths).
 
 `datetime` is matched against each zone's validity interval [valid_from, valid_to): an instant selects the
 zones valid at it; an interval `a/b` (either end may be `..`) the zones valid at any moment of it.
@@ -35,8 +37,17 @@ MAX_PAGE = 25
 
 def _base(request: Request) -> str:
     """Links start at FRONTLINE_PUBLIC_URL when configured, else at the request's own address (then the
-    response says `Vary: Host`: see app.api.deps.public_base)."""
-    return public_base(request)[0] + "/ogc"
+    response says `Vary: Host`: see app.api.deps.public_base). A collection named `control_zones-SLUG` links
+    to itself under /ogc/, not under its war's prefix."""
+    base = public_base(request)[0]
+    if "frontline.collection" in request.scope:
+        base = base.rsplit("/w/", 1)[0]
+    return base + "/ogc"
+
+
+def _cid(request: Request) -> str:
+    """The id the request named its collection by (`control_zones`, or `control_zones-SLUG`)."""
+    return request.scope.get("frontline.collection", COLLECTION)
 
 
 def _headers(request: Request) -> dict:
@@ -79,20 +90,21 @@ def conformance(request: Request, f: Annotated[str | None, Query(max_length=10)]
     return _out(request, {"conformsTo": CONFORMANCE}, f, "ogc_landing.html")
 
 
-def _collection(request: Request, rm, rev: int) -> dict:
+def _collection(request: Request, rm, rev: int, cid: str | None = None) -> dict:
     meta = rm.meta(rev)
     ds = rm.dataset_json(meta) or {"extent": [-180, -90, 180, 90], "start": None, "end": None, "title_en": "control zones"}
     b = _base(request)
+    cid = cid or _cid(request)
     return {
-        "id": COLLECTION, "title": f"Control zones: {ds['title_en']}", "itemType": "feature",
+        "id": cid, "title": f"Control zones: {ds['title_en']}", "itemType": "feature",
         "description": "The area each faction holds over its validity interval [valid_from, valid_to).",
         "extent": {"spatial": {"bbox": [ds["extent"]], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"},
                    "temporal": {"interval": [[ds["start"], None]], "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}},
         "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
         "links": [
-            {"rel": "self", "type": "application/json", "href": f"{b}/collections/{COLLECTION}"},
-            {"rel": "items", "type": GEOJSON, "href": f"{b}/collections/{COLLECTION}/items"},
-            {"rel": "items", "type": "text/html", "href": f"{b}/collections/{COLLECTION}/items?f=html"},
+            {"rel": "self", "type": "application/json", "href": f"{b}/collections/{cid}"},
+            {"rel": "items", "type": GEOJSON, "href": f"{b}/collections/{cid}/items"},
+            {"rel": "items", "type": "text/html", "href": f"{b}/collections/{cid}/items?f=html"},
         ],
     }
 
@@ -100,8 +112,15 @@ def _collection(request: Request, rm, rev: int) -> dict:
 @router.get("/collections", summary="Collections")
 def collections(request: Request, rm: ReadModelDep, pin: PinDep, f: Annotated[str | None, Query(max_length=10)] = None):
     b = _base(request)
+    wars = request.app.state.wars
+    if "war" in request.query_params or len(wars.all()) < 2:
+        listed = [_collection(request, rm, pin.rev)]
+    else:  # every war: the default one as `control_zones`, the others as `control_zones-SLUG`
+        listed = [_collection(request, w.readmodel, w.readmodel.revision,
+                              COLLECTION if w.is_default else f"{COLLECTION}-{w.slug}")
+                  for w in wars.all() if w.readmodel.revision]
     doc = {"links": [{"rel": "self", "type": "application/json", "href": f"{b}/collections"}],
-           "collections": [_collection(request, rm, pin.rev)]}
+           "collections": listed}
     return _out(request, doc, f, "ogc_collections.html")
 
 
@@ -186,13 +205,13 @@ def items(request: Request, rm: ReadModelDep, pin: PinDep, collection_id: str,
     b = _base(request)
     query = {k: v for k, v in request.query_params.items() if k not in ("offset", "f")}
     self_q = urlencode({**query, "offset": offset})
-    links = [{"rel": "self", "type": GEOJSON, "href": f"{b}/collections/{COLLECTION}/items?{self_q}"},
-             {"rel": "alternate", "type": "text/html", "href": f"{b}/collections/{COLLECTION}/items?{self_q}&f=html"},
-             {"rel": "collection", "type": "application/json", "href": f"{b}/collections/{COLLECTION}"}]
+    links = [{"rel": "self", "type": GEOJSON, "href": f"{b}/collections/{_cid(request)}/items?{self_q}"},
+             {"rel": "alternate", "type": "text/html", "href": f"{b}/collections/{_cid(request)}/items?{self_q}&f=html"},
+             {"rel": "collection", "type": "application/json", "href": f"{b}/collections/{_cid(request)}"}]
     if offset + len(page) < matched:
-        links.append({"rel": "next", "type": GEOJSON, "href": f"{b}/collections/{COLLECTION}/items?{urlencode({**query, 'offset': offset + limit})}"})
+        links.append({"rel": "next", "type": GEOJSON, "href": f"{b}/collections/{_cid(request)}/items?{urlencode({**query, 'offset': offset + limit})}"})
     if offset > 0:
-        links.append({"rel": "prev", "type": GEOJSON, "href": f"{b}/collections/{COLLECTION}/items?{urlencode({**query, 'offset': max(0, offset - limit)})}"})
+        links.append({"rel": "prev", "type": GEOJSON, "href": f"{b}/collections/{_cid(request)}/items?{urlencode({**query, 'offset': max(0, offset - limit)})}"})
     doc = {"type": "FeatureCollection", "numberMatched": matched, "numberReturned": len(features),
            "timeStamp": iso(datetime.now().astimezone()), "links": links, "features": features}
     if _wants_html(request, f):
@@ -215,7 +234,7 @@ def item(request: Request, rm: ReadModelDep, pin: PinDep, collection_id: str, it
     doc = _version_feature(rm, pub, faction, idx) if idx >= 0 and pub.instants[idx] == at else None
     if doc is None or doc["id"] != item_id:
         raise NotFound(f"no zone {item_id[:40]!r} in revision {pin.rev}")
-    doc["links"] = [{"rel": "collection", "href": f"{_base(request)}/collections/{COLLECTION}"}]
+    doc["links"] = [{"rel": "collection", "href": f"{_base(request)}/collections/{_cid(request)}"}]
     if _wants_html(request, f):
         return render(request, "ogc_items.html", {"doc": {"features": [doc], "numberMatched": 1, "numberReturned": 1, "links": []}})
     return Response(dumps(doc), media_type=GEOJSON, headers=_headers(request))

@@ -208,6 +208,11 @@ class WarPaths:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send):
         path = scope.get("path", "") if scope["type"] == "http" else ""
+        if path.startswith(OGC_WAR_COLLECTION):  # /ogc/collections/control_zones-SLUG[/...]: that war's collection
+            slug, _, rest = path[len(OGC_WAR_COLLECTION):].partition("/")
+            scope = _with_war(scope, "/ogc/collections/control_zones" + (f"/{rest}" if _ else ""), slug)
+            scope["frontline.collection"] = f"control_zones-{slug}"
+            return await self.app(scope, receive, send)
         if not path.startswith("/w/"):
             return await self.app(scope, receive, send)
         slug, _, rest = path[3:].partition("/")
@@ -217,9 +222,16 @@ class WarPaths:
                         "headers": [(b"location", location.encode("latin-1")), (b"content-length", b"0")]})
             await send({"type": "http.response.body", "body": b""})
             return
-        query = [p for p in scope.get("query_string", b"").split(b"&") if p and not p.startswith(b"war=")]
-        query.append(b"war=" + slug.encode("latin-1"))
-        scope = dict(scope, path="/" + rest, raw_path=("/" + rest).encode("latin-1", "replace"),
-                     query_string=b"&".join(query))
+        scope = _with_war(scope, "/" + rest, slug)
         scope["frontline.war_prefix"] = f"/w/{slug}"
         await self.app(scope, receive, send)
+
+
+OGC_WAR_COLLECTION = "/ogc/collections/control_zones-"
+
+
+def _with_war(scope: Scope, path: str, slug: str) -> Scope:
+    """The request as if made to `path` with `war=slug` (any war= it carried replaced)."""
+    query = [p for p in scope.get("query_string", b"").split(b"&") if p and not p.startswith(b"war=")]
+    query.append(b"war=" + slug.encode("latin-1", "replace"))
+    return dict(scope, path=path, raw_path=path.encode("latin-1", "replace"), query_string=b"&".join(query))

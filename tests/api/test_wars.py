@@ -220,3 +220,19 @@ def test_export_then_import_restores_every_war(two_wars, base_settings, tmp_path
             restored.stop()
     finally:
         drop_database(base_settings.database_url, url)
+
+
+def test_ogc_api_has_one_collection_per_war(two_wars):
+    with two_wars.client() as c:
+        listed = {col["id"]: col for col in c.get("/ogc/collections").json()["collections"]}
+        assert set(listed) == {"control_zones", f"control_zones-{EAST}"}
+        assert listed[f"control_zones-{EAST}"]["title"].endswith("East front")
+        east = c.get(f"/ogc/collections/control_zones-{EAST}/items", params={"limit": 5}).json()
+        assert east["features"] and all(f["properties"]["faction"] in ("ua", "ru") for f in east["features"])
+        assert all(f"/ogc/collections/control_zones-{EAST}/items" in link["href"] for link in east["links"]
+                   if link["rel"] in ("self", "next"))
+        # The war's own OGC endpoint names it as its one collection.
+        own = c.get(f"/w/{EAST}/ogc/collections").json()["collections"]
+        assert [col["id"] for col in own] == ["control_zones"]
+        default = c.get("/ogc/collections/control_zones/items", params={"limit": 5}).json()
+        assert default["features"] and all(f["properties"]["faction"] not in ("ua", "ru") for f in default["features"])
