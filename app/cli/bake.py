@@ -12,6 +12,9 @@ Layout (revision-pinned paths can be cached forever; only `latest.json` and `ind
     OUT/r/N/api/factions.json, reports.json, areas.csv
     OUT/r/N/manifest.json            revision, files and their SHA-256
 
+Several wars: the default war is baked into OUT/ as above and every other war into OUT/w/SLUG/ (the same layout,
+its own revisions); OUT/wars.json lists them. `--war SLUG` bakes one war.
+
 Every JSON/CSV/HTML/JS/CSS file gets precompressed `.gz` and `.br` siblings. The responses are produced by the
 app itself (in-process), so the baked files are byte for byte what the server would answer.
 """
@@ -71,18 +74,36 @@ def _rewrite_page(page: str, depth: int, urls: dict) -> str:
     return page
 
 
+class _WarClient:
+    """A test client whose every request names the war (`war=SLUG`; pages under /w/SLUG/)."""
+
+    def __init__(self, client, war: str):
+        self.client, self.war = client, war
+
+    def get(self, path: str, params: dict | None = None):
+        if path == "/" or path == "/embed":
+            return self.client.get(f"/w/{self.war}{path}", params=params)
+        return self.client.get(path, params={**(params or {}), "war": self.war})
+
+
 def _ok(resp):
     resp.raise_for_status()
     return resp
 
 
-def bake(app, out: Path, progress: Callable[[int, int, str], None] | None = None) -> dict:
+def bake(app, out: Path, progress: Callable[[int, int, str], None] | None = None, *, war: str | None = None,
+         client=None) -> dict:
+    """Bake one war (`war`: its slug; None: the default war) into `out`."""
+    from contextlib import nullcontext
+
     from fastapi.testclient import TestClient
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     w = Writer(out)
-    with TestClient(app) as client:
+    with (nullcontext(client) if client is not None else TestClient(app)) as client:
+        if war:
+            client = _WarClient(client, war)
         tl_resp = client.get("/api/timeline")
         tl_resp.raise_for_status()
         tl = tl_resp.json()
@@ -136,15 +157,36 @@ def cmd_bake(args) -> int:
         n = int(30 * done / total)
         print(f"\r[{'#' * n}{'.' * (30 - n)}] {done}/{total} {name[-40:]:<40}", end="" if done < total else "\n",
               file=sys.stderr, flush=True)
+    from fastapi.testclient import TestClient
+
     # The bake builds every window itself, in order: no background builder beside it.
-    out = bake(create_app(s.model_copy(update={"tile_url": s.tile_url, "prebuild_windows": False})), Path(args.out), bar)
-    print(f"baked revision {out['revision']} into {args.out}: {out['written']} files written, {out['unchanged']} unchanged")
+    app = create_app(s.model_copy(update={"tile_url": s.tile_url, "prebuild_windows": False}))
+    root = Path(args.out)
+    with TestClient(app) as client:
+        wars = client.get("/api/wars").json()
+        if args.war and args.war not in {w["slug"] for w in wars}:
+            print(f"frontline bake: there is no war {args.war!r} (wars: {', '.join(w['slug'] for w in wars)})", file=sys.stderr)
+            return 1
+        chosen = [w for w in wars if not args.war or w["slug"] == args.war] or [None]
+        baked = []
+        for w in chosen:
+            default = w is None or w["default"]
+            where = root if default else root / "w" / w["slug"]
+            out = bake(app, where, bar, war=None if default else w["slug"], client=client)
+            print(f"baked {'the default war' if default else 'the war ' + w['slug']} (revision {out['revision']}) into "
+                  f"{where}: {out['written']} files written, {out['unchanged']} unchanged")
+            if w is not None:
+                baked.append({"slug": w["slug"], "title_en": w["title_en"], "title_ar": w["title_ar"], "status": w["status"],
+                              "revision": out["revision"], "path": "" if default else f"w/{w['slug']}/"})
+    if len(baked) > 1:
+        (root / "wars.json").write_text(json.dumps(baked, ensure_ascii=False, indent=1))
     return 0
 
 
 def add_bake(sub) -> None:
     bk = sub.add_parser("bake", help="write the public site of the current revision as static files")
     bk.add_argument("out")
+    bk.add_argument("--war", metavar="SLUG", help="bake this war only (default: every war; others than the default under OUT/w/SLUG/)")
     bk.set_defaults(func=cmd_bake)
 
 

@@ -16,7 +16,7 @@ from tests.conftest import FIXTURES, LiveServer, _create_database, drop_database
 
 
 def frontline(url: str, *args: str) -> str:
-    env = {**os.environ, "DATABASE_URL": url}
+    env = {**os.environ, "DATABASE_URL": url, "FRONTLINE_TILE_URL": ""}  # no tiles from the internet in tests
     r = subprocess.run([sys.executable, "-m", "app.cli", *args], env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, f"frontline {' '.join(args)}: {r.stdout}\n{r.stderr}"
     return r.stdout
@@ -87,3 +87,19 @@ def test_the_ongoing_war_opens_at_its_latest_change_with_what_changed(instance, 
     recent.locator(".recent-factions li").first.wait_for()
     text = recent.inner_text()
     assert "Russia" in text and "km²" in text and "ago" in text
+
+
+def test_bake_writes_every_war(instance, site_server, make_page, tmp_path):
+    out = tmp_path / "site"
+    frontline(instance.settings.database_url, "bake", str(out))
+    wars = {w["slug"]: w for w in json.loads((out / "wars.json").read_text())}
+    assert wars["mini"]["path"] == "" and wars["east"]["path"] == "w/east/"
+    latest = json.loads((out / "w/east/latest.json").read_text())
+    timeline = json.loads((out / "w/east" / latest["viewer"]).parent.joinpath("api/timeline.json").read_text())
+    assert timeline["dataset"]["slug"] == "east" and timeline["dataset"]["ongoing"] is True
+    assert json.loads((out / "latest.json").read_text())["revision"] >= 1  # the default war where it was
+    static = site_server(out).url
+    page = make_page()
+    page.goto(f"{static}/w/east/{latest['viewer']}")
+    _ready(page)
+    assert page.evaluate("() => document.body.dataset.instant") == timeline["instants"][-1]
