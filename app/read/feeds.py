@@ -152,11 +152,21 @@ DEFAULT_LIMIT = 50  # entries in a feed when the reader does not say
 def feed(rm, rev: int, pinned: bool, flt: Filters, limit: int, fmt: str, base: str) -> Payload:
     """The Atom (`fmt` "atom") or JSON Feed ("json") of revision `rev`'s changes that pass `flt`; its links
     start with `base` (the server's address). `rm`: the app's read model (its sessions and cache)."""
+    # A war going on: the feed says what changed over the last 24 hours too (app.read.summary), so it is kept
+    # per hour as well as per revision.
+    ongoing = bool((rm.publication(rev).dataset_row or {}).get("ongoing"))
+    hour = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) if ongoing and not pinned else None
+
     def build():
+        nonlocal recent
         with rm.Session() as s:
             items = entries(s, rev, flt, base=base, limit=limit)
             ds = dataset(s)
             rev_time = store.revision(s, rev)["created_at"]
+            if hour is not None:
+                from app.read.summary import summary_doc
+
+                recent = summary_doc(rm, s, rev, 24, base=base)
         q = flt.query()
         if pinned:
             q["rev"] = str(rev)
@@ -164,11 +174,14 @@ def feed(rm, rev: int, pinned: bool, flt: Filters, limit: int, fmt: str, base: s
             q["limit"] = str(limit)
         self_url = f"{base}/api/changes.{fmt}" + (f"?{urlencode(q)}" if q else "")
         if fmt == "atom":
-            return Payload.build(atom_feed(items, ds, base=base, self_url=self_url, rev=rev, updated=rev_time),
+            return Payload.build(atom_feed(items, ds, base=base, self_url=self_url, rev=rev, updated=rev_time,
+                                           recent=recent),
                                  "application/atom+xml; charset=utf-8", rm.gzip_level)
-        return Payload.build(json_feed(items, ds, base=base, self_url=self_url, rev=rev), "application/feed+json", rm.gzip_level)
+        return Payload.build(json_feed(items, ds, base=base, self_url=self_url, rev=rev, recent=recent),
+                             "application/feed+json", rm.gzip_level)
     # The base URL is part of the key as the entries' links use it.
-    return rm.cached(("feed", fmt, rev, base, flt.key(), limit), build)
+    recent = None
+    return rm.cached(("feed", fmt, rev, base, flt.key(), limit) + ((hour,) if hour else ()), build)
 
 
 def corrections_of(rm, rev: int, base: str, limit: int) -> tuple[list[dict], dict]:

@@ -236,3 +236,18 @@ def test_ogc_api_has_one_collection_per_war(two_wars):
         assert [col["id"] for col in own] == ["control_zones"]
         default = c.get("/ogc/collections/control_zones/items", params={"limit": 5}).json()
         assert default["features"] and all(f["properties"]["faction"] not in ("ua", "ru") for f in default["features"])
+
+
+def test_the_last_24_hours_of_a_war_going_on_as_json_and_in_its_feeds(two_wars):
+    with _editor(two_wars, EAST_EDITOR) as c:
+        base = c.get("/api/timeline", params={"war": EAST}).json()["revision"]
+        assert _east_change(c, datetime.now(timezone.utc) - timedelta(minutes=30), base).status_code == 201
+    with two_wars.client() as c:
+        doc = c.get("/api/summary", params={"war": EAST, "hours": 24}).json()
+        assert doc["changes"] >= 1 and doc["hours"] == 24  # (the same square again may gain nothing new)
+        feed = c.get("/api/changes.json", params={"war": EAST}).json()
+        assert feed["_frontline"]["last_24_hours"]["changes"] == doc["changes"]
+        assert "Last 24 hours" in c.get("/api/changes.atom", params={"war": EAST}).text
+        # An ended war's feed is as before.
+        assert "last_24_hours" not in c.get("/api/changes.json").json()["_frontline"]
+        assert c.get("/api/summary", params={"hours": 5}).status_code == 422

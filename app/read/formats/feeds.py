@@ -69,16 +69,29 @@ def json_item(e: dict, ds: dict) -> dict:
             "tags": [e["faction"], e["confidence"]] + [p["slug"] for p in e["places"]], "_frontline": ext}
 
 
-def json_feed(items: list[dict], ds: dict, *, base: str, self_url: str, rev: int) -> bytes:
+def recent_text(recent: dict) -> str:
+    """A war going on, in one sentence: what changed over the last 24 hours (app.read.summary)."""
+    if not recent["changes"]:
+        return "No change of control recorded in the last 24 hours."
+    parts = [f"{f['faction']} +{f['gained_km2']:g} km² / -{f['lost_km2']:g} km²" for f in recent["factions"]]
+    places = ", ".join(f"{p['name_en']} ({p['faction']})" for p in recent["places"][:10])
+    return (f"Last 24 hours: {recent['changes']} change{'s' if recent['changes'] != 1 else ''}; " + "; ".join(parts)
+            + (f". Places that changed hands: {places}." if places else "."))
+
+
+def json_feed(items: list[dict], ds: dict, *, base: str, self_url: str, rev: int, recent: dict | None = None) -> bytes:
+    ext = {"revision": rev, **({"last_24_hours": recent} if recent is not None else {})}
     doc = {"version": "https://jsonfeed.org/version/1.1", "title": f"{ds['title_en']}: control changes",
            "home_page_url": f"{base}/", "feed_url": self_url,
-           "description": "Each published change of control: instant, faction, confidence, area, places and sources.",
-           "language": "en", "_frontline": {"revision": rev},
+           "description": "Each published change of control: instant, faction, confidence, area, places and sources."
+                          + (f" {recent_text(recent)}" if recent is not None else ""),
+           "language": "en", "_frontline": ext,
            "items": [json_item(e, ds) for e in items]}
     return dumps(doc)
 
 
-def atom_feed(items: list[dict], ds: dict, *, base: str, self_url: str, rev: int, updated: datetime) -> bytes:
+def atom_feed(items: list[dict], ds: dict, *, base: str, self_url: str, rev: int, updated: datetime,
+              recent: dict | None = None) -> bytes:
     """Atom 1.0 (RFC 4287), written with lxml (escaping, namespaces). feedgen was tried first: its 1.0 drops
     every attribute but href from entry links, which turns "related" source links into duplicate
     "alternate" ones, something RFC 4287 forbids."""
@@ -100,7 +113,8 @@ def atom_feed(items: list[dict], ds: dict, *, base: str, self_url: str, rev: int
     feed.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
     el(feed, "id", f"urn:frontline:{ds['slug']}:changes")
     el(feed, "title", f"{ds['title_en']}: control changes")
-    el(feed, "subtitle", f"Each published change of control (revision {rev}): instant, faction, confidence, area, places and sources.")
+    el(feed, "subtitle", f"Each published change of control (revision {rev}): instant, faction, confidence, area, places and sources."
+                         + (f" {recent_text(recent)}" if recent is not None else ""))
     el(feed, "updated", stamp(updated))
     el(el(feed, "author"), "name", "Frontline")
     el(feed, "link", href=self_url, rel="self", type="application/atom+xml")
