@@ -103,3 +103,16 @@ def test_bake_writes_every_war(instance, site_server, make_page, tmp_path):
     page.goto(f"{static}/w/east/{latest['viewer']}")
     _ready(page)
     assert page.evaluate("() => document.body.dataset.instant") == timeline["instants"][-1]
+
+
+def test_quick_ranges_narrow_the_time_slider(instance, make_page):
+    page = make_page()
+    page.goto(instance.url + "/w/east/")
+    _ready(page)
+    slider = page.locator(".tc-slider")
+    whole = float(slider.get_attribute("min"))
+    page.locator("#recent").get_by_role("button", name="7 days").click()
+    week = float(slider.get_attribute("min"))
+    assert week > whole and abs(week * 60_000 - (page.evaluate("() => Date.now()") - 7 * 86400e3)) < 3600e3
+    page.locator("#recent").get_by_role("button", name="All").click()
+    assert float(slider.get_attribute("min")) == whole

@@ -143,6 +143,7 @@ const STRINGS = {
   recent_24h: { en: "24 hours", ar: "24 ساعة" },
   recent_7d: { en: "7 days", ar: "7 أيام" },
   recent_30d: { en: "30 days", ar: "30 يومًا" },
+  recent_all: { en: "All", ar: "الكل" },
   recent_updated: { en: "Map last changed {ago} ({t}).", ar: "آخر تغيير في الخريطة {ago} ({t})." },
   recent_none: { en: "No change recorded in this span.", ar: "لم يُسجَّل أي تغيير في هذه المدة." },
   recent_places: { en: "Places that changed hands", ar: "أماكن تغيّرت السيطرة عليها" },

@@ -135,7 +135,9 @@ async function main() {
   fm.onMove(syncUrl);
   // A war going on: when the map last changed and what changed over the last day, week or month.
   if (ds.ongoing && config.urls.summary && $("recent") && !config.static) {
-    buildRecent($("recent"), { config, ds, factions: index.factions, lang, onPick: (ms) => { player.pause(); seek(ms); } });
+    buildRecent($("recent"), { config, ds, factions: index.factions, lang, onPick: (ms) => { player.pause(); seek(ms); },
+      // Quick ranges: the slider shows the last day, week or month up to now (or the whole war).
+      onRange: (hours) => viewer.tc && viewer.tc.setRange(hours == null ? null : Date.now() - hours * 3600e3) });
   }
 
   // Phone: the panel is a bottom sheet; the map keeps its space until the reader opens it.

@@ -5,7 +5,7 @@ import { el } from "../shared/dom.js";
 import { field, tr } from "../shared/i18n.js";
 import { formatLocal, zoneOf } from "../shared/timefmt.js";
 
-const RANGES = [[24, "recent_24h"], [168, "recent_7d"], [720, "recent_30d"]];
+const RANGES = [[24, "recent_24h"], [168, "recent_7d"], [720, "recent_30d"], [null, "recent_all"]];
 
 // "3 hours ago", "2 days ago" (never in the future: a clock a little ahead reads "just now").
 export function ago(ms, lang, now = Date.now()) {
@@ -19,7 +19,8 @@ export function ago(ms, lang, now = Date.now()) {
 
 const km2 = (v) => (v >= 10 ? Math.round(v).toLocaleString("en") : v.toFixed(1));
 
-export function buildRecent(section, { config, ds, factions, lang, onPick }) {
+// onRange(hours | null): the quick range picked (the time slider shows that span; null: the whole war).
+export function buildRecent(section, { config, ds, factions, lang, onPick, onRange = () => {} }) {
   const bySlug = Object.fromEntries((factions || []).map((f) => [f.slug, f]));
   const name = (slug) => (bySlug[slug] ? field(bySlug[slug], "name", lang) : slug);
   const updated = el("p", { className: "recent-updated" });
@@ -31,8 +32,10 @@ export function buildRecent(section, { config, ds, factions, lang, onPick }) {
   section.replaceChildren(el("h2", { className: "panel-h", textContent: tr(lang, "recent_title") }), updated, buttons, body);
   section.hidden = false;
   let seq = 0;
-  const show = async (hours) => {
-    for (const b of buttons.children) b.setAttribute("aria-pressed", String(+b.dataset.hours === hours));
+  const show = async (hours, zoom = true) => {
+    for (const b of buttons.children) b.setAttribute("aria-pressed", String(b.dataset.hours === String(hours)));
+    if (zoom) onRange(hours);
+    if (hours == null) return;  // the whole war: the summary of the last span picked stays
     const mine = ++seq;
     let doc;
     try {
@@ -60,9 +63,9 @@ export function buildRecent(section, { config, ds, factions, lang, onPick }) {
   };
   for (const [hours, key] of RANGES) {
     const b = el("button", { type: "button", className: "btn btn-small", textContent: tr(lang, key), onclick: () => show(hours) });
-    b.dataset.hours = hours;
+    b.dataset.hours = String(hours);
     buttons.append(b);
   }
-  show(24);
+  show(24, false);  // the summary of the last day; the slider keeps the whole war until a range is picked
   return { show };
 }

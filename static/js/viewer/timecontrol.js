@@ -63,6 +63,8 @@ export function buildTimeControl(root, { timeline, lang, player, onSeek, onStep,
   const ds = timeline.dataset;
   const t0 = Math.min(Date.parse(ds.start), Date.parse(timeline.instants[0] || ds.start));
   const t1 = Math.max(Date.parse(ds.end), Date.parse(timeline.instants.at(-1) || ds.end));
+  // The span the slider shows: the whole war, or its last hours (setRange: a war going on's quick ranges).
+  let lo = t0;
   const fmt = (ms) => formatLocal(new Date(ms), zoneOf(ds), ds.tz_label, lang);
 
   root.classList.add("timecontrol");
@@ -86,10 +88,13 @@ export function buildTimeControl(root, { timeline, lang, player, onSeek, onStep,
   // changes), each mark as strong as its share of changes; one DOM node per bin, not per change.
   const ticks = el("div", { className: "tc-ticks" });
   ticks.setAttribute("aria-hidden", "true");
+  const drawTicks = () => {
+  ticks.replaceChildren();
+  const shown = timeline.instants.filter((iso) => Date.parse(iso) >= lo);
   const bins = new Map();  // bin -> {n, pos}
-  const exact = timeline.instants.length <= TICK_BINS;
-  for (const iso of timeline.instants) {
-    const f = (Date.parse(iso) - t0) / (t1 - t0 || 1);
+  const exact = shown.length <= TICK_BINS;
+  for (const iso of shown) {
+    const f = (Date.parse(iso) - lo) / (t1 - lo || 1);
     const k = Math.min(TICK_BINS - 1, Math.floor(f * TICK_BINS));
     const bin = bins.get(k);
     if (bin) bin.n += 1; else bins.set(k, { n: 1, pos: exact ? f : (k + 0.5) / TICK_BINS });
@@ -102,6 +107,8 @@ export function buildTimeControl(root, { timeline, lang, player, onSeek, onStep,
     if (most > 1) tick.style.opacity = String(0.35 + 0.65 * Math.sqrt(n / most));
     ticks.append(tick);
   }
+  };
+  drawTicks();
   // Labels under the slider at local calendar boundaries, the unit chosen so that they never crowd (hours,
   // days, weeks, months, quarters, years): readable from a day to many years.
   const days = el("div", { className: "tc-days" });
@@ -109,10 +116,10 @@ export function buildTimeControl(root, { timeline, lang, player, onSeek, onStep,
   const off = ds.utc_offset_minutes * MIN;
   const drawLabels = () => {
     const width = days.clientWidth || root.clientWidth || 600;
-    const marks = axisMarks(t0, t1, off, Math.max(2, Math.floor(width / (lang === "ar" ? 80 : 64))), lang);
+    const marks = axisMarks(lo, t1, off, Math.max(2, Math.floor(width / (lang === "ar" ? 80 : 64))), lang);
     days.replaceChildren(...marks.map(({ ms, text }) => {
       const s = el("span", { className: "tc-day", textContent: text });
-      s.style.insetInlineStart = `${((ms - t0) / (t1 - t0 || 1)) * 100}%`;
+      s.style.insetInlineStart = `${((ms - lo) / (t1 - lo || 1)) * 100}%`;
       return s;
     }));
   };
@@ -194,6 +201,14 @@ export function buildTimeControl(root, { timeline, lang, player, onSeek, onStep,
     },
     renderPlayer,
     slider,
+    // Show the slider from `fromMs` to the end (null: the whole war). Returns the start shown.
+    setRange(fromMs) {
+      lo = fromMs == null ? t0 : Math.min(Math.max(t0, fromMs), t1 - MIN);
+      slider.min = String(Math.floor(lo / MIN));
+      drawTicks();
+      drawLabels();
+      return lo;
+    },
   };
 }
 
