@@ -16,7 +16,7 @@ from app.usecases.wars import listing as war_listing
 from app.api.deps import CurrentAdmin, SessionDep, login_redirect, session_user
 from app.api.schemas import Storable
 from app.domain.errors import BadInput
-from app.web.editor_text import lang_of, translator
+from app.web.strings import lang_of
 from app.web.templating import render
 
 router = APIRouter(tags=["admin"])
@@ -93,7 +93,7 @@ def admin_page(request: Request, session: SessionDep, lang: Annotated[str, Query
     user = session_user(request, session)
     if user is None:
         return login_redirect("/admin", lang)
-    page = {"user": user, "lang": lang, "t": translator(lang)}
+    page = {"user": user, "lang": lang}
     if user["role"] != "admin":
         return render(request, "admin.html", {**page, "refused": True, "config": {}},
                       headers={"Cache-Control": "no-store"}, status_code=403)

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 
 from app.api.deps import SessionDep, WarDep, login_redirect, session_user
 from app.read.basemap import ATTRIBUTION
-from app.web.editor_text import lang_of, translator
+from app.web.strings import lang_of
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -131,16 +131,16 @@ def editor(request: Request, session: SessionDep, war: WarDep, lang: Annotated[s
                            editorUrls={"editorRevisions": "/api/editor/revisions", "editorChange": "/api/editor/changes/{id}",
                                        "split": "/api/editor/split", "difference": "/api/editor/difference",
                                        "admin": "/admin"})
-    return render(request, "editor.html", {"config": config, "lang": lang, "t": translator(lang), "user": user},
+    return render(request, "editor.html", {"config": config, "lang": lang, "user": user},
                   headers={"Cache-Control": "no-store"})
 
 
-# Sign-in errors arrive as codes (from POST /login's form flow); the page words them itself.
+# Sign-in errors arrive as codes (from POST /login's form flow); the page words them itself (keys of the strings table).
 LOGIN_ERRORS = {
-    "credentials": "Wrong user name or password.",
-    "throttled": "Too many failed sign-ins. Wait 15 minutes and try again.",
-    "signed_out": "You are signed out.",
-    "expired": "Your session has ended. Sign in again.",
+    "credentials": "ed_loginWrong",
+    "throttled": "ed_loginThrottled",
+    "signed_out": "ed_signedOut",
+    "expired": "ed_loginExpired",
 }
 
 
@@ -153,9 +153,9 @@ def login_page(request: Request, session: SessionDep, next: Annotated[str, Query
     if lang == "ar" and "lang=" not in safe_next:  # stay in Arabic after signing in
         safe_next += ("&" if "?" in safe_next else "?") + "lang=ar"
     user = session_user(request, session)
-    message = LOGIN_ERRORS.get(error, "Sign-in failed. Try again.") if error else None
+    message = LOGIN_ERRORS.get(error, "ed_loginFailed") if error else None
     return render(request, "login.html", {"next": safe_next, "error": message, "notice": error == "signed_out",
-                                          "user": user, "lang": lang, "t": translator(lang)},
+                                          "user": user, "lang": lang},
                   headers={"Cache-Control": "no-store"})
 
 

@@ -5,7 +5,11 @@ import { splitBaseline } from "../../static/js/viewer/popup.js";
 import { formatDay, monthNumber } from "../../static/js/shared/timefmt.js";
 import { dayTicks, valueTicks } from "../../static/js/viewer/chart.js";
 import { compareError } from "../../static/js/viewer/compare.js";
-import { STRINGS_FOR_TESTS, tr } from "../../static/js/shared/i18n.js";
+import { tr } from "../../static/js/shared/i18n.js";
+import { tr as edTr } from "../../static/js/editor/i18n.js";
+import VIEWER from "../../static/js/shared/strings/viewer.js";
+import EDITOR from "../../static/js/shared/strings/editor.js";
+import PAGES from "../../static/js/shared/strings/pages.js";
 
 test("baseline statements (at the start) are split from the period's events", () => {
   const start = "2024-11-26T21:00:00Z";
@@ -38,7 +42,7 @@ test("value ticks are round and below the maximum", () => {
 test("compare errors are sentences in the reader's language, never the API's", () => {
   const api = (status) => Object.assign(new Error("from must not be after to"), { status });
   for (const lang of ["en", "ar"]) {
-    const s = (key) => STRINGS_FOR_TESTS[key][lang];
+    const s = (key) => VIEWER[key][lang];
     assert.equal(compareError(api(422), lang), s("compareBad"));
     assert.equal(compareError(api(404), lang), s("compareGone"));
     assert.equal(compareError(api(503), lang), s("compareBusy"));
@@ -47,18 +51,23 @@ test("compare errors are sentences in the reader's language, never the API's", (
   }
 });
 
-test("every interface string exists in both languages", () => {
-  for (const [key, entry] of Object.entries(STRINGS_FOR_TESTS)) {
+test("every interface string exists in both languages, each key in one part of the table", () => {
+  const keys = [VIEWER, EDITOR, PAGES].flatMap((part) => Object.keys(part));
+  assert.equal(new Set(keys).size, keys.length);
+  for (const [key, entry] of Object.entries({ ...VIEWER, ...EDITOR, ...PAGES })) {
     assert.deepEqual(Object.keys(entry).sort(), ["ar", "en"], key);
     assert.ok(entry.en && entry.ar, key);
   }
 });
 
 test("one tr(): a key in the reader's language with its {names} filled; an unknown key reads as itself", () => {
-  assert.equal(tr("en", "ed_sideNKmKm", { n: 2, km2: "3.5" }), "Side 2: 3.5 km²");
+  assert.equal(edTr("en", "ed_sideNKmKm", { n: 2, km2: "3.5" }), "Side 2: 3.5 km²");
   assert.equal(tr("ar", "play"), "تشغيل");
-  assert.equal(tr("ar", "revert"), "تراجع");
+  assert.equal(edTr("ar", "play"), "تشغيل");
+  assert.equal(edTr("ar", "revert"), "تراجع");
   assert.equal(tr("ar", "import"), "import");
+  // The viewer's tr() reads part 1 only: the editor's words are not downloaded by / and /embed.
+  assert.equal(tr("en", "ed_sideNKmKm"), "ed_sideNKmKm");
 });
 
 test("one month-name table per language, read back by the editor's time fields", () => {

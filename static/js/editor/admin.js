@@ -2,7 +2,7 @@
 // disable or enable it, reset its password. A generated password is shown once, in a box the admin closes.
 import { ApiError, getJSON, send } from "../shared/api.js";
 import { fillUrl, readConfig } from "../shared/config.js";
-import { LANG, tr } from "../shared/i18n.js";
+import { LANG, tr } from "./i18n.js";
 import { $, el } from "../shared/dom.js";
 
 function button(text, action, cls = "btn btn-small") {

@@ -3,7 +3,7 @@
 import { ApiError, getJSON, send } from "../shared/api.js";
 import { fillUrl } from "../shared/config.js";
 import { formatLocal, isoLocal } from "../shared/timefmt.js";
-import { factionLabel, km2, LANG, tr } from "../shared/i18n.js";
+import { factionLabel, km2, LANG, tr } from "./i18n.js";
 import { TimeField } from "./timefield.js";
 import { $ } from "../shared/dom.js";
 

@@ -5,7 +5,7 @@
 import { ApiError, getJSON, send } from "../shared/api.js";
 import { fillUrl } from "../shared/config.js";
 import { formatLocal } from "../shared/timefmt.js";
-import { km2, LANG, tr } from "../shared/i18n.js";
+import { km2, LANG, tr } from "./i18n.js";
 import { $, el } from "../shared/dom.js";
 
 export function initHistory(ctx) {

@@ -13,7 +13,7 @@ import { initReports } from "./reports.js";
 import { initSearch } from "./search.js";
 import { TimeControl } from "./time.js";
 import { formatLocal, offsetLabel } from "../shared/timefmt.js";
-import { LANG, tr } from "../shared/i18n.js";
+import { LANG, tr } from "./i18n.js";
 import { $, el } from "../shared/dom.js";
 
 // The live timeline, revalidated every time (ETag: a 304 when nothing changed), never a stale cached copy.

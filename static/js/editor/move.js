@@ -6,7 +6,7 @@
 //   clicks the side that passed to another faction, which becomes the change's area.
 import { ApiError, send } from "../shared/api.js";
 import { PIECE_COLORS } from "./map.js";
-import { factionLabel, km2, LANG, tr } from "../shared/i18n.js";
+import { factionLabel, km2, LANG, tr } from "./i18n.js";
 import { $ } from "../shared/dom.js";
 
 export function initMove(ctx) {

@@ -1,7 +1,7 @@
 // Report -> places: paste a report (English or Arabic) or pick a stored one; the gazetteer places it names
 // are listed and pinned on the map (click one to zoom there), so the editor can draw around them.
 import { ApiError, send } from "../shared/api.js";
-import { LANG, tr } from "../shared/i18n.js";
+import { LANG, tr } from "./i18n.js";
 import { $, el } from "../shared/dom.js";
 
 export function initReports(ctx) {

@@ -1,6 +1,6 @@
 // Place search over the gazetteer (English, Arabic, variant spellings): pick a result to go there and pin it.
 import { ApiError, getJSON } from "../shared/api.js";
-import { factionLabel, LANG, tr } from "../shared/i18n.js";
+import { factionLabel, LANG, tr } from "./i18n.js";
 import { $, el } from "../shared/dom.js";
 
 export function initSearch(ctx) {

@@ -1,7 +1,7 @@
 // The editor's time control: a slider over the data set's period (ticks at change instants) and a time field
 // in the data set's local time, labelled (UTC+3), read and clamped only when committed (editor/timefield.js).
 // Pure helpers are exported for tests.
-import { LANG } from "../shared/i18n.js";
+import { LANG } from "./i18n.js";
 import { TimeField } from "./timefield.js";
 import { formatLocal, offsetLabel } from "../shared/timefmt.js";
 

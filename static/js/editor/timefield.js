@@ -6,7 +6,7 @@
 // Page Up/Down a day, and so do the buttons beside the field; the calendar button picks a day and keeps the
 // time. The pure reading and formatting helpers are exported for tests (tests/unit_js).
 import { formatLocal, localParts, monthName, monthNumber } from "../shared/timefmt.js";
-import { LANG, tr } from "../shared/i18n.js";
+import { LANG, tr } from "./i18n.js";
 import { icon } from "../shared/icons.js";
 
 const MINUTE = 60000;

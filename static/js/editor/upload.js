@@ -6,54 +6,59 @@ import { ApiError, getJSON, send } from "../shared/api.js";
 import { isoLocal, offsetLabel } from "../shared/timefmt.js";
 import { TimeField } from "./timefield.js";
 import { el } from "../shared/dom.js";
+import { LANG, tr } from "./i18n.js";
 
 const API = "/api/snapshot-upload";
-const MARKUP = `
+// The panel in the page's language; every word from the strings table (escaped: the table is text, not markup).
+const markup = () => {
+  const t = (key, vars) => escapeHtml(tr(LANG, key, vars));
+  return `
 <details class="ed-upload" id="up-details">
-  <summary>Upload a snapshot (GeoJSON or KML)</summary>
-  <p class="hint">A file stating the <strong>whole</strong> area of one or more factions at one instant. Area a
-  faction gains passes to it; area it loses goes to the faction that takes it in the file, else to the faction you
-  choose below.</p>
+  <summary>${t("ed_upSummary")}</summary>
+  <p class="hint">${t("ed_upHint")}</p>
   <form class="ed-form" id="up-form" novalidate>
-    <label for="up-file">File <span class="hint">.geojson, .json, .kml; up to <span id="up-max">2 MB</span></span></label>
+    <label for="up-file">${t("ed_upFile")} <span class="hint">${t("ed_upTypes")} <span id="up-max">${t("ed_upMb", { n: 2 })}</span></span></label>
     <input type="file" id="up-file" accept=".geojson,.json,.kml,.geojsonl,.ndjson">
-    <label for="up-paste">…or paste GeoJSON</label>
+    <label for="up-paste">${t("ed_upPaste")}</label>
     <textarea id="up-paste" rows="3" spellcheck="false"></textarea>
     <p class="hint" id="up-info" aria-live="polite"></p>
-    <label for="up-mode">Whose area is each feature?</label>
+    <label for="up-mode">${t("ed_upWhose")}</label>
     <select id="up-mode"></select>
     <div id="up-assign"></div>
-    <label for="up-at">Instant <span class="hint">local time, <span id="up-tz">UTC</span></span></label>
+    <label for="up-at">${t("ed_instant")} <span class="hint">${t("ed_localTime")} <span id="up-tz">UTC</span></span></label>
     <span class="tf"><input type="text" id="up-at"></span>
     <p class="tf-note hint" id="up-at-note" hidden></p>
-    <label for="up-remainder">Area lost and taken by no one in the file goes to</label>
+    <label for="up-remainder">${t("ed_upRemainder")}</label>
     <select id="up-remainder"></select>
-    <label for="up-reports">Reports cited <span class="hint">Ctrl/⌘-click for several</span></label>
+    <label for="up-reports">${t("ed_reportsCited")} <span class="hint">${t("ed_ctrlClickSeveral")}</span></label>
     <select id="up-reports" multiple size="4"></select>
     <fieldset class="ed-radios">
-      <legend>Confidence</legend>
-      <label><input type="radio" name="up-confidence" value="confirmed" checked> confirmed</label>
-      <label><input type="radio" name="up-confidence" value="claimed"> claimed</label>
+      <legend>${t("ed_confidence")}</legend>
+      <label><input type="radio" name="up-confidence" value="confirmed" checked> ${t("confirmed")}</label>
+      <label><input type="radio" name="up-confidence" value="claimed"> ${t("claimed")}</label>
     </fieldset>
     <div class="msg msg-error" id="up-error" role="alert" hidden></div>
     <div class="ed-actions">
-      <button type="button" class="btn" id="up-preview">Preview</button>
-      <button type="submit" class="btn btn-primary" id="up-save" disabled>Save as one revision</button>
+      <button type="button" class="btn" id="up-preview">${t("preview")}</button>
+      <button type="submit" class="btn btn-primary" id="up-save" disabled>${t("ed_upSave")}</button>
     </div>
   </form>
   <section id="up-result" hidden aria-labelledby="up-result-title">
-    <h2 id="up-result-title">Changes <span class="hint" id="up-total"></span></h2>
+    <h2 id="up-result-title">${t("feed")} <span class="hint" id="up-total"></span></h2>
     <table class="ed-table" id="up-table">
-      <thead><tr><th scope="col">Faction</th><th scope="col">km²</th><th scope="col">what</th></tr></thead>
+      <thead><tr><th scope="col">${t("ed_faction")}</th><th scope="col">${t("km2")}</th><th scope="col">${t("ed_upWhat")}</th></tr></thead>
       <tbody></tbody>
     </table>
-    <div id="up-map" style="height:260px;margin-top:8px" role="img" aria-label="The areas that change hands"></div>
+    <div id="up-map" style="height:260px;margin-top:8px" role="img" aria-label="${t("ed_upMapLabel")}"></div>
   </section>
   <p class="msg msg-info" id="up-done" role="status" hidden></p>
 </details>`;
+};
+
+const escapeHtml = (s) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export async function initUpload(root) {
-  root.innerHTML = MARKUP;
+  root.innerHTML = markup();
   const $ = (id) => root.querySelector(`#${id}`);
   const state = { ctx: null, content: "", filename: "", fields: {}, map: null, layer: null };
   const showError = (msg) => {
@@ -66,7 +71,7 @@ export async function initUpload(root) {
   const names = Object.fromEntries(ctx.factions.map((f) => [f.slug, f.name_en]));
   const colors = Object.fromEntries(ctx.factions.map((f) => [f.slug, f.color || "#666"]));
   $("up-tz").textContent = ctx.tz_label || offsetLabel(ctx.utc_offset_minutes);
-  $("up-max").textContent = `${(ctx.max_bytes / 1e6).toFixed(1)} MB`;
+  $("up-max").textContent = tr(LANG, "ed_upMb", { n: (ctx.max_bytes / 1e6).toFixed(1) });
   const factionOptions = (select, blank) => {
     select.replaceChildren();
     if (blank) select.append(el("option", { value: "" }, blank));
@@ -86,17 +91,17 @@ export async function initUpload(root) {
     box.replaceChildren();
     const mode = $("up-mode").value;
     if (!mode) {
-      const lab = el("label", { htmlFor: "up-faction" }, "Faction");
+      const lab = el("label", { htmlFor: "up-faction" }, tr(LANG, "ed_faction"));
       const sel = el("select", { id: "up-faction" });
       factionOptions(sel);
       box.append(lab, sel);
       return;
     }
     for (const [i, v] of (state.fields[mode] || []).entries()) {
-      const lab = el("label", { htmlFor: `up-v${i}` }, `“${v}” is`);
+      const lab = el("label", { htmlFor: `up-v${i}` }, tr(LANG, "ed_upValueIs", { v }));
       const sel = el("select", { id: `up-v${i}` });
       sel.dataset.value = v;
-      factionOptions(sel, "— leave out —");
+      factionOptions(sel, tr(LANG, "ed_upLeaveOut"));
       const guess = ctx.factions.find((f) => [f.slug, f.name_en.toLowerCase()].includes(String(v).toLowerCase()));
       if (guess) sel.value = guess.slug;
       box.append(lab, sel);
@@ -112,10 +117,11 @@ export async function initUpload(root) {
       const info = await send("POST", `${API}/inspect`, { content: state.content, filename: state.filename });
       state.fields = info.properties;
       const props = Object.keys(info.properties);
-      $("up-info").textContent = `${state.filename}: ${info.features} feature(s)` + (props.length ? `; properties: ${props.join(", ")}` : "");
+      $("up-info").textContent = tr(LANG, "ed_upInfo", { file: state.filename, n: info.features }) +
+        (props.length ? tr(LANG, "ed_upProperties", { list: props.join(", ") }) : "");
       const mode = $("up-mode");
-      mode.replaceChildren(el("option", { value: "" }, "every feature: one faction"));
-      for (const p of props) mode.append(el("option", { value: p }, `by its “${p}” property`));
+      mode.replaceChildren(el("option", { value: "" }, tr(LANG, "ed_upOneFaction")));
+      for (const p of props) mode.append(el("option", { value: p }, tr(LANG, "ed_upByProperty", { p })));
       renderAssign();
     } catch (e) {
       showError(e.message);
@@ -127,8 +133,7 @@ export async function initUpload(root) {
     const file = $("up-file").files[0];
     if (!file) return;
     if (file.size > ctx.max_bytes - 20000) {
-      showError(`${file.name} is ${(file.size / 1e6).toFixed(1)} MB; uploads are limited to ${(ctx.max_bytes / 1e6).toFixed(1)} MB. ` +
-        "Simplify it, or import it with `frontline import-snapshots`.");
+      showError(tr(LANG, "ed_upTooBig", { name: file.name, size: (file.size / 1e6).toFixed(1), max: (ctx.max_bytes / 1e6).toFixed(1) }));
       return;
     }
     state.content = await file.text();
@@ -180,23 +185,23 @@ export async function initUpload(root) {
   $("up-preview").addEventListener("click", async () => {
     showError("");
     $("up-done").hidden = true;
-    if (!state.content) return showError("Choose a file or paste GeoJSON first.");
+    if (!state.content) return showError(tr(LANG, "ed_upChooseFirst"));
     try {
       const p = await send("POST", `${API}/preview`, body());
       const tbody = $("up-table").querySelector("tbody");
       tbody.replaceChildren();
       for (const c of p.changes) {
-        const tr = el("tr", { className: "gain" });
+        const row = el("tr", { className: "gain" });
         const name = el("td", {}, names[c.faction] || c.faction);
         name.style.textAlign = "start";
-        tr.append(name, el("td", {}, c.area_km2.toLocaleString("en", { maximumFractionDigits: 2 })),
-          el("td", {}, c.kind === "gain" ? "gained" : "lost by the file's factions"));
-        tbody.append(tr);
+        row.append(name, el("td", {}, c.area_km2.toLocaleString("en", { maximumFractionDigits: 2 })),
+          el("td", {}, tr(LANG, c.kind === "gain" ? "gained" : "ed_upLostByFile")));
+        tbody.append(row);
       }
       $("up-total").textContent = p.changes.length
-        ? `${p.changes.length} change(s), ${p.km2_moved.toLocaleString("en", { maximumFractionDigits: 1 })} km² moved` +
-          (p.left_out ? `; ${p.left_out} feature(s) left out` : "") + (p.repaired ? `; ${p.repaired} repaired` : "")
-        : "none: the map already shows this at that instant";
+        ? tr(LANG, "ed_upTotal", { n: p.changes.length, km2: p.km2_moved.toLocaleString("en", { maximumFractionDigits: 1 }) }) +
+          (p.left_out ? tr(LANG, "ed_upLeftOut", { n: p.left_out }) : "") + (p.repaired ? tr(LANG, "ed_upRepaired", { n: p.repaired }) : "")
+        : tr(LANG, "ed_upNone");
       $("up-result").hidden = false;
       drawPreview(p.changes);
       if (state.map) state.map.invalidateSize();
@@ -213,8 +218,8 @@ export async function initUpload(root) {
     try {
       const ctxNow = await getJSON(`${API}/context`);
       const out = await send("POST", API, { ...body(), base_revision: ctxNow.revision });
-      $("up-done").textContent = `Saved as revision ${out.revision}: ${out.changes} change(s), ` +
-        `${out.km2_moved.toLocaleString("en", { maximumFractionDigits: 1 })} km² moved. Reload the editor to see it on its map.`;
+      $("up-done").textContent = tr(LANG, "ed_upSaved", { rev: out.revision, n: out.changes,
+        km2: out.km2_moved.toLocaleString("en", { maximumFractionDigits: 1 }) });
       $("up-done").hidden = false;
       $("up-save").disabled = true;
       root.dataset.saved = String(out.revision);
@@ -227,5 +232,5 @@ export async function initUpload(root) {
 
 const root = document.getElementById("snapshot-upload");
 if (root) initUpload(root).catch((e) => {
-  root.textContent = `The snapshot upload could not start: ${e.message}`;
+  root.textContent = tr(LANG, "ed_upCouldNotStart", { msg: e.message });
 });
