@@ -91,6 +91,12 @@ def add_user(session: Session, username: str, password: str, role: str, war_slug
     return uid
 
 
+def _default_war(session: Session, uid: int, role: str) -> None:
+    """An editor without any war edits the default war (an admin then gives others: /admin, `user add --war`)."""
+    if role == "editor" and not war_store.editor_wars(session).get(uid) and (d := war_store.default(session)) is not None:
+        war_store.grant(session, uid, d["id"])
+
+
 def create_user(session: Session, username: str, password: str, role: str) -> int:
     """A new account (the admin page); an existing user name is refused, never overwritten. Commits."""
     _check_username(username)
@@ -99,6 +105,7 @@ def create_user(session: Session, username: str, password: str, role: str) -> in
     uid = store.create_user(session, username, _hasher.hash(password), role)
     if uid is None:
         raise Conflict(f"the user name {username!r} is taken; choose another or reset that account's password")
+    _default_war(session, uid, role)
     session.commit()
     return uid
 
@@ -138,6 +145,7 @@ def update_user(session: Session, user_id: int, *, role: str | None = None, acti
     enable it, in one commit. Losing a role, a war or being disabled ends the user's sessions at once."""
     if role is not None:
         _set_role(session, user_id, role)
+        _default_war(session, user_id, role)
     if active is not None:
         _set_active(session, user_id, active)
     if wars is not None:
