@@ -50,3 +50,14 @@ test("clamping says which end it moved to", () => {
   assert.deepEqual(clampTo(15, 10, 20), { ms: 15, moved: 0 });
   assert.deepEqual(clampTo(15, null, null), { ms: 15, moved: 0 });
 });
+
+test("a war in a time zone reads and writes local times on both sides of a daylight-saving change", () => {
+  const KYIV = { tz: "Europe/Kyiv" };  // 31 Mar 2024 03:00 -> 04:00; 27 Oct 2024 04:00 -> 03:00
+  assert.deepEqual(parseField("2024-03-31 02:30", KYIV, "Europe/Kyiv"), { ms: Date.UTC(2024, 2, 31, 0, 30) });
+  assert.deepEqual(parseField("2024-03-31 04:30", KYIV, "Europe/Kyiv"), { ms: Date.UTC(2024, 2, 31, 1, 30) });
+  assert.deepEqual(parseField("2024-07-01 12:00 UTC+3", KYIV, "Europe/Kyiv"), { ms: Date.UTC(2024, 6, 1, 9, 0) });
+  assert.ok(parseField("2024-01-10 12:00 UTC+3", KYIV, "Europe/Kyiv").error);  // winter in Kyiv is UTC+2
+  assert.equal(formatField(Date.UTC(2024, 9, 27, 0, 30), KYIV), "2024-10-27 03:30");
+  assert.equal(formatField(Date.UTC(2024, 9, 27, 1, 30), KYIV), "2024-10-27 03:30");
+  assert.equal(formatField(Date.UTC(2024, 0, 10, 10, 0), KYIV), "2024-01-10 12:00");
+});

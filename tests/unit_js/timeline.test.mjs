@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { instantIndex, areasAt, changesAtStep, stepInstant, clampTime, isoUTC } from "../../static/js/viewer/timeline.js";
 import { parseState, parseTime, buildQuery } from "../../static/js/viewer/permalink.js";
+import { formatLocal as _formatLocal, isoLocal as _isoLocal, offsetAt as _offsetAt } from "../../static/js/shared/timefmt.js";
 import { embedSnippet } from "../../static/js/viewer/snippet.js";
 import { describe as describeMap } from "../../static/js/viewer/describe.js";
 
@@ -67,4 +68,15 @@ test("description says who holds what and what changed, in both languages", () =
   const ar = describeMap(TL, Date.parse(I[1]), "ar");
   assert.match(ar, /الأحمر يسيطر على/);
   assert.match(ar, /الأحمر يتقدم/);
+});
+
+
+test("local times in a war's time zone carry the offset of each instant", () => {
+  const KYIV = { tz: "Europe/Kyiv" };
+  assert.equal(_offsetAt(KYIV, Date.UTC(2024, 2, 31, 0, 30)), 120);
+  assert.equal(_offsetAt(KYIV, Date.UTC(2024, 2, 31, 1, 30)), 180);
+  assert.equal(_formatLocal(new Date(Date.UTC(2024, 9, 27, 1, 30)), KYIV, "ignored", "en"), "27 Oct 2024, 03:30 UTC+2");
+  assert.equal(_formatLocal(new Date(Date.UTC(2024, 9, 27, 0, 30)), KYIV, "ignored", "en"), "27 Oct 2024, 03:30 UTC+3");
+  assert.equal(_isoLocal(new Date(Date.UTC(2024, 6, 1, 9, 0)), KYIV), "2024-07-01T12:00:00+03:00");
+  assert.equal(_offsetAt(180, Date.UTC(2024, 6, 1)), 180);  // a fixed offset stays as it is
 });

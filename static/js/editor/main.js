@@ -12,7 +12,7 @@ import { initMove } from "./move.js";
 import { initReports } from "./reports.js";
 import { initSearch } from "./search.js";
 import { TimeControl } from "./time.js";
-import { formatLocal, offsetLabel } from "../shared/timefmt.js";
+import { formatLocal, offsetLabel, zoneOf } from "../shared/timefmt.js";
 import { LANG, tr } from "./i18n.js";
 import { $, el } from "../shared/dom.js";
 
@@ -99,8 +99,8 @@ async function main() {
 
   const timeline = await fetchTimeline(config);
   const ds = timeline.dataset;
-  ctx.offset = ds.utc_offset_minutes || 0;
-  ctx.tzLabel = ds.tz_label || offsetLabel(ctx.offset);
+  ctx.offset = zoneOf(ds);  // a fixed offset, or the war's time zone (the label then says each instant's offset)
+  ctx.tzLabel = ds.time_zone || ds.tz_label || offsetLabel(ctx.offset);
   for (const n of [$("f-tz"), ...document.querySelectorAll(".tz-copy")]) n.textContent = ctx.tzLabel;
 
   optInGeoman();

@@ -3,7 +3,7 @@
 // Pure helpers are exported for tests.
 import { LANG } from "./i18n.js";
 import { TimeField } from "./timefield.js";
-import { formatLocal, offsetLabel } from "../shared/timefmt.js";
+import { formatLocal, offsetLabel, zoneOf } from "../shared/timefmt.js";
 
 const MINUTE = 60000;
 
@@ -39,8 +39,8 @@ export class TimeControl {
 
   // Period [start, end) from the timeline; the slider's last position is the last minute inside it.
   setPeriod(dataset, instants) {
-    this.offset = dataset.utc_offset_minutes || 0;
-    this.label = dataset.tz_label || offsetLabel(this.offset);
+    this.offset = zoneOf(dataset);  // a fixed offset, or the war's time zone (daylight saving followed)
+    this.label = dataset.time_zone || dataset.tz_label || offsetLabel(this.offset);
     this.start = Date.parse(dataset.start);
     this.end = Date.parse(dataset.end);
     this.instants = instants.slice();

@@ -5,7 +5,7 @@
 // times; Arabic-Indic digits and month names in English or Arabic are read too). Arrow Up/Down step an hour,
 // Page Up/Down a day, and so do the buttons beside the field; the calendar button picks a day and keeps the
 // time. The pure reading and formatting helpers are exported for tests (tests/unit_js).
-import { formatLocal, localParts, monthName, monthNumber } from "../shared/timefmt.js";
+import { formatLocal, localParts, monthName, monthNumber, offsetAt } from "../shared/timefmt.js";
 import { LANG, tr } from "./i18n.js";
 import { icon } from "../shared/icons.js";
 
@@ -39,11 +39,9 @@ export function parseField(text, offsetMinutes, label = "") {
   // accepted when it is the war's zone, which every time here is in.
   const zone = /\s*\(?\s*(?:UTC|GMT)\s*(?:([+\-\u2212])\s*(\d{1,2})(?::?(\d{2}))?)?\s*\)?$/i.exec(s)
     || /(?<=\d:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:Z|([+\-\u2212])(\d{2}):?(\d{2}))$/i.exec(s);
+  let typedOffset = null;
   if (zone && zone.index > 0) {
-    const minutes = zone[2] === undefined ? 0 : (zone[1] === "+" ? 1 : -1) * (+zone[2] * 60 + (+zone[3] || 0));
-    if (minutes !== offsetMinutes) {
-      return { error: tr(LANG, "ed_writeTimeWarS", { label: label || "UTC" }) };
-    }
+    typedOffset = zone[2] === undefined ? 0 : (zone[1] === "+" ? 1 : -1) * (+zone[2] * 60 + (+zone[3] || 0));
     s = s.slice(0, zone.index).trim().replace(/,$/, "").trim();
   }
   let y, m, d, rest, hit;
@@ -80,7 +78,15 @@ export function parseField(text, offsetMinutes, label = "") {
     }
     if (hh > 23 || mm > 59 || (t[3] !== undefined && +t[3] > 59)) return { error: tr(LANG, "ed_thereNoSuchTime", { typed: ltr(rest) }) };
   }
-  return { ms: Date.UTC(y, m - 1, d, hh, mm) - offsetMinutes * MINUTE };
+  // The war's offset at that wall time (a time zone's changes with daylight saving), checked once more at the
+  // instant found, so a time next to a change lands on the right side of it.
+  const wall = Date.UTC(y, m - 1, d, hh, mm);
+  let ms = wall - offsetAt(offsetMinutes, wall) * MINUTE;
+  ms = wall - offsetAt(offsetMinutes, ms) * MINUTE;
+  if (typedOffset !== null && typedOffset !== offsetAt(offsetMinutes, ms)) {
+    return { error: tr(LANG, "ed_writeTimeWarS", { label: label || "UTC" }) };
+  }
+  return { ms };
 }
 
 // Clamp to [min, max] (either may be null); returns {ms, moved: -1 | 0 | 1}.
@@ -191,7 +197,7 @@ export class TimeField {
   }
 
   _example() {
-    return formatField(this.min ?? Date.UTC(2024, 10, 29, 10) - this.offset * MINUTE, this.offset);
+    return formatField(this.min ?? Date.UTC(2024, 10, 29, 10) - offsetAt(this.offset, Date.UTC(2024, 10, 29, 10)) * MINUTE, this.offset);
   }
 
   // Set from elsewhere (the map moved, a draft came back): rewrites the field unless a person is typing in it.

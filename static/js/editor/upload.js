@@ -3,7 +3,7 @@
 // save them as one revision. Self-contained: it fills the element #snapshot-upload when the page has one.
 // The server (app/api/upload.py -> app/archive.py) validates everything, as for `frontline import-snapshots`.
 import { ApiError, getJSON, send } from "../shared/api.js";
-import { isoLocal, offsetLabel } from "../shared/timefmt.js";
+import { isoLocal, offsetLabel, zoneOf } from "../shared/timefmt.js";
 import { TimeField } from "./timefield.js";
 import { el } from "../shared/dom.js";
 import { LANG, tr } from "./i18n.js";
@@ -70,7 +70,7 @@ export async function initUpload(root) {
   const ctx = state.ctx;
   const names = Object.fromEntries(ctx.factions.map((f) => [f.slug, f.name_en]));
   const colors = Object.fromEntries(ctx.factions.map((f) => [f.slug, f.color || "#666"]));
-  $("up-tz").textContent = ctx.tz_label || offsetLabel(ctx.utc_offset_minutes);
+  $("up-tz").textContent = ctx.time_zone || ctx.tz_label || offsetLabel(ctx.utc_offset_minutes);
   $("up-max").textContent = tr(LANG, "ed_upMb", { n: (ctx.max_bytes / 1e6).toFixed(1) });
   const factionOptions = (select, blank) => {
     select.replaceChildren();
@@ -81,7 +81,7 @@ export async function initUpload(root) {
   if (ctx.factions.some((f) => f.slug === "contested")) $("up-remainder").value = "contested";
   // Typed, stepped or picked in the war's local time; read when committed (editor/timefield.js).
   const atField = new TimeField($("up-at"), $("up-at-note"));
-  atField.setZone(ctx.utc_offset_minutes, $("up-tz").textContent, Date.parse(ctx.start), null);
+  atField.setZone(zoneOf(ctx), $("up-tz").textContent, Date.parse(ctx.start), null);
   atField.setValue(Date.parse(ctx.start));
   const reports = await getJSON("/api/editor/reports");
   for (const r of reports) $("up-reports").append(el("option", { value: r.id }, `${r.title} (${r.publisher})`));
@@ -153,7 +153,7 @@ export async function initUpload(root) {
     const mode = $("up-mode").value;
     const b = {
       content: state.content, filename: state.filename, remainder: $("up-remainder").value,
-      at: at ? isoLocal(at, ctx.utc_offset_minutes) : "",
+      at: at ? isoLocal(at, zoneOf(ctx)) : "",
       report_ids: [...$("up-reports").selectedOptions].map((o) => Number(o.value)),
       confidence: root.querySelector("input[name=up-confidence]:checked").value,
     };
