@@ -399,7 +399,10 @@ def export_dataset(session, folder: Path) -> dict:
         "slug": ds["slug"], "title_en": ds["title_en"], "title_ar": ds["title_ar"],
         "description_en": ds["description_en"], "description_ar": ds["description_ar"],
         "utc_offset_minutes": ds["utc_offset_minutes"], "tz_label": ds["tz_label"],
-        "start": iso(ds["start_at"]), "end": iso(ds["end_at"]),
+        # A war in a time zone, going on (no end), opening at its latest change: as its folder said.
+        **({"time_zone": ds["time_zone"]} if ds["time_zone"] else {}),
+        "start": iso(ds["start_at"]), **({"end": iso(ds["ended_at"])} if ds["ended_at"] is not None else {}),
+        **({"opens_at": ds["opens_at"]} if ds["opens_at"] != "start" else {}),
         "extent": [ds["x0"], ds["y0"], ds["x1"], ds["y1"]], "home_view": home, "notes_en": ds["notes_en"]})
     factions = datasets.factions(session)
     _json(folder / "factions.json", [{k: f[k] for k in FACTION_FIELDS} for f in factions])

@@ -3,6 +3,7 @@ war in its own schema, made as `frontline war add` makes it, served by one app o
 from __future__ import annotations
 
 import hashlib
+import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
@@ -251,3 +252,43 @@ def test_the_last_24_hours_of_a_war_going_on_as_json_and_in_its_feeds(two_wars):
         # An ended war's feed is as before.
         assert "last_24_hours" not in c.get("/api/changes.json").json()["_frontline"]
         assert c.get("/api/summary", params={"hours": 5}).status_code == 422
+
+
+def test_a_war_ends_and_reopens_and_its_folder_round_trips(two_wars, tmp_path):
+    """`frontline war end` and `reopen` on a war of its own (the other tests' wars stay as they are), and
+    `export-dataset --war` writes a folder that loads back as the same kind of war (time zone, no end)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    url = two_wars.settings.database_url
+    run = lambda *a: subprocess.run([sys.executable, "-m", "app.cli", *a], env={**os.environ, "DATABASE_URL": url},
+                                    capture_output=True, text=True, timeout=300)
+    start = (datetime.now(timezone.utc) - timedelta(days=5)).date().isoformat()
+    r = run("war", "add", "brief", "--title", "Brief", "--time-zone", "Asia/Damascus", "--start", start,
+            "--extent", "36,35,37,36", "--faction", "x:X:#112233", "--faction", "y:Y:#445566", "--baseline", "x")
+    assert r.returncode == 0, r.stderr
+    try:
+        out = tmp_path / "brief"
+        assert run("export-dataset", str(out), "--war", "brief").returncode == 0
+        ds = json.loads((out / "dataset.json").read_text())
+        assert ds["time_zone"] == "Asia/Damascus" and "end" not in ds
+        r = run("war", "end", "brief", "--at", "2000-01-01T00:00:00+00:00")
+        assert r.returncode == 1 and "start" in r.stderr  # before its start: refused
+        end = (datetime.now(timezone.utc) - timedelta(hours=1)).replace(microsecond=0)
+        assert run("war", "end", "brief", "--at", end.isoformat()).returncode == 0
+        with two_wars.client() as c:
+            deadline = time.monotonic() + 10
+            while {w["slug"]: w for w in c.get("/api/wars").json()}["brief"]["status"] != "ended":
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+            assert c.get("/api/timeline", params={"war": "brief"}).json()["dataset"]["end"].startswith(end.strftime("%Y-%m-%dT%H"))
+        assert run("war", "end", "brief").returncode == 1  # ended already
+        assert run("war", "reopen", "brief").returncode == 0
+        with two_wars.client() as c:
+            assert {w["slug"]: w for w in c.get("/api/wars").json()}["brief"]["status"] == "ongoing"
+    finally:
+        with session_scope(two_wars.settings) as ses:
+            war_store.drop(ses, "brief")
+            ses.commit()
