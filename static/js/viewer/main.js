@@ -8,7 +8,6 @@ import { tr, field, normLang } from "../shared/i18n.js";
 import { bindGlobalKeys } from "./timecontrol.js";
 import { createViewer } from "./create.js";
 import { buildFeed } from "./feed.js";
-import { buildRecent } from "./recent.js";
 import { buildChart } from "./chart.js";
 import { buildCompare } from "./compare.js";
 import { buildShare } from "./share.js";
@@ -134,10 +133,12 @@ async function main() {
   } });
   fm.onMove(syncUrl);
   // A war going on: when the map last changed and what changed over the last day, week or month.
+  // Loaded only for such a war (and without holding up its first zones), so an ended war's page never fetches it.
   if (ds.ongoing && config.urls.summary && $("recent") && !config.static) {
-    buildRecent($("recent"), { config, ds, factions: index.factions, lang, onPick: (ms) => { player.pause(); seek(ms); },
+    import("./recent.js").then(({ buildRecent }) => buildRecent($("recent"), {
+      config, ds, factions: index.factions, lang, onPick: (ms) => { player.pause(); seek(ms); },
       // Quick ranges: the slider shows the last day, week or month up to now (or the whole war).
-      onRange: (hours) => viewer.tc && viewer.tc.setRange(hours == null ? null : Date.now() - hours * 3600e3) });
+      onRange: (hours) => viewer.tc && viewer.tc.setRange(hours == null ? null : Date.now() - hours * 3600e3) }));
   }
 
   // Phone: the panel is a bottom sheet; the map keeps its space until the reader opens it.
