@@ -113,6 +113,24 @@ def facts_of(url: str, war: dict, tmp: Path, alone: bool) -> dict | None:
     return scale.data_facts(folder)
 
 
+def settle(server, quiet: float = 0.05, most: float = 600) -> float:
+    """Wait until the server has done what it does after starting or after a publish (it builds every window of
+    each war's latest revision in the background): its CPU time grows by less than `quiet` of a core over two
+    seconds. Returns the seconds waited."""
+    def cpu() -> float:
+        fields = Path(f"/proc/{server.p.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    t0 = time.monotonic()
+    last = cpu()
+    while time.monotonic() - t0 < most:
+        time.sleep(2)
+        now = cpu()
+        if now - last < 2 * quiet:
+            break
+        last = now
+    return round(time.monotonic() - t0, 1)
+
+
 def measure(view, url: str, facts: dict | None) -> dict:
     out: dict = {}
     try:
@@ -203,9 +221,11 @@ def main() -> int:
             build(alone_url, w, alone=True)
             entry = {"slug": w["slug"]}
             facts = facts_of(shared_url, w, tmp, alone=False)
-            entry["shared"] = measure(WarView(shared, "" if w["slug"] == default else f"/w/{w['slug']}"), shared_url, facts)
+            settle(shared)
+            entry["shared"] = measure(WarView(shared, f"/w/{w['slug']}"), shared_url, facts)
             alone = scale.Server(alone_url)
             try:
+                settle(alone)
                 entry["alone"] = measure(WarView(alone, ""), alone_url, facts_of(alone_url, w, tmp, alone=True))
             finally:
                 alone.stop()
