@@ -131,10 +131,36 @@ def settle(server, quiet: float = 0.05, most: float = 600) -> float:
     return round(time.monotonic() - t0, 1)
 
 
+def first_zones(view) -> dict:
+    """First zones and bytes before them only (a war with one instant has nothing to jump to or play)."""
+    import statistics
+
+    from playwright.sync_api import sync_playwright
+
+    firsts, sizes = [], []
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                                    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"])
+        try:
+            for _ in range(scale.CFG["BENCH_PAGE_RUNS"]):
+                ctx = b.new_context(viewport={"width": 1280, "height": 800})
+                ctx.add_init_script(scale.INIT)
+                page = ctx.new_page()
+                page.goto(view.base + "/", wait_until="commit", timeout=scale.CFG["BENCH_PAGE_TIMEOUT"] * 1000)
+                page.wait_for_function("() => window.__readyAt !== undefined", timeout=scale.CFG["BENCH_PAGE_TIMEOUT"] * 1000)
+                firsts.append(page.evaluate("window.__readyAt"))
+                sizes.append(page.evaluate(scale.BYTES_BEFORE_READY))
+                ctx.close()
+        finally:
+            b.close()
+    return {"root_first_zones_ms": round(statistics.median(firsts), 1), "root_bytes_before_zones": int(statistics.median(sizes))}
+
+
 def measure(view, url: str, facts: dict | None) -> dict:
     out: dict = {}
     try:
-        out["browser"] = scale.browser(view, facts or {})
+        out["browser"] = scale.browser(view, facts) if facts is not None else first_zones(view)
     except Exception as e:
         out["browser"] = scale.failed(f"{type(e).__name__}: {e}"[:200])
     if facts is not None:
