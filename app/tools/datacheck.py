@@ -163,6 +163,218 @@ def segment_figures(geoms: Iterable, *, city=None, features=None) -> dict:
             "segments": len(city_seg) + len(country_seg)}
 
 
+# ------------------------------------------------------------------------------------------------ fronts
+# Resolution measured on front lines only: the edges where two factions' zones meet at an instant. A zone's
+# edge on an international border is a border; on the data set's extent (or around ground no zone covers) it
+# is the edge of what is mapped, never a front. Spacing is measured between the vertices where the line turns
+# (by TURN_DEG or more): extra vertices on a straight line do not make it finer.
+TURN_DEG = 1.0
+RUN_DEG = 3.0              # a straight run: consecutive pieces whose direction stays within this of the run's first
+ON_LINE_DEG = 1e-6         # a segment whose midpoint is this close to a line lies on it (about 0.1 m)
+RIVER_KM = 0.25            # a straight run within this of a river follows the river
+NEAR_FRONT_KM = 1.0        # named places this close to a front are checked for the side they are on
+RIVER_FILES = ("gshhg_rivers_nw_syria.geojson",)
+
+
+def _km_vec(ax, ay, bx, by):
+    import numpy as np
+
+    coslat = np.cos(np.radians((ay + by) / 2))
+    return np.hypot((bx - ax) * coslat, by - ay) * KM_PER_DEG
+
+
+def _front_pieces(ring_coords, kinds):
+    """Split a ring into maximal runs of consecutive segments of the same kind: [(kind, [coords...]), ...]."""
+    n = len(kinds)
+    if n == 0:
+        return []
+    # Start at a change of kind so a run is not cut at the ring's seam.
+    start = next((i for i in range(n) if kinds[i] != kinds[i - 1]), 0)
+    out, cur, cur_kind = [], [ring_coords[start]], kinds[start]
+    for k in range(n):
+        i = (start + k) % n
+        if kinds[i] != cur_kind:
+            out.append((cur_kind, cur))
+            cur, cur_kind = [ring_coords[i]], kinds[i]
+        cur.append(ring_coords[i + 1])
+    out.append((cur_kind, cur))
+    return out
+
+
+def _turning(line):
+    """The vertices of a line where it turns by TURN_DEG or more (ends kept)."""
+    if len(line) <= 2:
+        return list(line)
+    out = [line[0]]
+    for a, b, c in zip(line, line[1:], line[2:]):
+        d1 = _direction(out[-1], b)
+        d2 = _direction(b, c)
+        if abs((d2 - d1 + math.pi) % (2 * math.pi) - math.pi) >= math.radians(TURN_DEG):
+            out.append(b)
+    out.append(line[-1])
+    return out
+
+
+def _direction(a, b) -> float:
+    coslat = math.cos(math.radians((a[1] + b[1]) / 2))
+    return math.atan2(b[1] - a[1], (b[0] - a[0]) * coslat)
+
+
+def _straight_runs(line):
+    """(length km, start, end) of the straight runs of a line: consecutive pieces whose direction stays within
+    RUN_DEG of the run's first piece."""
+    runs, start, d0, length = [], None, None, 0.0
+    for a, b in zip(line, line[1:]):
+        d = _direction(a, b)
+        if d0 is not None and abs((d - d0 + math.pi) % (2 * math.pi) - math.pi) < math.radians(RUN_DEG):
+            length += _dist_km(a, b)
+        else:
+            if start is not None:
+                runs.append((length, start, a))
+            start, d0, length = a, d, _dist_km(a, b)
+    if start is not None:
+        runs.append((length, start, line[-1]))
+    return runs
+
+
+def river_lines(folder: Path):
+    for name in RIVER_FILES:
+        path = Path(folder) / "geojson" / "base" / name
+        if path.exists():
+            return unary_union([shape(f["geometry"]) for f in json.loads(path.read_text())["features"]])
+    return None
+
+
+def front_lines(state: dict, *, box_edge, border=None):
+    """The lines of one instant's zones ({faction: geometry}): (fronts, coverage_edges), each a list of
+    (faction_a, faction_b_or_None, [coords...]). Every front is listed once (from the zone of the faction
+    that sorts first); border segments are left out."""
+    import numpy as np
+
+    names = sorted(f for f, g in state.items() if not g.is_empty)
+    bounds = {f: state[f].boundary for f in names}
+    for g in bounds.values():
+        shapely.prepare(g)
+    fronts, edges = [], []
+    for a in names:
+        for p in _polygons(state[a]):
+            for ring in [p.exterior, *p.interiors]:
+                cs = np.asarray(ring.coords)
+                if len(cs) < 2:
+                    continue
+                mids = shapely.points((cs[:-1] + cs[1:]) / 2)
+                kinds = np.full(len(mids), "", dtype=object)
+                on_border = shapely.dwithin(border, mids, ON_LINE_DEG) if border is not None else np.zeros(len(mids), bool)
+                kinds[on_border] = "border"
+                on_edge = ~on_border & shapely.dwithin(box_edge, mids, ON_LINE_DEG)
+                kinds[on_edge] = "edge"
+                rest = kinds == ""
+                for b in names:
+                    if b == a or not rest.any():
+                        continue
+                    hit = rest & shapely.dwithin(bounds[b], mids, ON_LINE_DEG)
+                    kinds[hit] = b
+                    rest &= ~hit
+                kinds[rest] = "edge"  # ground no zone covers: the edge of what is mapped
+                coords = [tuple(c) for c in cs]
+                for kind, line in _front_pieces(coords, list(kinds)):
+                    if kind == "border":
+                        continue
+                    if kind == "edge":
+                        edges.append((a, None, line))
+                    elif a < kind:
+                        fronts.append((a, kind, line))
+    return fronts, edges
+
+
+def front_figures(folder: Path, data: dict | None = None, versions=None) -> dict:
+    """Resolution of the front lines at every change instant of the data set's fold (see front_lines):
+    median and 90th-percentile vertex spacing in Aleppo city (the hull of the gazetteer's neighbourhoods
+    + 1 km) and in the countryside, the longest straight runs that follow no river, front length against
+    the length of the edge of what is mapped, and how many places a change names that lie within 1 km of a
+    front are on the side of that change. Each distinct front piece counts once, whatever the number of
+    instants it lasts."""
+    from shapely.geometry import MultiPoint, box
+
+    folder = Path(folder)
+    data = data or loader.validate(folder)
+    if versions is None:
+        versions = fold([Change(c["order"], c["at"], c["faction"], c["geom"]) for c in data["changes"]])
+    hood = [(p["lon"], p["lat"]) for p in data["places"] if p["kind"] == "neighbourhood"]
+    city = MultiPoint(hood).convex_hull.buffer(0.01) if len(hood) >= 3 else None
+    if city is not None:
+        shapely.prepare(city)
+    box_edge = box(*data["dataset"]["extent_box"]).exterior
+    bpath = border_file(folder)
+    border = unary_union([shape(f["geometry"]).boundary for f in json.loads(bpath.read_text())["features"]]) if bpath else None
+    rivers = river_lines(folder)
+    if rivers is not None:
+        rivers_near = rivers.buffer(RIVER_KM / KM_PER_DEG)
+        shapely.prepare(rivers_near)
+    instants = sorted({c["at"] for c in data["changes"]})
+    seen_seg, seen_run = set(), set()
+    city_seg, country_seg, runs = [], [], []
+    front_km = edge_km = 0.0
+    per_instant = []
+    named_ok = named_all = 0
+    for t in instants:
+        st = {f: v.geom for f, v in state_at(versions, t).items()}
+        fronts, edges = front_lines(st, box_edge=box_edge, border=border)
+        fk = sum(_line_km(l) for _, _, l in fronts)
+        ek = sum(_line_km(l) for _, _, l in edges)
+        per_instant.append((t, fk, ek))
+        front_km, edge_km = max(front_km, fk), max(edge_km, ek)
+        for _, _, line in fronts:
+            pts = _turning(line)
+            for a, b in zip(pts, pts[1:]):
+                key = (a, b) if a <= b else (b, a)
+                if key in seen_seg:
+                    continue
+                seen_seg.add(key)
+                mid = Point((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+                (city_seg if city is not None and city.contains(mid) else country_seg).append(_dist_km(a, b))
+            for length, a, b in _straight_runs(pts):
+                key = (a, b) if a <= b else (b, a)
+                if key in seen_run or length < 1.0:
+                    continue
+                seen_run.add(key)
+                if rivers is not None and rivers_near.covers(shapely.geometry.LineString([a, b])):
+                    continue
+                runs.append((round(length, 1), (round(float(a[0]), 3), round(float(a[1]), 3)),
+                             (round(float(b[0]), 3), round(float(b[1]), 3))))
+        # Places a change at this instant names, near a front: on the change's side?
+        lines = [shapely.geometry.LineString(l) for _, _, l in fronts if len(l) > 1]
+        front_geom = shapely.union_all(lines) if lines else None
+        for c in data["changes"]:
+            if c["at"] != t or c["faction"] not in st or front_geom is None:
+                continue
+            for p, reference in named_places(c["summary_en"], data["places"]):
+                if reference:
+                    continue
+                pt = Point(p["lon"], p["lat"])
+                if front_geom.distance(pt) * KM_PER_DEG > NEAR_FRONT_KM:
+                    continue
+                named_all += 1
+                named_ok += bool(st[c["faction"]].covers(pt))
+
+    def q(xs, f):
+        xs = sorted(xs)
+        return round(xs[min(len(xs) - 1, int(f * len(xs)))], 2) if xs else 0.0
+    runs.sort(reverse=True)
+    return {"city_median_km": q(city_seg, 0.5), "city_p90_km": q(city_seg, 0.9),
+            "country_median_km": q(country_seg, 0.5), "country_p90_km": q(country_seg, 0.9),
+            "longest_straight_km": runs[0][0] if runs else 0.0, "longest_runs": runs[:5],
+            "straight_runs_over_5km": sum(r[0] > 5.0 for r in runs),
+            "front_km_max": round(front_km), "coverage_edge_km_max": round(edge_km),
+            "front_pieces": len(city_seg) + len(country_seg),
+            "named_places_near_fronts_on_their_side": f"{named_ok}/{named_all}",
+            "per_instant": per_instant}
+
+
+def _line_km(line) -> float:
+    return sum(_dist_km(a, b) for a, b in zip(line, line[1:]))
+
+
 # ------------------------------------------------------------------------------------------------ the check
 def _name_pattern(name: str) -> re.Pattern | None:
     key = loader.fold_text(name)
@@ -279,11 +491,31 @@ def check(folder: Path) -> tuple[list[str], dict]:
                 for n in needles(p):
                     problems.append(f"fold: {where}: {a} has a needle at {n[0]},{n[1]}")
     last = {f: v.geom for f, v in state_at(versions, instants[-1]).items()} if instants else {}
+    fr = front_figures(folder, data, versions) if instants else {}
     figures = {"changes": len(changes), "reports": len(reports), "places": len(places), "instants": len(instants),
                "reports_never_cited": len(uncited), "citations_of_earlier_reports": earlier,
                "vertices": sum(len(shapely.get_coordinates(c["geom"])) for c in changes),
-               "area_km2_at_end": {f: round(_km2(g)) for f, g in sorted(last.items())}}
+               "area_km2_at_end": {f: round(_km2(g)) for f, g in sorted(last.items())},
+               "fronts": {k: v for k, v in fr.items() if k != "per_instant"}}
     return problems, figures
+
+
+FRONT_LABELS = (
+    ("country_median_km", "vertex spacing along fronts, countryside: median {} km"), ("country_p90_km", "p90 {} km"),
+    ("city_median_km", "Aleppo city: median {} km"), ("city_p90_km", "p90 {} km"),
+    ("longest_straight_km", "longest straight run (no river) {} km"), ("straight_runs_over_5km", "runs over 5 km: {}"),
+    ("front_km_max", "front length (between factions, the longest instant) {} km"),
+    ("coverage_edge_km_max", "edge of the mapped area (never a front) {} km"),
+    ("named_places_near_fronts_on_their_side", "places a change names within 1 km of a front on its side: {}"))
+
+
+def describe_fronts(fr: dict) -> list[str]:
+    """The front figures as the lines `frontline data check` prints."""
+    parts = [label.format(fr[k]) for k, label in FRONT_LABELS if k in fr]
+    lines = ["fronts at every change instant (each piece once): " + "; ".join(parts[:4]),
+             "  " + "; ".join(parts[4:6]) + (f" (longest: {fr['longest_runs'][:3]})" if fr.get("longest_runs") else ""),
+             "  " + "; ".join(parts[6:])]
+    return lines
 
 
 # ------------------------------------------------------------------------------------------------ writing

@@ -186,16 +186,16 @@ def test_readme_table_lists_every_change_with_a_sentence_of_a_cited_report():
         assert sentence.strip() in reports[report]["summary"].replace("|", "/"), (key, report)
 
 
-# Resolution of the lines, measured on the zones of every instant (the data set's edge and the international
-# borders are real features and left out). The issue's target is village level; the data does not meet it yet.
-TARGET = {"city_median_km": 0.25, "country_median_km": 1.0, "straight_run_km": 5.0}
-NOW = {"city_median_km": 0.95, "country_median_km": 4.6, "straight_run_km": 95.0}  # measured 0.90, 4.49, 93.7
+# Resolution of the front lines (where two factions' zones meet), measured at every change instant by
+# datacheck.front_figures: borders and the edge of the mapped area are not fronts. Issue 28's targets.
+TARGET = {"city_median_km": 0.4, "country_median_km": 1.0, "straight_run_km": 5.0}
+NOW = {"city_median_km": 1.05, "country_median_km": 4.3, "straight_run_km": 94.0}  # measured 1.04, 4.29, 93.7
 
 
 def _figures():
-    f = datacheck.resolution(DATA)
+    f = datacheck.front_figures(DATA)
     return {"city_median_km": f["city_median_km"], "country_median_km": f["country_median_km"],
-            "straight_run_km": f["longest_runs"][0][0] if f["longest_runs"] else 0.0}
+            "straight_run_km": f["longest_straight_km"]}
 
 
 def test_resolution_does_not_get_worse():
@@ -204,10 +204,31 @@ def test_resolution_does_not_get_worse():
     assert not worse, f"coarser than before: {worse}"
 
 
-@pytest.mark.xfail(strict=True, reason="village-level lines not drawn yet (issue 17, part 2); see data/README.md")
+@pytest.mark.xfail(strict=True, reason="village-level lines not drawn yet (issue 28, item 1); see data/README.md")
 def test_village_level_resolution():
     got = _figures()
     assert all(got[k] <= TARGET[k] for k in TARGET), got
+
+
+def test_front_figures_leave_borders_and_the_mapped_edge_out():
+    """Two zones side by side in a box: the line between them is the only front; the box's edge is the edge of
+    the mapped area; extra vertices on a straight front do not make it finer."""
+    from shapely.geometry import box
+
+    from app.tools.datacheck import front_lines
+
+    west, east = box(37.0, 36.0, 37.1, 36.1), box(37.1, 36.0, 37.2, 36.1)
+    fronts, edges = front_lines({"a": west, "b": east}, box_edge=box(37.0, 36.0, 37.2, 36.1).exterior)
+    assert [(a, b) for a, b, _ in fronts] == [("a", "b")]
+    assert sum(datacheck._line_km(l) for _, _, l in fronts) == pytest.approx(11.1, abs=0.2)
+    assert sum(datacheck._line_km(l) for _, _, l in edges) == pytest.approx(2 * 17.9 + 2 * 11.1, abs=1)
+    dense = [(37.1, 36.0 + i * 0.001) for i in range(101)]
+    assert datacheck._turning(dense) == [dense[0], dense[-1]]
+    assert datacheck._straight_runs(datacheck._turning(dense))[0][0] == pytest.approx(11.1, abs=0.2)
+    # A front left as a hole: ground no zone covers is the mapped area's edge, not a front.
+    fronts, edges = front_lines({"a": west.difference(box(37.04, 36.04, 37.06, 36.06))},
+                                box_edge=box(37.0, 36.0, 37.1, 36.1).exterior)
+    assert fronts == [] and len(edges) == 2
 
 
 def test_segment_figures_measure_spacing_and_straight_runs():
