@@ -13,6 +13,9 @@ the loader's rules it checks what makes a data set trustworthy rather than merel
   place is only a reference point ("towards Hama", "west of Aleppo") or the change's note names the place
   too (the note says why the place itself is not part of the change).
 
+It also measures the front lines (front_figures: where two factions' zones meet at each change instant; borders
+and the edge of the mapped area are not fronts) and prints the figures.
+
 Files are written with one GeoJSON feature per line (diffable, and still a valid FeatureCollection that
 QGIS opens) and the texts of the changes pretty-printed in changes.json beside them.
 """
@@ -23,7 +26,6 @@ import math
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
 
 import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon, mapping, shape
@@ -76,24 +78,6 @@ def border_file(folder: Path) -> Path | None:
     return None
 
 
-def resolution(folder: Path) -> dict:
-    """segment_figures on the zones of every instant of the data set's fold, without the extent's edge and
-    the international borders (real features), the city being the hull of the gazetteer's neighbourhoods + 1 km."""
-    from shapely.geometry import MultiPoint, box
-
-    folder = Path(folder)
-    data = loader.validate(folder)
-    hood = [(p["lon"], p["lat"]) for p in data["places"] if p["kind"] == "neighbourhood"]
-    city = MultiPoint(hood).convex_hull.buffer(0.01) if len(hood) >= 3 else None
-    lines = [box(*data["dataset"]["extent_box"]).exterior]
-    borders = border_file(folder)
-    if borders is not None:
-        for f in json.loads(borders.read_text())["features"]:
-            lines.append(shape(f["geometry"]).boundary)
-    versions = fold([Change(c["order"], c["at"], c["faction"], c["geom"]) for c in data["changes"]])
-    return segment_figures([v.geom for v in versions], city=city, features=unary_union(lines))
-
-
 def _polygons(g) -> list[Polygon]:
     if g.is_empty:
         return []
@@ -120,49 +104,6 @@ def needles(poly: Polygon) -> list[tuple[float, float]]:
     return out
 
 
-def segment_figures(geoms: Iterable, *, city=None, features=None) -> dict:
-    """Vertex spacing and straight runs of the boundaries of `geoms` (km).
-
-    A straight run is a chain of consecutive segments that turn by less than 3 degrees at each vertex.
-    `city` (a polygon) splits the segments into city and countryside ones by their midpoint. Segments lying on
-    `features` (lines: the data set's edge, international borders) are real features and are left out."""
-    city_seg, country_seg, runs = [], [], []
-    near = features.buffer(1e-6) if features is not None else None
-    for g in geoms:
-        for p in _polygons(g):
-            for ring in [p.exterior, *p.interiors]:
-                cs = list(ring.coords)
-                run, prev_dir = 0.0, None
-                for a, b in zip(cs, cs[1:]):
-                    if near is not None and near.covers(Point(a)) and near.covers(Point(b)):
-                        if run:
-                            runs.append((run, a))
-                        run, prev_dir = 0.0, None
-                        continue
-                    d = _dist_km(a, b)
-                    mid = Point((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
-                    (city_seg if city is not None and city.contains(mid) else country_seg).append(d)
-                    coslat = math.cos(math.radians(a[1]))
-                    direction = math.atan2(b[1] - a[1], (b[0] - a[0]) * coslat)
-                    if prev_dir is not None and abs((direction - prev_dir + math.pi) % (2 * math.pi) - math.pi) < math.radians(3):
-                        run += d
-                    else:
-                        if run:
-                            runs.append((run, a))
-                        run = d
-                    prev_dir = direction
-                if run:
-                    runs.append((run, cs[-1]))
-
-    def q(xs, f):
-        xs = sorted(xs)
-        return xs[min(len(xs) - 1, int(f * len(xs)))] if xs else 0.0
-    return {"city_median_km": q(city_seg, 0.5), "city_p90_km": q(city_seg, 0.9),
-            "country_median_km": q(country_seg, 0.5), "country_p90_km": q(country_seg, 0.9),
-            "longest_runs": sorted(runs, reverse=True)[:5],
-            "segments": len(city_seg) + len(country_seg)}
-
-
 # ------------------------------------------------------------------------------------------------ fronts
 # Resolution measured on front lines only: the edges where two factions' zones meet at an instant. A zone's
 # edge on an international border is a border; on the data set's extent (or around ground no zone covers) it
@@ -174,13 +115,6 @@ ON_LINE_DEG = 1e-6         # a segment whose midpoint is this close to a line li
 RIVER_KM = 0.25            # a straight run within this of a river follows the river
 NEAR_FRONT_KM = 1.0        # named places this close to a front are checked for the side they are on
 RIVER_FILES = ("gshhg_rivers_nw_syria.geojson",)
-
-
-def _km_vec(ax, ay, bx, by):
-    import numpy as np
-
-    coslat = np.cos(np.radians((ay + by) / 2))
-    return np.hypot((bx - ax) * coslat, by - ay) * KM_PER_DEG
 
 
 def _front_pieces(ring_coords, kinds):
