@@ -44,7 +44,18 @@ export function buildLegend(root, { factions, lang, visible, onToggle, toggles =
     list.append(li);
     cells[f.slug] = { km, li };
   }
-  root.replaceChildren(list);
+  // The grey beyond the data set's extent (map.js showUnmapped): not a faction, no checkbox, no km2.
+  const unmapped = document.createElement("p");
+  unmapped.className = "legend-unmapped";
+  unmapped.title = tr(lang, "notMappedHint");
+  const usw = document.createElement("span");
+  usw.className = "swatch swatch-hatch";
+  usw.style.setProperty("--c", "#7d7d7d");
+  usw.setAttribute("aria-hidden", "true");
+  const utext = document.createElement("span");
+  utext.textContent = tr(lang, "notMapped");
+  unmapped.append(usw, utext);
+  root.replaceChildren(list, unmapped);
   return {
     update(areas, vis) {
       for (const f of factions) {

@@ -66,10 +66,11 @@ export class FrontMap {
     this.map = L.map(el, { zoomControl: false, attributionControl: true, preferCanvas: false, zoomSnap: 0.25 });
     if (zoomControl) L.control.zoom({ position: lang === "ar" ? "topleft" : "topright" }).addTo(this.map);
     this.map.attributionControl.setPrefix(false);
-    for (const [name, z] of [["zones", 400], ["step", 420], ["diff", 430]]) {
+    for (const [name, z] of [["zones", 400], ["unmapped", 410], ["step", 420], ["diff", 430]]) {
       this.map.createPane(name).style.zIndex = z;
     }
     this.map.getPane("step").style.pointerEvents = "none";
+    this.map.getPane("unmapped").style.pointerEvents = "none";
     this.map.getPane("diff").style.pointerEvents = "none";
     // The view in data-view ("lat,lon,zoom", unrounded): what tests and tools read to map pixels to places.
     const syncView = () => {
@@ -92,10 +93,24 @@ export class FrontMap {
 
   fitExtent(dataset) {
     const [x0, y0, x1, y1] = dataset.extent;
+    this.showUnmapped(dataset);
     this.map.fitBounds([[y0, x0], [y1, x1]], { animate: false });
     if (dataset.home_view) {
       this.map.setView(dataset.home_view.center, Math.max(this.map.getZoom(), dataset.home_view.zoom), { animate: false });
     }
+  }
+
+  // Outside the data set's extent nothing is mapped: a grey veil over it, above the zones, edged with a thin grey
+  // dashed line (never a faction's colour), so a zone that stops at the extent does not read as a front there.
+  showUnmapped(dataset) {
+    if (this.unmapped) this.unmapped.remove();
+    const [x0, y0, x1, y1] = dataset.extent;
+    const world = [[-85, -180], [-85, 180], [85, 180], [85, -180]];
+    const mapped = [[y0, x0], [y1, x0], [y1, x1], [y0, x1]];
+    this.unmapped = L.polygon([world, mapped], {
+      pane: "unmapped", interactive: false, color: "#6b6b6b", weight: 1.5, dashArray: "2 5", opacity: 0.9,
+      fillColor: "#7d7d7d", fillOpacity: 0.45, className: "fl-unmapped",
+    }).addTo(this.map);
   }
 
   // Zones are painted in order (keyframe, then each change with at <= t on top) in their own pane: fills are
