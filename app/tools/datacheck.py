@@ -13,7 +13,9 @@ the loader's rules it checks what makes a data set trustworthy rather than merel
   place is only a reference point ("towards Hama", "west of Aleppo") or the change's note names the place
   too (the note says why the place itself is not part of the change).
 
-It also measures the front lines (front_figures: where two factions' zones meet at each change instant; borders
+With "sources_policy": "newsroom" in dataset.json it enforces a newsroom's sourcing rules (source_problems:
+publisher and link, later accounts labelled, state or partisan outlets labelled and never a change's only
+source, neutral titles). It also measures the front lines (front_figures: where two factions' zones meet at each change instant; borders
 and the edge of the mapped area are not fronts) and prints the figures.
 
 Files are written with one GeoJSON feature per line (diffable, and still a valid FeatureCollection that
@@ -309,6 +311,69 @@ def _line_km(line) -> float:
     return sum(_dist_km(a, b) for a, b in zip(line, line[1:]))
 
 
+# ------------------------------------------------------------------------------------------------ sources
+# A newsroom's sourcing rules (issue 28, item 4), on top of the citation rule every data set keeps. They apply to
+# a data set whose dataset.json says "sources_policy": "newsroom" (the seed does; an export of a database does not
+# carry the key, so what the editor accepted still passes the plain check).
+LATE_DAYS = 7              # a report published more than this after a change it is cited for is a later account
+LATER_LABEL = re.compile(r"\blater (?:account|analysis|compilation)\b", re.I)
+PARTISAN_LABEL = re.compile(r"\b(?:state media|partisan)\b", re.I)
+UNKNOWN_PUBLISHER = re.compile(r"\b(?:not identified|unknown|unidentified|n/a)\b", re.I)
+# Outlets owned or run by a party to the war (or a state taking part in it): their reports carry the label.
+PARTISAN_OUTLETS = ("TRT", "Anadolu", "Daily Sabah", "A News", "SANA", "Hawar", "ANHA", "Sputnik", "RT Arabic",
+                    "Tasnim", "Press TV", "Al-Manar", "Al Mayadeen", "Ikhbariya")
+# A party's words in a title (the title is the editor's neutral summary, not a headline in someone's wording).
+LOADED_WORDS = ("terror", "regime", "liberat", "martyr", "pkk/ypg", "jihadis", "crusader", "infidel", "occupation forces",
+                "mercenar", "rats", "heroic")
+
+
+def newsroom_policy(data: dict) -> bool:
+    return (data["dataset"].get("sources_policy") or "") == "newsroom"
+
+
+def partisan(report: dict) -> bool:
+    return bool(PARTISAN_LABEL.search(report.get("publisher") or ""))
+
+
+def later(report: dict) -> bool:
+    return bool(LATER_LABEL.search(report.get("title") or ""))
+
+
+def source_problems(data: dict) -> list[str]:
+    """The newsroom rules, each problem naming the report (or the change) it is about."""
+    out = []
+    reports = {r["key"]: r for r in data["reports"]}
+    start = data["dataset"]["start_at"]
+    for k, r in reports.items():
+        pub, url, title = (r.get("publisher") or "").strip(), (r.get("url") or "").strip(), r.get("title") or ""
+        if not pub or UNKNOWN_PUBLISHER.search(pub):
+            out.append(f"reports: {k}: the publisher is not identified (name it, or drop the report)")
+        if not url.startswith(("http://", "https://")):
+            out.append(f"reports: {k}: no link (give its address, or drop the report)")
+        named = [o for o in PARTISAN_OUTLETS if re.search(r"(?<![A-Za-z])" + re.escape(o) + r"(?![A-Za-z])", pub)]
+        if named and not partisan(r):
+            out.append(f"reports: {k}: {named[0]} is a state or partisan outlet: say so in the publisher "
+                       f"(e.g. '{pub} (state media)')")
+        words = [w for w in LOADED_WORDS if re.search(r"(?<![a-z])" + re.escape(w), title.lower())]
+        if words:
+            out.append(f"reports: {k}: the title uses a party's wording ({', '.join(words)}): write a neutral "
+                       f"summary in our own words")
+    for c in data["changes"]:
+        cited = [reports[k] for k in c["reports"] if k in reports]
+        when = max(c["at"], start)
+        for r in cited:
+            days = (r["published"] - when).total_seconds() / 86400
+            if days > LATE_DAYS and not later(r):
+                out.append(f"changes: {c['key']}: cites {r['key']}, published {days:.0f} days after it: cite a "
+                           f"report of the time, or label it a later account in its title")
+        if cited and all(partisan(r) for r in cited):
+            out.append(f"changes: {c['key']}: rests only on state or partisan outlets ({', '.join(r['key'] for r in cited)})")
+        if cited and all(later(r) for r in cited) and c["confidence"] != "inferred":
+            out.append(f"changes: {c['key']}: rests only on later accounts ({', '.join(r['key'] for r in cited)}): "
+                       f"its confidence can only be 'inferred'")
+    return out
+
+
 # ------------------------------------------------------------------------------------------------ the check
 def _name_pattern(name: str) -> re.Pattern | None:
     key = loader.fold_text(name)
@@ -384,6 +449,9 @@ def check(folder: Path) -> tuple[list[str], dict]:
     published = {k: r["published"] for k, r in reports.items()}
     uncited = citations.never_cited(sorted(reports), [c["reports"] for c in changes])
     earlier = sum(bool(citations.published_before(c["at"], c["reports"], published, start_at=start)) for c in changes)
+
+    if newsroom_policy(data):
+        problems += source_problems(data)
 
     # Place containment.
     for c in changes:
