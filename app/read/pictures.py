@@ -241,7 +241,9 @@ def render_frame(timeline: dict, frame: Frame, *, width: int, height: int, lang:
             for poly in _rings(c["geometry"]):
                 pts = [proj(*p) for p in poly[0]]
                 hd.polygon(pts, fill=(255, 255, 255, 70))
-                hd.line(pts + pts[:1], fill=(20, 20, 20, 255), width=3)
+                ring = list(poly[0]) if poly[0][0] == poly[0][-1] else list(poly[0]) + [poly[0][0]]
+                for run in _off_edge(ring, ds["extent"]):  # no outline along the edge of the mapped area
+                    hd.line([proj(*p) for p in run], fill=(20, 20, 20, 255), width=3)
         img.alpha_composite(hl)
         d = ImageDraw.Draw(img)
     _unmapped(img, proj, ds["extent"])
