@@ -44,8 +44,9 @@ export function buildLegend(root, { factions, lang, visible, onToggle, toggles =
     list.append(li);
     cells[f.slug] = { km, li };
   }
-  // The grey beyond the data set's extent (map.js showUnmapped): not a faction, no checkbox, no km2.
-  const unmapped = document.createElement("p");
+  // The grey beyond the data set's extent (map.js showUnmapped): not a faction, no checkbox, no km2. The last
+  // item of the list, so the compact strip of a small embed keeps it on the same lines.
+  const unmapped = document.createElement("li");
   unmapped.className = "legend-unmapped";
   unmapped.title = tr(lang, "notMappedHint");
   const usw = document.createElement("span");
@@ -55,7 +56,8 @@ export function buildLegend(root, { factions, lang, visible, onToggle, toggles =
   const utext = document.createElement("span");
   utext.textContent = tr(lang, "notMapped");
   unmapped.append(usw, utext);
-  root.replaceChildren(list, unmapped);
+  list.append(unmapped);
+  root.replaceChildren(list);
   return {
     update(areas, vis) {
       for (const f of factions) {
