@@ -4,6 +4,7 @@
     db         db start|stop|status|url, migrate
     wars       war list|add|show|end|reopen|default
     data       load, data check|tidy, export-dataset, dataset init
+    places     places import (a gazetteer the user brings)
     snapshots  import-snapshots, export-snapshots
     backup     export, import
     recovery   backup, restore (the private cluster: base backups and the WAL archive)
@@ -20,7 +21,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli import backup, bake, data, db, pictures, recovery, serve, snapshots, users, wars, webhooks
+from app.cli import backup, bake, data, db, pictures, places, recovery, serve, snapshots, users, wars, webhooks
 from app.cli.common import check_database, migrate, session_scope  # noqa: F401  (the names tests and scripts use)
 from app.domain.errors import SetupError
 from app.platform.config import load_settings  # noqa: F401  (tests' name for it: app.cli.load_settings)
@@ -29,7 +30,7 @@ from app.platform.config import load_settings  # noqa: F401  (tests' name for it
 COMMANDS = [
     (db, "db"), (db, "migrate"), (wars, "war"), (data, "load"), (data, "data"), (data, "export-dataset"), (backup, "export"),
     (backup, "import"), (recovery, "backup"), (recovery, "restore"), (pictures, "render"), (bake, "bake"), (users, "user"), (snapshots, "import-snapshots"),
-    (snapshots, "export-snapshots"), (data, "dataset"), (webhooks, "webhook"), (serve, "serve"),
+    (snapshots, "export-snapshots"), (data, "dataset"), (places, "places"), (webhooks, "webhook"), (serve, "serve"),
 ]
 
 

@@ -78,7 +78,10 @@ def cmd_data(args) -> int:
         for p in problems:
             print(f"  {p}", file=sys.stderr)
         return 1
+    fronts = figures.pop("fronts", None)
     print(f"{folder}: ok; " + ", ".join(f"{k} {v}" for k, v in figures.items()))
+    if fronts:
+        print("\n".join(datacheck.describe_fronts(fronts)))
     return 0
 
 

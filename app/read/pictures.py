@@ -101,6 +101,51 @@ def _lines(geom: dict):
         yield from poly
 
 
+ON_EDGE_DEG = 1e-6
+UNMAPPED = (125, 125, 125)
+
+
+def _off_edge(ring, extent) -> list[list]:
+    """The runs of a zone's ring that do not lie on the data set's extent: a zone's edge there is the edge of
+    what is mapped, not a front, and is not drawn as one."""
+    x0, y0, x1, y1 = extent
+
+    def on_edge(a, b):
+        return any(abs(a[i] - v) < ON_EDGE_DEG and abs(b[i] - v) < ON_EDGE_DEG for i, v in ((0, x0), (0, x1), (1, y0), (1, y1)))
+    runs, cur = [], []
+    for a, b in zip(ring, ring[1:]):
+        if on_edge(a, b):
+            if len(cur) > 1:
+                runs.append(cur)
+            cur = []
+            continue
+        if not cur:
+            cur = [a]
+        cur.append(b)
+    if len(cur) > 1:
+        runs.append(cur)
+    return runs
+
+
+def _unmapped(img: Image.Image, proj: "Projection", extent) -> None:
+    """Grey over everything outside the data set's extent (nothing is mapped there), edged with a thin dashed
+    grey line, never a faction's colour."""
+    ax, ay = proj(extent[0], extent[3])
+    bx, by = proj(extent[2], extent[1])
+    mask = Image.new("L", img.size, 255)
+    ImageDraw.Draw(mask).rectangle([ax, ay, bx, by], fill=0)
+    veil = Image.new("RGBA", img.size, UNMAPPED + (120,))
+    layer = Image.new("RGBA", img.size, (0, 0, 0, 0))
+    layer.paste(veil, (0, 0), mask)
+    img.alpha_composite(layer)
+    d = ImageDraw.Draw(img)
+    for (px, py), (qx, qy) in (((ax, ay), (bx, ay)), ((bx, ay), (bx, by)), ((bx, by), (ax, by)), ((ax, by), (ax, ay))):
+        n = max(1, int(math.hypot(qx - px, qy - py) // 8))
+        for i in range(0, n, 2):
+            d.line([(px + (qx - px) * i / n, py + (qy - py) * i / n),
+                    (px + (qx - px) * (i + 1) / n, py + (qy - py) * (i + 1) / n)], fill=(90, 90, 90, 255), width=1)
+
+
 @functools.lru_cache(maxsize=1)
 def _base() -> dict:
     out = {}
@@ -180,7 +225,8 @@ def render_frame(timeline: dict, frame: Frame, *, width: int, height: int, lang:
         col = _hex(factions[z["faction"]]["color"])
         dark = tuple(int(v * 0.6) for v in col[:3]) + (255,)
         for ring in _lines(z["geometry"]):
-            d.line([proj(*p) for p in ring], fill=dark, width=1)
+            for run in _off_edge(ring, ds["extent"]):
+                d.line([proj(*p) for p in run], fill=dark, width=1)
     for feat in base["governorates"]["features"]:
         for ring in _lines(feat["geometry"]):
             d.line([proj(*p[:2]) for p in ring], fill=(150, 140, 130, 255), width=1)
@@ -196,9 +242,13 @@ def render_frame(timeline: dict, frame: Frame, *, width: int, height: int, lang:
             for poly in _rings(c["geometry"]):
                 pts = [proj(*p) for p in poly[0]]
                 hd.polygon(pts, fill=(255, 255, 255, 70))
-                hd.line(pts + pts[:1], fill=(20, 20, 20, 255), width=3)
+                ring = list(poly[0]) if poly[0][0] == poly[0][-1] else list(poly[0]) + [poly[0][0]]
+                for run in _off_edge(ring, ds["extent"]):  # no outline along the edge of the mapped area
+                    hd.line([proj(*p) for p in run], fill=(20, 20, 20, 255), width=3)
         img.alpha_composite(hl)
         d = ImageDraw.Draw(img)
+    _unmapped(img, proj, ds["extent"])
+    d = ImageDraw.Draw(img)
     small = font(max(11, width // 90))
     for feat in base["places"]["features"]:
         p = feat["properties"]
@@ -217,8 +267,10 @@ def render_frame(timeline: dict, frame: Frame, *, width: int, height: int, lang:
 AR_DIGITS = str.maketrans("0123456789,", "٠١٢٣٤٥٦٧٨٩٬")
 WORDS = {
     # "more" stays English in both: it ends the (English) list of publishers' names
-    "en": {"km2": "km²", "sources": "Sources", "brand": "Frontline", "more": " and {n} more (all in /api/reports)"},
-    "ar": {"km2": "كم²", "sources": "المصادر", "brand": "خط الجبهة", "more": " and {n} more (all in /api/reports)"},
+    "en": {"km2": "km²", "sources": "Sources", "brand": "Frontline", "more": " and {n} more (all in /api/reports)",
+           "unmapped": "Not mapped"},
+    "ar": {"km2": "كم²", "sources": "المصادر", "brand": "خط الجبهة", "more": " and {n} more (all in /api/reports)",
+           "unmapped": "خارج نطاق الخريطة"},
 }
 
 
@@ -299,6 +351,9 @@ def _legend(img: Image.Image, tl: dict, frame: Frame, lang: str) -> None:
     rows = [(f, areas[f["slug"]]) for f in tl["factions"] if areas.get(f["slug"], 0) > 0]
     lh = mid.size + 6
     texts = [shape_text(area_label(f, a, lang)) if rtl else area_label(f, a, lang) for f, a in rows]
+    # The last row: the grey beyond the data set's extent (_unmapped), not a faction.
+    rows.append(({"color": "#%02x%02x%02x" % UNMAPPED}, 0.0))
+    texts.append(shape_text(words["unmapped"]) if rtl else words["unmapped"])
     lw = max((d.textlength(t, font=mid) for t in texts), default=100) + lh + 3 * pad
     y0 = h - fh - len(rows) * lh - pad - 8
     lx = pad if rtl else w - lw - pad

@@ -13,6 +13,11 @@ the loader's rules it checks what makes a data set trustworthy rather than merel
   place is only a reference point ("towards Hama", "west of Aleppo") or the change's note names the place
   too (the note says why the place itself is not part of the change).
 
+With "sources_policy": "newsroom" in dataset.json it enforces a newsroom's sourcing rules (source_problems:
+publisher and link, later accounts labelled, state or partisan outlets labelled and never a change's only
+source, neutral titles). It also measures the front lines (front_figures: where two factions' zones meet at each change instant; borders
+and the edge of the mapped area are not fronts) and prints the figures.
+
 Files are written with one GeoJSON feature per line (diffable, and still a valid FeatureCollection that
 QGIS opens) and the texts of the changes pretty-printed in changes.json beside them.
 """
@@ -23,7 +28,6 @@ import math
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
 
 import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon, mapping, shape
@@ -76,24 +80,6 @@ def border_file(folder: Path) -> Path | None:
     return None
 
 
-def resolution(folder: Path) -> dict:
-    """segment_figures on the zones of every instant of the data set's fold, without the extent's edge and
-    the international borders (real features), the city being the hull of the gazetteer's neighbourhoods + 1 km."""
-    from shapely.geometry import MultiPoint, box
-
-    folder = Path(folder)
-    data = loader.validate(folder)
-    hood = [(p["lon"], p["lat"]) for p in data["places"] if p["kind"] == "neighbourhood"]
-    city = MultiPoint(hood).convex_hull.buffer(0.01) if len(hood) >= 3 else None
-    lines = [box(*data["dataset"]["extent_box"]).exterior]
-    borders = border_file(folder)
-    if borders is not None:
-        for f in json.loads(borders.read_text())["features"]:
-            lines.append(shape(f["geometry"]).boundary)
-    versions = fold([Change(c["order"], c["at"], c["faction"], c["geom"]) for c in data["changes"]])
-    return segment_figures([v.geom for v in versions], city=city, features=unary_union(lines))
-
-
 def _polygons(g) -> list[Polygon]:
     if g.is_empty:
         return []
@@ -120,47 +106,272 @@ def needles(poly: Polygon) -> list[tuple[float, float]]:
     return out
 
 
-def segment_figures(geoms: Iterable, *, city=None, features=None) -> dict:
-    """Vertex spacing and straight runs of the boundaries of `geoms` (km).
+# ------------------------------------------------------------------------------------------------ fronts
+# Resolution measured on front lines only: the edges where two factions' zones meet at an instant. A zone's
+# edge on an international border is a border; on the data set's extent (or around ground no zone covers) it
+# is the edge of what is mapped, never a front. Spacing is measured between the vertices where the line turns
+# (by TURN_DEG or more): extra vertices on a straight line do not make it finer.
+TURN_DEG = 1.0
+RUN_DEG = 3.0              # a straight run: consecutive pieces whose direction stays within this of the run's first
+ON_LINE_DEG = 1e-6         # a segment whose midpoint is this close to a line lies on it (about 0.1 m)
+RIVER_KM = 0.25            # a straight run within this of a river follows the river
+NEAR_FRONT_KM = 1.0        # named places this close to a front are checked for the side they are on
+RIVER_FILES = ("gshhg_rivers_nw_syria.geojson",)
 
-    A straight run is a chain of consecutive segments that turn by less than 3 degrees at each vertex.
-    `city` (a polygon) splits the segments into city and countryside ones by their midpoint. Segments lying on
-    `features` (lines: the data set's edge, international borders) are real features and are left out."""
-    city_seg, country_seg, runs = [], [], []
-    near = features.buffer(1e-6) if features is not None else None
-    for g in geoms:
-        for p in _polygons(g):
+
+def _front_pieces(ring_coords, kinds):
+    """Split a ring into maximal runs of consecutive segments of the same kind: [(kind, [coords...]), ...]."""
+    n = len(kinds)
+    if n == 0:
+        return []
+    # Start at a change of kind so a run is not cut at the ring's seam.
+    start = next((i for i in range(n) if kinds[i] != kinds[i - 1]), 0)
+    out, cur, cur_kind = [], [ring_coords[start]], kinds[start]
+    for k in range(n):
+        i = (start + k) % n
+        if kinds[i] != cur_kind:
+            out.append((cur_kind, cur))
+            cur, cur_kind = [ring_coords[i]], kinds[i]
+        cur.append(ring_coords[i + 1])
+    out.append((cur_kind, cur))
+    return out
+
+
+def _turning(line):
+    """The vertices of a line where it turns by TURN_DEG or more (ends kept)."""
+    if len(line) <= 2:
+        return list(line)
+    out = [line[0]]
+    for a, b, c in zip(line, line[1:], line[2:]):
+        d1 = _direction(out[-1], b)
+        d2 = _direction(b, c)
+        if abs((d2 - d1 + math.pi) % (2 * math.pi) - math.pi) >= math.radians(TURN_DEG):
+            out.append(b)
+    out.append(line[-1])
+    return out
+
+
+def _direction(a, b) -> float:
+    coslat = math.cos(math.radians((a[1] + b[1]) / 2))
+    return math.atan2(b[1] - a[1], (b[0] - a[0]) * coslat)
+
+
+def _straight_runs(line):
+    """(length km, start, end) of the straight runs of a line: consecutive pieces whose direction stays within
+    RUN_DEG of the run's first piece."""
+    runs, start, d0, length = [], None, None, 0.0
+    for a, b in zip(line, line[1:]):
+        d = _direction(a, b)
+        if d0 is not None and abs((d - d0 + math.pi) % (2 * math.pi) - math.pi) < math.radians(RUN_DEG):
+            length += _dist_km(a, b)
+        else:
+            if start is not None:
+                runs.append((length, start, a))
+            start, d0, length = a, d, _dist_km(a, b)
+    if start is not None:
+        runs.append((length, start, line[-1]))
+    return runs
+
+
+def river_lines(folder: Path):
+    for name in RIVER_FILES:
+        path = Path(folder) / "geojson" / "base" / name
+        if path.exists():
+            return unary_union([shape(f["geometry"]) for f in json.loads(path.read_text())["features"]])
+    return None
+
+
+def front_lines(state: dict, *, box_edge, border=None):
+    """The lines of one instant's zones ({faction: geometry}): (fronts, coverage_edges), each a list of
+    (faction_a, faction_b_or_None, [coords...]). Every front is listed once (from the zone of the faction
+    that sorts first); border segments are left out."""
+    import numpy as np
+
+    names = sorted(f for f, g in state.items() if not g.is_empty)
+    bounds = {f: state[f].boundary for f in names}
+    for g in bounds.values():
+        shapely.prepare(g)
+    fronts, edges = [], []
+    for a in names:
+        for p in _polygons(state[a]):
             for ring in [p.exterior, *p.interiors]:
-                cs = list(ring.coords)
-                run, prev_dir = 0.0, None
-                for a, b in zip(cs, cs[1:]):
-                    if near is not None and near.covers(Point(a)) and near.covers(Point(b)):
-                        if run:
-                            runs.append((run, a))
-                        run, prev_dir = 0.0, None
+                cs = np.asarray(ring.coords)
+                if len(cs) < 2:
+                    continue
+                mids = shapely.points((cs[:-1] + cs[1:]) / 2)
+                kinds = np.full(len(mids), "", dtype=object)
+                on_border = shapely.dwithin(border, mids, ON_LINE_DEG) if border is not None else np.zeros(len(mids), bool)
+                kinds[on_border] = "border"
+                on_edge = ~on_border & shapely.dwithin(box_edge, mids, ON_LINE_DEG)
+                kinds[on_edge] = "edge"
+                rest = kinds == ""
+                for b in names:
+                    if b == a or not rest.any():
                         continue
-                    d = _dist_km(a, b)
-                    mid = Point((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
-                    (city_seg if city is not None and city.contains(mid) else country_seg).append(d)
-                    coslat = math.cos(math.radians(a[1]))
-                    direction = math.atan2(b[1] - a[1], (b[0] - a[0]) * coslat)
-                    if prev_dir is not None and abs((direction - prev_dir + math.pi) % (2 * math.pi) - math.pi) < math.radians(3):
-                        run += d
-                    else:
-                        if run:
-                            runs.append((run, a))
-                        run = d
-                    prev_dir = direction
-                if run:
-                    runs.append((run, cs[-1]))
+                    hit = rest & shapely.dwithin(bounds[b], mids, ON_LINE_DEG)
+                    kinds[hit] = b
+                    rest &= ~hit
+                kinds[rest] = "edge"  # ground no zone covers: the edge of what is mapped
+                coords = [tuple(c) for c in cs]
+                for kind, line in _front_pieces(coords, list(kinds)):
+                    if kind == "border":
+                        continue
+                    if kind == "edge":
+                        edges.append((a, None, line))
+                    elif a < kind:
+                        fronts.append((a, kind, line))
+    return fronts, edges
+
+
+def front_figures(folder: Path, data: dict | None = None, versions=None) -> dict:
+    """Resolution of the front lines at every change instant of the data set's fold (see front_lines):
+    median and 90th-percentile vertex spacing in Aleppo city (the hull of the gazetteer's neighbourhoods
+    + 1 km) and in the countryside, the longest straight runs that follow no river, front length against
+    the length of the edge of what is mapped, and how many places a change names that lie within 1 km of a
+    front are on the side of that change. Each distinct front piece counts once, whatever the number of
+    instants it lasts."""
+    from shapely.geometry import MultiPoint, box
+
+    folder = Path(folder)
+    data = data or loader.validate(folder)
+    if versions is None:
+        versions = fold([Change(c["order"], c["at"], c["faction"], c["geom"]) for c in data["changes"]])
+    hood = [(p["lon"], p["lat"]) for p in data["places"] if p["kind"] == "neighbourhood"]
+    city = MultiPoint(hood).convex_hull.buffer(0.01) if len(hood) >= 3 else None
+    if city is not None:
+        shapely.prepare(city)
+    box_edge = box(*data["dataset"]["extent_box"]).exterior
+    bpath = border_file(folder)
+    border = unary_union([shape(f["geometry"]).boundary for f in json.loads(bpath.read_text())["features"]]) if bpath else None
+    rivers = river_lines(folder)
+    if rivers is not None:
+        rivers_near = rivers.buffer(RIVER_KM / KM_PER_DEG)
+        shapely.prepare(rivers_near)
+    instants = sorted({c["at"] for c in data["changes"]})
+    seen_seg, seen_run = set(), set()
+    city_seg, country_seg, runs = [], [], []
+    front_km = edge_km = 0.0
+    per_instant = []
+    named_ok = named_all = 0
+    for t in instants:
+        st = {f: v.geom for f, v in state_at(versions, t).items()}
+        fronts, edges = front_lines(st, box_edge=box_edge, border=border)
+        fk = sum(_line_km(l) for _, _, l in fronts)
+        ek = sum(_line_km(l) for _, _, l in edges)
+        per_instant.append((t, fk, ek))
+        front_km, edge_km = max(front_km, fk), max(edge_km, ek)
+        for _, _, line in fronts:
+            pts = _turning(line)
+            for a, b in zip(pts, pts[1:]):
+                key = (a, b) if a <= b else (b, a)
+                if key in seen_seg:
+                    continue
+                seen_seg.add(key)
+                mid = Point((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+                (city_seg if city is not None and city.contains(mid) else country_seg).append(_dist_km(a, b))
+            for length, a, b in _straight_runs(pts):
+                key = (a, b) if a <= b else (b, a)
+                if key in seen_run or length < 1.0:
+                    continue
+                seen_run.add(key)
+                if rivers is not None and rivers_near.covers(shapely.geometry.LineString([a, b])):
+                    continue
+                runs.append((round(length, 1), (round(float(a[0]), 3), round(float(a[1]), 3)),
+                             (round(float(b[0]), 3), round(float(b[1]), 3))))
+        # Places a change at this instant names, near a front: on the change's side?
+        lines = [shapely.geometry.LineString(l) for _, _, l in fronts if len(l) > 1]
+        front_geom = shapely.union_all(lines) if lines else None
+        for c in data["changes"]:
+            if c["at"] != t or c["faction"] not in st or front_geom is None:
+                continue
+            for p, reference in named_places(c["summary_en"], data["places"]):
+                if reference:
+                    continue
+                pt = Point(p["lon"], p["lat"])
+                if front_geom.distance(pt) * KM_PER_DEG > NEAR_FRONT_KM:
+                    continue
+                named_all += 1
+                named_ok += bool(st[c["faction"]].covers(pt))
 
     def q(xs, f):
         xs = sorted(xs)
-        return xs[min(len(xs) - 1, int(f * len(xs)))] if xs else 0.0
+        return round(xs[min(len(xs) - 1, int(f * len(xs)))], 2) if xs else 0.0
+    runs.sort(reverse=True)
     return {"city_median_km": q(city_seg, 0.5), "city_p90_km": q(city_seg, 0.9),
             "country_median_km": q(country_seg, 0.5), "country_p90_km": q(country_seg, 0.9),
-            "longest_runs": sorted(runs, reverse=True)[:5],
-            "segments": len(city_seg) + len(country_seg)}
+            "longest_straight_km": runs[0][0] if runs else 0.0, "longest_runs": runs[:5],
+            "straight_runs_over_5km": sum(r[0] > 5.0 for r in runs),
+            "front_km_max": round(front_km), "coverage_edge_km_max": round(edge_km),
+            "front_pieces": len(city_seg) + len(country_seg),
+            "named_places_near_fronts_on_their_side": f"{named_ok}/{named_all}",
+            "per_instant": per_instant}
+
+
+def _line_km(line) -> float:
+    return sum(_dist_km(a, b) for a, b in zip(line, line[1:]))
+
+
+# ------------------------------------------------------------------------------------------------ sources
+# A newsroom's sourcing rules (issue 28, item 4), on top of the citation rule every data set keeps. They apply to
+# a data set whose dataset.json says "sources_policy": "newsroom" (the seed does; an export of a database does not
+# carry the key, so what the editor accepted still passes the plain check).
+LATE_DAYS = 7              # a report published more than this after a change it is cited for is a later account
+LATER_LABEL = re.compile(r"\blater (?:account|analysis|compilation)\b", re.I)
+PARTISAN_LABEL = re.compile(r"\b(?:state media|partisan)\b", re.I)
+UNKNOWN_PUBLISHER = re.compile(r"\b(?:not identified|unknown|unidentified|n/a)\b", re.I)
+# Outlets owned or run by a party to the war (or a state taking part in it): their reports carry the label.
+PARTISAN_OUTLETS = ("TRT", "Anadolu", "Daily Sabah", "A News", "SANA", "Hawar", "ANHA", "Sputnik", "RT Arabic",
+                    "Tasnim", "Press TV", "Al-Manar", "Al Mayadeen", "Ikhbariya")
+# A party's words in a title (the title is the editor's neutral summary, not a headline in someone's wording).
+LOADED_WORDS = ("terror", "regime", "liberat", "martyr", "pkk/ypg", "jihadis", "crusader", "infidel", "occupation forces",
+                "mercenar", "rats", "heroic")
+
+
+def newsroom_policy(data: dict) -> bool:
+    return (data["dataset"].get("sources_policy") or "") == "newsroom"
+
+
+def partisan(report: dict) -> bool:
+    return bool(PARTISAN_LABEL.search(report.get("publisher") or ""))
+
+
+def later(report: dict) -> bool:
+    return bool(LATER_LABEL.search(report.get("title") or ""))
+
+
+def source_problems(data: dict) -> list[str]:
+    """The newsroom rules, each problem naming the report (or the change) it is about."""
+    out = []
+    reports = {r["key"]: r for r in data["reports"]}
+    start = data["dataset"]["start_at"]
+    for k, r in reports.items():
+        pub, url, title = (r.get("publisher") or "").strip(), (r.get("url") or "").strip(), r.get("title") or ""
+        if not pub or UNKNOWN_PUBLISHER.search(pub):
+            out.append(f"reports: {k}: the publisher is not identified (name it, or drop the report)")
+        if not url.startswith(("http://", "https://")):
+            out.append(f"reports: {k}: no link (give its address, or drop the report)")
+        named = [o for o in PARTISAN_OUTLETS if re.search(r"(?<![A-Za-z])" + re.escape(o) + r"(?![A-Za-z])", pub)]
+        if named and not partisan(r):
+            out.append(f"reports: {k}: {named[0]} is a state or partisan outlet: say so in the publisher "
+                       f"(e.g. '{pub} (state media)')")
+        words = [w for w in LOADED_WORDS if re.search(r"(?<![a-z])" + re.escape(w), title.lower())]
+        if words:
+            out.append(f"reports: {k}: the title uses a party's wording ({', '.join(words)}): write a neutral "
+                       f"summary in our own words")
+    for c in data["changes"]:
+        cited = [reports[k] for k in c["reports"] if k in reports]
+        when = max(c["at"], start)
+        for r in cited:
+            days = (r["published"] - when).total_seconds() / 86400
+            if days > LATE_DAYS and not later(r):
+                out.append(f"changes: {c['key']}: cites {r['key']}, published {days:.0f} days after it: cite a "
+                           f"report of the time, or label it a later account in its title")
+        if cited and all(partisan(r) for r in cited):
+            out.append(f"changes: {c['key']}: rests only on state or partisan outlets ({', '.join(r['key'] for r in cited)})")
+        if cited and all(later(r) for r in cited) and c["confidence"] != "inferred":
+            out.append(f"changes: {c['key']}: rests only on later accounts ({', '.join(r['key'] for r in cited)}): "
+                       f"its confidence can only be 'inferred'")
+    return out
 
 
 # ------------------------------------------------------------------------------------------------ the check
@@ -239,6 +450,9 @@ def check(folder: Path) -> tuple[list[str], dict]:
     uncited = citations.never_cited(sorted(reports), [c["reports"] for c in changes])
     earlier = sum(bool(citations.published_before(c["at"], c["reports"], published, start_at=start)) for c in changes)
 
+    if newsroom_policy(data):
+        problems += source_problems(data)
+
     # Place containment.
     for c in changes:
         hits = named_places(c["summary_en"], places)
@@ -279,11 +493,31 @@ def check(folder: Path) -> tuple[list[str], dict]:
                 for n in needles(p):
                     problems.append(f"fold: {where}: {a} has a needle at {n[0]},{n[1]}")
     last = {f: v.geom for f, v in state_at(versions, instants[-1]).items()} if instants else {}
+    fr = front_figures(folder, data, versions) if instants else {}
     figures = {"changes": len(changes), "reports": len(reports), "places": len(places), "instants": len(instants),
                "reports_never_cited": len(uncited), "citations_of_earlier_reports": earlier,
                "vertices": sum(len(shapely.get_coordinates(c["geom"])) for c in changes),
-               "area_km2_at_end": {f: round(_km2(g)) for f, g in sorted(last.items())}}
+               "area_km2_at_end": {f: round(_km2(g)) for f, g in sorted(last.items())},
+               "fronts": {k: v for k, v in fr.items() if k != "per_instant"}}
     return problems, figures
+
+
+FRONT_LABELS = (
+    ("country_median_km", "vertex spacing along fronts, countryside: median {} km"), ("country_p90_km", "p90 {} km"),
+    ("city_median_km", "Aleppo city: median {} km"), ("city_p90_km", "p90 {} km"),
+    ("longest_straight_km", "longest straight run (no river) {} km"), ("straight_runs_over_5km", "runs over 5 km: {}"),
+    ("front_km_max", "front length (between factions, the longest instant) {} km"),
+    ("coverage_edge_km_max", "edge of the mapped area (never a front) {} km"),
+    ("named_places_near_fronts_on_their_side", "places a change names within 1 km of a front on its side: {}"))
+
+
+def describe_fronts(fr: dict) -> list[str]:
+    """The front figures as the lines `frontline data check` prints."""
+    parts = [label.format(fr[k]) for k, label in FRONT_LABELS if k in fr]
+    lines = ["fronts at every change instant (each piece once): " + "; ".join(parts[:4]),
+             "  " + "; ".join(parts[4:6]) + (f" (longest: {fr['longest_runs'][:3]})" if fr.get("longest_runs") else ""),
+             "  " + "; ".join(parts[6:])]
+    return lines
 
 
 # ------------------------------------------------------------------------------------------------ writing

@@ -44,6 +44,10 @@ def match_in(places: Iterable[Mapping], body: str, limit: int = 200) -> list[dic
             key = fold_text(n or "")
             if len(key) < 3:
                 continue
+            # A name whose letters are nowhere in the text cannot match: skip its regex (a gazetteer of thousands
+            # of villages, `frontline places import`, would otherwise cost a regex per name per report).
+            if (_AR_PREFIX.sub("", key) or key if _ARABIC.match(key) else key) not in hay:
+                continue
             for m in _pattern(key).finditer(hay):
                 spans.append((m.start(), m.end(), i, n))
     taken: list[tuple[int, int]] = []

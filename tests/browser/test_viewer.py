@@ -402,3 +402,23 @@ def test_day_labels_do_not_collide_on_phones(live_seed, make_page, lang, size):
         boxes.sort()
         assert all(a[1] + 2 <= b[0] for a, b in zip(boxes, boxes[1:])), (url, boxes)
         assert all(0 <= a[0] and a[1] <= size[0] for a in boxes), (url, boxes)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_outside_the_extent_is_shown_not_mapped(live_seed, make_page, timeline, lang):
+    """Issue 28, item 2: the ground beyond the data set's extent is veiled grey above the zones (so a zone that stops
+    at the extent does not read as a front there), and the legend names it, in both languages, on a phone too."""
+    page = make_page(390, 844)
+    open_viewer(page, live_seed, f"lang={lang}&t={quote(T_30NOV)}&c=36.2,39.3&z=9")
+    veil = page.locator(".leaflet-unmapped-pane path.fl-unmapped")
+    assert veil.count() == 1
+    assert veil.get_attribute("fill") == "#7d7d7d" and veil.get_attribute("stroke") == "#6b6b6b"
+    box = veil.bounding_box()
+    assert box and box["width"] > 0, "the veil is on the map"
+    note = page.locator("#legend .legend-unmapped")
+    assert note.inner_text().strip() == {"en": "Not mapped", "ar": "خارج نطاق الخريطة"}[lang]
+    # The veil is drawn above the zones, below the step and compare overlays.
+    z = page.evaluate("""() => ['zones', 'unmapped', 'step'].map((n) =>
+        +getComputedStyle(document.querySelector(`.leaflet-${n}-pane`)).zIndex)""")
+    assert z[0] < z[1] < z[2]
+    page.screenshot(path=str(OUTPUT / f"viewer_unmapped_{lang}_phone.png"))

@@ -180,3 +180,28 @@ def test_footer_with_many_sources_stays_a_fifth_and_says_how_many_more(http, tl)
     lines = render.wrap(d, "x " * 5, small, 380, "en")
     assert lines  # wrap works on plain text
     assert " and 3 more (all in /api/reports)" == render.WORDS["en"]["more"].format(n=3)
+
+
+def test_outside_the_extent_is_greyed_not_mapped_and_its_edge_is_no_front(http, tl):
+    """Issue 28, item 2: beyond the data set's extent the picture is veiled grey (and the legend says "Not
+    mapped"); a zone that stops at the extent (the Tal Abyad strip and the SDF at 39.3 E) gets no outline there."""
+    w, h = 1000, 800
+    ext = tl["dataset"]["extent"]
+    r = http.get("/api/render.png", params={"at": AT, "width": w, "height": h, "bbox": f"{ext[2] - 0.6},36.0,{ext[2] + 0.6},36.8"})
+    assert r.status_code == 200, r.text
+    img = Image.open(io.BytesIO(r.content)).convert("RGB")
+    proj = render.Projection([ext[2] - 0.6, 36.0, ext[2] + 0.6, 36.8], w, h)
+    inside, outside = dominant(img, proj(ext[2] - 0.05, 36.3)), dominant(img, proj(ext[2] + 0.05, 36.3))
+    sdf = blended(next(f["color"] for f in tl["factions"] if f["slug"] == "sdf"))
+    assert near(inside, sdf), inside
+    assert max(outside) - min(outside) < 25 and not near(outside, inside), outside  # grey, not a faction's colour
+    # Along the edge: no dark faction outline, only the thin grey dashes of the mapped area's edge.
+    x, _ = proj(ext[2], 36.3)
+    column = [img.getpixel((int(round(x)) + dx, y)) for dx in (-1, 0, 1) for y in range(int(proj(0, 36.45)[1]), int(proj(0, 36.15)[1]))]
+    dark_sdf = tuple(int(v * 0.6) for v in rgb(next(f["color"] for f in tl["factions"] if f["slug"] == "sdf")))
+    assert not any(near(p, dark_sdf, 40) for p in column)
+
+
+def test_zone_outlines_skip_the_extent_edge():
+    ring = [(39.0, 36.0), (39.3, 36.0), (39.3, 36.5), (39.0, 36.5), (39.0, 36.0)]
+    assert render._off_edge(ring, [35.6, 34.9, 39.3, 36.9]) == [[(39.0, 36.0), (39.3, 36.0)], [(39.3, 36.5), (39.0, 36.5), (39.0, 36.0)]]

@@ -44,6 +44,19 @@ export function buildLegend(root, { factions, lang, visible, onToggle, toggles =
     list.append(li);
     cells[f.slug] = { km, li };
   }
+  // The grey beyond the data set's extent (map.js showUnmapped): not a faction, no checkbox, no km2. The last
+  // item of the list, so the compact strip of a small embed keeps it on the same lines.
+  const unmapped = document.createElement("li");
+  unmapped.className = "legend-unmapped";
+  unmapped.title = tr(lang, "notMappedHint");
+  const usw = document.createElement("span");
+  usw.className = "swatch swatch-hatch";
+  usw.style.setProperty("--c", "#7d7d7d");
+  usw.setAttribute("aria-hidden", "true");
+  const utext = document.createElement("span");
+  utext.textContent = tr(lang, "notMapped");
+  unmapped.append(usw, utext);
+  list.append(unmapped);
   root.replaceChildren(list);
   return {
     update(areas, vis) {

@@ -56,6 +56,32 @@ function ensurePatterns(factions) {
   }
 }
 
+// The runs of a (Multi)Polygon's rings that do not lie on the extent's edge, as Leaflet [lat, lon] lines.
+function offEdgeRuns(geometry, extent) {
+  const polys = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.type === "MultiPolygon" ? geometry.coordinates : [];
+  const eps = 1e-6;
+  const onEdge = (a, b) => !!extent && [[0, extent[0]], [0, extent[2]], [1, extent[1]], [1, extent[3]]]
+    .some(([i, v]) => Math.abs(a[i] - v) < eps && Math.abs(b[i] - v) < eps);
+  const runs = [];
+  for (const poly of polys) {
+    for (const ring of poly) {
+      let cur = [];
+      for (let k = 0; k + 1 < ring.length; k++) {
+        const a = ring[k], b = ring[k + 1];
+        if (onEdge(a, b)) {
+          if (cur.length > 1) runs.push(cur);
+          cur = [];
+          continue;
+        }
+        if (!cur.length) cur.push([a[1], a[0]]);
+        cur.push([b[1], b[0]]);
+      }
+      if (cur.length > 1) runs.push(cur);
+    }
+  }
+  return runs;
+}
+
 export const hatchUrl = (slug) => `url(#fl-hatch-${safeId(slug)})`;
 const solidUrl = (slug) => `url(#fl-solid-${safeId(slug)})`;
 
@@ -66,10 +92,11 @@ export class FrontMap {
     this.map = L.map(el, { zoomControl: false, attributionControl: true, preferCanvas: false, zoomSnap: 0.25 });
     if (zoomControl) L.control.zoom({ position: lang === "ar" ? "topleft" : "topright" }).addTo(this.map);
     this.map.attributionControl.setPrefix(false);
-    for (const [name, z] of [["zones", 400], ["step", 420], ["diff", 430]]) {
+    for (const [name, z] of [["zones", 400], ["unmapped", 410], ["step", 420], ["diff", 430]]) {
       this.map.createPane(name).style.zIndex = z;
     }
     this.map.getPane("step").style.pointerEvents = "none";
+    this.map.getPane("unmapped").style.pointerEvents = "none";
     this.map.getPane("diff").style.pointerEvents = "none";
     // The view in data-view ("lat,lon,zoom", unrounded): what tests and tools read to map pixels to places.
     const syncView = () => {
@@ -92,10 +119,25 @@ export class FrontMap {
 
   fitExtent(dataset) {
     const [x0, y0, x1, y1] = dataset.extent;
+    this.showUnmapped(dataset);
     this.map.fitBounds([[y0, x0], [y1, x1]], { animate: false });
     if (dataset.home_view) {
       this.map.setView(dataset.home_view.center, Math.max(this.map.getZoom(), dataset.home_view.zoom), { animate: false });
     }
+  }
+
+  // Outside the data set's extent nothing is mapped: a grey veil over it, above the zones, edged with a thin grey
+  // dashed line (never a faction's colour), so a zone that stops at the extent does not read as a front there.
+  showUnmapped(dataset) {
+    if (this.unmapped) this.unmapped.remove();
+    this.extent = dataset.extent;
+    const [x0, y0, x1, y1] = dataset.extent;
+    const world = [[-85, -180], [-85, 180], [85, 180], [85, -180]];
+    const mapped = [[y0, x0], [y1, x0], [y1, x1], [y0, x1]];
+    this.unmapped = L.polygon([world, mapped], {
+      pane: "unmapped", interactive: false, color: "#6b6b6b", weight: 1.5, dashArray: "2 5", opacity: 0.9,
+      fillColor: "#7d7d7d", fillOpacity: 0.45, className: "fl-unmapped",
+    }).addTo(this.map);
   }
 
   // Zones are painted in order (keyframe, then each change with at <= t on top) in their own pane: fills are
@@ -204,16 +246,23 @@ export class FrontMap {
     this.built.delete(i);
   }
 
-  // Outline and hatch the area that changed hands at the latest step so the eye sees the front move.
+  // Outline and hatch the area that changed hands at the latest step so the eye sees the front move. The outline
+  // leaves out the area's edge along the data set's extent: that is the edge of what is mapped, not a front.
   highlight(changes) {
     this.stepLayer.clearLayers();
     for (const c of changes) {
       if (!c.geometry) continue;
       L.geoJSON(c.geometry, {
         pane: "step", interactive: false,
-        style: { color: "#111", weight: 2.5, dashArray: c.confidence === "claimed" ? "6 5" : c.confidence === "inferred" ? "2 4" : null,
-          fillColor: hatchUrl(c.faction), fillOpacity: 1, className: "fl-step" },
+        style: { stroke: false, fillColor: hatchUrl(c.faction), fillOpacity: 1, className: "fl-step" },
       }).addTo(this.stepLayer);
+      const runs = offEdgeRuns(c.geometry, this.extent);
+      if (runs.length) {
+        L.polyline(runs, {
+          pane: "step", interactive: false, color: "#111", weight: 2.5, className: "fl-step-line",
+          dashArray: c.confidence === "claimed" ? "6 5" : c.confidence === "inferred" ? "2 4" : null,
+        }).addTo(this.stepLayer);
+      }
     }
   }
 

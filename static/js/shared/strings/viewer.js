@@ -59,6 +59,8 @@ export default {
   loading: { en: "Loading…", ar: "جارٍ التحميل…" },
   showHide: { en: "Show or hide", ar: "إظهار أو إخفاء" },
   km2: { en: "km²", ar: "كم²" },
+  notMapped: { en: "Not mapped", ar: "خارج نطاق الخريطة" },
+  notMappedHint: { en: "Outside the area this data set covers: nothing is shown there, and a zone's edge along it is not a front line.", ar: "خارج المنطقة التي تغطيها هذه البيانات: لا يُعرض فيها شيء، وحافة أي منطقة عندها ليست خط جبهة." },
   panel: { en: "Legend, chart and changes", ar: "المفتاح والرسم البياني والتغييرات" },
   autoplay: { en: "Autoplay", ar: "تشغيل تلقائي" },
   controls: { en: "Time control", ar: "شريط الزمن" },
