@@ -36,7 +36,7 @@ def cmd_serve(args) -> int:
 
 def cmd_up(args) -> int:
     """What `make run` does: database, schema, seed data when empty, serve."""
-    args.folder, args.replace, args.if_empty = None, False, True
+    args.folder, args.replace, args.if_empty, args.war = None, False, True, None
     rc = cmd_load(args)
     if rc:
         return rc
