@@ -238,3 +238,32 @@ def test_data_set_title_is_shown_on_phones(live_seed, make_page, timeline, lang,
     assert title.inner_text() == timeline["dataset"]["title_ar" if lang == "ar" else "title_en"]
     assert page.evaluate(HIT_JS, "#ds-title") == 0  # nothing (the buttons) covers it
     assert page.locator("#map").bounding_box()["height"] >= 400 if size[1] > 700 else True
+
+
+def test_share_offers_the_social_sizes_for_pictures(live_seed, page):
+    """Issue 27, item 5: the share dialog offers the social presets; the picture asked for is that size."""
+    open_viewer(page, live_seed, f"t={quote(T_30NOV_16)}")
+    page.get_by_role("button", name="Share").click()
+    size = page.get_by_label("Size", exact=True)
+    assert size.locator("option").all_inner_texts()[1:] == [
+        "Square 1:1 (1080 × 1080)", "Portrait 4:5 (1080 × 1350)", "Story 9:16 (1080 × 1920)", "Landscape 16:9 (1920 × 1080)"]
+    size.select_option("story")
+    with page.expect_request(lambda r: "/api/render.png" in r.url) as req, page.expect_download(timeout=60000) as dl:
+        page.get_by_role("button", name="Picture of this instant (PNG)").click()
+    assert parse_qs(urlparse(req.value.url).query)["preset"] == ["story"]
+    assert dl.value.suggested_filename.endswith("-story.png")
+    from PIL import Image
+    assert Image.open(dl.value.path()).size == (1080, 1920)
+
+
+def test_arabic_pictures_write_numbers_as_the_arabic_viewer_does(live_seed, page):
+    """The picture's km² and time carry the digits the viewer shows in Arabic (Chromium's Intl for "ar"), not
+    Eastern Arabic ones the viewer never uses."""
+    from app.read import pictures as render
+
+    open_viewer(page, live_seed, f"t={quote(T_30NOV_16)}&lang=ar")
+    shown = page.evaluate("import('/static/js/shared/i18n.js').then((m) => m.formatKm2(36370.2, 'ar'))")
+    f = {"slug": "saa", "name_ar": "الحكومة", "name_en": "Government"}
+    assert render.area_label(f, 36370.2, "ar") == f"الحكومة  {shown} كم²"
+    legend = page.locator(".legend").inner_text()
+    assert not any("\u0660" <= ch <= "\u0669" for ch in legend)
