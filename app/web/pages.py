@@ -79,16 +79,34 @@ def wars_list(request: Request, lang: Annotated[str, Query(max_length=5)] = "en"
 
 
 @router.get("/embed")
-def embed(request: Request, war: WarDep, lang: Annotated[str, Query(max_length=5)] = "en",
-          theme: Annotated[str | None, Query(max_length=10)] = None,
-          t: Annotated[str | None, Query(max_length=40)] = None,
-          rev: Annotated[int | None, Query(ge=1, le=2_000_000_000)] = None):
+def embed(request: Request, war: WarDep, lang: str = "en", theme: str | None = None, t: str | None = None,
+          rev: str | None = None):
+    # Never a 422 here: this page is what a newsroom's article shows, so a mistyped value (rev=abc, rev=0,
+    # t=yesterday) is explained inside the frame, in the reader's language, with the title and the source footer,
+    # by the embed's script (badParam in static/js/viewer/embed.js). An unknown language or theme is the default.
     lang = "ar" if lang == "ar" else "en"
     # No theme: the reader's system setting decides (prefers-color-scheme in app.css); light or dark forces it.
     theme = theme if theme in ("dark", "light") else None
+    pin = _revision_number(rev)
     return render(request, "embed.html", {"config": client_config(request, war, embed=True), "lang": lang, "theme": theme,
-                                          "description": _description(request, t, rev, lang)},
+                                          "description": _description(request, t, pin, lang),
+                                          "title": _title(war.readmodel, lang)},
                   headers={"Cache-Control": "public, max-age=300"})
+
+
+def _revision_number(rev: str | None) -> int | None:
+    """`rev=` as a revision number; 0 when it cannot be one (abc, 0, -3, 1.5, too long); None when absent."""
+    if rev is None:
+        return None
+    return int(rev) if rev.isascii() and rev.isdigit() and len(rev) <= 10 and 0 < int(rev) <= 2_000_000_000 else 0
+
+
+def _title(rm, lang: str) -> str:
+    """The war's title at its latest revision: the footer shows it even when the map cannot be shown."""
+    if not rm.revision:
+        return ""
+    ds = rm.publication(rm.revision).dataset or {}
+    return (lang == "ar" and ds.get("title_ar")) or ds.get("title_en") or ""
 
 
 def _description(request: Request, t: str | None, rev: int | None, lang: str) -> str:
@@ -102,8 +120,10 @@ def _description(request: Request, t: str | None, rev: int | None, lang: str) ->
     current = rm.revision
     if not current:
         return ""
-    if rev:
+    if rev is not None:
         try:
+            if not rev:
+                return ""  # not a revision number: the script says so
             rm.check_revision(rev)  # a number that names no revision describes nothing (its API answers 404)
         except FrontlineError:
             return ""
