@@ -450,3 +450,21 @@ def test_bad_parameters_are_explained_in_arabic(live_seed, browser, query, words
         assert title in footer and "المصدر" in footer, footer
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("path, words", [("/embed?war=nope", "nope"), ("/embed?war=NOPE!", "NOPE!"),
+                                         ("/w/nope/embed", "nope"), ("/embed?lang=ar&war=nope", "nope")])
+def test_an_unknown_war_is_a_message_in_the_frame(live_seed, browser, path, words):
+    """war= (or /w/SLUG/) naming no war on this server: before, raw JSON (404, or 422 for a malformed slug)."""
+    context, page = _page(browser, 480, 400)
+    try:
+        r = page.goto(f"{live_seed.url}{path}")
+        assert r.status == 200 and "text/html" in r.headers["content-type"]
+        page.wait_for_function("() => document.body.dataset.ready === 'error'")
+        text = page.locator("#embed-error").inner_text()
+        assert words in text and ("war" in text or "حرب" in text), text
+        footer = page.locator("#embed-footer")
+        assert footer.is_visible() and ("Source" in footer.inner_text() or "المصدر" in footer.inner_text())
+        assert not page.problems, page.problems  # nothing requested of a war that is not there
+    finally:
+        context.close()

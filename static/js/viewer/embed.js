@@ -200,7 +200,6 @@ function showError(lang, text) {
   $("timecontrol").hidden = true;
   // The footer stays: the title (the page carries the latest one; a pinned map's own replaces it) and the source.
   if (!$("embed-source").textContent) $("embed-source").textContent = `${tr(lang, "sourceLabel")}: ${tr(lang, "title")}`;
-  if (!$("embed-title").textContent) $("embed-footer").hidden = true;
   document.body.dataset.ready = "error";
   started = true;
   postHeight();
@@ -234,6 +233,10 @@ async function main() {
   const lang = normLang(document.documentElement.lang);
   const opt = embedOptions(window.location.search);
   const bad = badParam(window.location.search);
+  if (config.unknownWar) {
+    showError(lang, tr(lang, "errorWar", { w: isolate(config.unknownWar) }));
+    return;
+  }
   if (bad) {
     showError(lang, bad[0] === "rev" ? tr(lang, "errorRev", { rev: isolate(bad[1]) }) : tr(lang, "errorParam", { p: isolate(`${bad[0]}=${bad[1]}`) }));
     return;

@@ -142,6 +142,7 @@ export default {
   errorRev: { en: "This map asks for data revision {rev}, which this server does not have.", ar: "تطلب هذه الخريطة النسخة {rev} من البيانات، وهي غير موجودة على هذا الخادم." },
   errorFactions: { en: "None of the factions this map asks for ({f}) are in the data.", ar: "لا يوجد في البيانات أيٌّ من الفصائل التي تطلبها هذه الخريطة ({f})." },
   errorFactionsSome: { en: "This map asks for factions that are not in the data: {f}.", ar: "تطلب هذه الخريطة فصائل غير موجودة في البيانات: {f}." },
+  errorWar: { en: "This map asks for a war that is not on this server: {w}.", ar: "تطلب هذه الخريطة حرباً غير موجودة على هذا الخادم: {w}." },
   errorParam: { en: "This map's address has a value that cannot be used: {p}. Check the embed code.", ar: "في عنوان هذه الخريطة قيمة لا يمكن استخدامها: {p}. تحقّق من رمز التضمين." },
   errorNetwork: { en: "The map could not be loaded: no connection to the server. Try again later.", ar: "تعذّر تحميل الخريطة: لا اتصال بالخادم. حاول لاحقاً." },
   playMode: { en: "Playback: change by change, or real time (every day takes the same time)", ar: "التشغيل: تغييراً بتغيير، أو بالزمن الحقيقي (لكل يوم المدة نفسها)" },
