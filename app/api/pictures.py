@@ -29,7 +29,9 @@ from app.read.payload import Payload
 
 router = APIRouter(prefix="/api", tags=["pictures"])
 
-Side = Annotated[int, Query(ge=render.MIN_SIDE, le=render.MAX_SIDE)]
+Side = Annotated[int | None, Query(ge=render.MIN_SIDE, le=render.MAX_SIDE, description="pixels (default: the preset's, or the route's)")]
+Preset = Annotated[Literal[tuple(render.PRESETS)] | None, Query(
+    description="a social size: " + ", ".join(f"{k} {w}x{h}" for k, (w, h) in render.PRESETS.items()))]
 Lang = Annotated[Literal["en", "ar"], Query()]
 Instant = Annotated[str, Query(max_length=40, description="ISO 8601 with an offset")]
 Step = Annotated[int | None, Query(ge=1, le=10080, description="minutes between frames; omit for one frame per change")]
@@ -63,6 +65,12 @@ def _view(c: str | None, z: float | None):
     if not (-85 <= lat <= 85 and -180 <= lon <= 180) or z is None:
         raise BadInput("c must be lat,lon within -85..85 and -180..180, given together with z (0 to 18)")
     return (lat, lon, z)
+
+
+def _size(preset: str | None, width: int | None, height: int | None, default: tuple[int, int]) -> tuple[int, int]:
+    """The picture's size: the preset's, the route's default, or width and height (each may replace one side)."""
+    w, h = render.PRESETS[preset] if preset else default
+    return width or w, height or h
 
 
 def _factions(value: str | None):
@@ -116,9 +124,11 @@ def _utc(t: datetime) -> str:
 
 @router.get("/render.png", summary="PNG of the map at an instant (zones, base geography, legend with km², attribution)",
             response_class=Response, responses=_responses("png"))
-async def render_png(request: Request, rm: ReadModelDep, pin: PinDep, at: AtInstant, width: Side = 1200, height: Side = 900,
-                     lang: Lang = "en", bbox: Bbox = None, factions: Factions = None, c: Center = None, z: Zoom = None):
+async def render_png(request: Request, rm: ReadModelDep, pin: PinDep, at: AtInstant, width: Side = None, height: Side = None,
+                     lang: Lang = "en", bbox: Bbox = None, factions: Factions = None, c: Center = None, z: Zoom = None,
+                     preset: Preset = None):
     box, view, shown = _bbox(bbox), _view(c, z), _factions(factions)
+    width, height = _size(preset, width, height, (1200, 900))
     check_budget(request.app.state.settings.render_budget_pixels, width, height, 1)
     key = ("png", id(rm), pin.rev, _utc(at), width, height, lang, box, view, shown)
     return await _picture(request, rm, pin, key, "png", render.png,
@@ -127,7 +137,8 @@ async def render_png(request: Request, rm: ReadModelDep, pin: PinDep, at: AtInst
 
 
 async def _animation(request, rm, pin, fmt, t_from, t_to, step_minutes, fps, width, height, lang, bbox,
-                     factions=None, c=None, z=None):
+                     factions=None, c=None, z=None, preset=None):
+    width, height = _size(preset, width, height, (800, 600))
     t1, t2 = parse_instant(t_from, "from"), parse_instant(t_to, "to")
     box, view, shown = _bbox(bbox), _view(c, z), _factions(factions)
     tl = {"instants": await _change_instants(rm, pin.rev)}
@@ -139,17 +150,18 @@ async def _animation(request, rm, pin, fmt, t_from, t_to, step_minutes, fps, wid
                            "bbox": box, "view": view, "factions": shown}, filename=f"frontline.{fmt}")
 
 
-@router.get("/render.gif", summary="Animated GIF of the period: one frame per change (or per step), gains highlighted",
+@router.get("/render.gif", summary="Animated GIF of the period: one frame per change (or per step), gains highlighted; the last frame, "
+                    "the period's end, is held",
             response_class=Response, responses=_responses("gif"))
 async def render_gif(request: Request, rm: ReadModelDep, pin: PinDep, from_: Annotated[str, Query(alias="from", max_length=40)],
-                     to: Instant, step: Step = None, fps: Fps = 1.5, width: Side = 800, height: Side = 600, lang: Lang = "en",
-                     bbox: Bbox = None, factions: Factions = None, c: Center = None, z: Zoom = None):
-    return await _animation(request, rm, pin, "gif", from_, to, step, fps, width, height, lang, bbox, factions, c, z)
+                     to: Instant, step: Step = None, fps: Fps = 1.5, width: Side = None, height: Side = None, lang: Lang = "en",
+                     bbox: Bbox = None, factions: Factions = None, c: Center = None, z: Zoom = None, preset: Preset = None):
+    return await _animation(request, rm, pin, "gif", from_, to, step, fps, width, height, lang, bbox, factions, c, z, preset)
 
 
 @router.get("/render.mp4", summary="MP4 video of the period: one frame per change (or per step)",
             response_class=Response, responses=_responses("mp4"))
 async def render_mp4(request: Request, rm: ReadModelDep, pin: PinDep, from_: Annotated[str, Query(alias="from", max_length=40)],
-                     to: Instant, step: Step = None, fps: Fps = 1.5, width: Side = 800, height: Side = 600, lang: Lang = "en",
-                     bbox: Bbox = None, factions: Factions = None, c: Center = None, z: Zoom = None):
-    return await _animation(request, rm, pin, "mp4", from_, to, step, fps, width, height, lang, bbox, factions, c, z)
+                     to: Instant, step: Step = None, fps: Fps = 1.5, width: Side = None, height: Side = None, lang: Lang = "en",
+                     bbox: Bbox = None, factions: Factions = None, c: Center = None, z: Zoom = None, preset: Preset = None):
+    return await _animation(request, rm, pin, "mp4", from_, to, step, fps, width, height, lang, bbox, factions, c, z, preset)

@@ -19,6 +19,8 @@ LAYERS = {
     "places": "../places.geojson",
 }
 ATTRIBUTION = "Borders: Natural Earth, © OpenStreetMap contributors (ODbL) · Places: GeoNames (CC-BY 4.0), Frontline gazetteer · Rivers: © OpenStreetMap contributors (ODbL)"
+# The same credits in one short line, for pictures (every licence that asks for attribution is still named).
+ATTRIBUTION_SHORT = "Map: Natural Earth, © OpenStreetMap contributors (ODbL), GeoNames (CC-BY 4.0)"
 
 
 @functools.lru_cache(maxsize=8)

@@ -372,8 +372,11 @@ class ReadModel:
                 geoms = {r["id"]: orjson.loads(r["geometry"]) for r in s.execute(
                     queries.CHANGE_GEOMETRIES, {"ids": [c["id"] for c in changes], "digits": queries.COORD_DIGITS}).mappings()}
             changes = [{**c, "geometry": geoms[c["id"]]} for c in changes]
+        # citations: (instant, faction, report ids) of every change, for a picture's source line (the publishers of
+        # the changes shown up to its instant)
         return {"revision": rev, "dataset": pub.dataset, "factions": pub.factions, "instants": [iso(t) for t in pub.instants],
-                "areas_km2": pub.areas, "reports": pub.reports, "zones": zones, "changes": changes}
+                "areas_km2": pub.areas, "reports": pub.reports, "zones": zones, "changes": changes,
+                "citations": [(c["at"], c["faction"], c["report_ids"]) for c in pub.changes]}
 
     def clear(self) -> None:
         """Forget everything built (tests restoring a database; an operator after a restore)."""

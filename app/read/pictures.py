@@ -4,6 +4,10 @@ Everything is drawn from the data: the zones of a revision, the base geography F
 governorates, the Euphrates, major places, Arabic shaped and right-to-left), a legend with km2, the instant
 in local time with its zone, the title, and the attribution and sources line. Work per request is bounded
 (size, frame count); results are cached per revision and parameters by the caller.
+
+Legible from 400 px to the social sizes (`PRESETS`): a `Plan` gives the title and the instant a band above the
+map and the legend and the source line bands below it, with type scaled to the picture's short side; place names
+are placed where they collide with nothing, or left out. An animation ends on the period's end and holds it.
 """
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import functools
 import io
 import json
 import math
+import re
 import subprocess
 import tempfile
 from datetime import datetime, timedelta, timezone
@@ -22,11 +27,12 @@ from PIL import Image, ImageDraw, ImageFont
 from app.domain.errors import BadInput
 from app.domain.text import REPLACEMENT, storable
 from app.domain.times import zoned
-from app.read.basemap import ATTRIBUTION, BASE, LAYERS
+from app.read.basemap import ATTRIBUTION_SHORT, BASE, LAYERS
 
 MAX_SIDE = 2000
 MIN_SIDE = 200
 MAX_FRAMES = 120
+HOLD_SECONDS = 3  # how long an animation's last frame stays
 FONT_PATHS = ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/dejavu/DejaVuSans.ttf"]
 BOLD_PATHS = ["/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", "/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf"]
 MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -57,23 +63,26 @@ def shape_text(s: str) -> str:
 
 
 class Projection:
-    """Web Mercator fitted to a bbox inside width x height (what a web map shows)."""
+    """Web Mercator fitted to a bbox inside width x height (what a web map shows), placed at `origin` (the top-left
+    corner of the picture's map area: the header and the bottom bands are not map)."""
 
-    def __init__(self, bbox, width, height, pad=0.04):
+    def __init__(self, bbox, width, height, pad=0.04, origin=(0, 0)):
         x0, y0 = self._merc(bbox[0], bbox[1])
         x1, y1 = self._merc(bbox[2], bbox[3])
         w, h = (x1 - x0) * (1 + 2 * pad), (y1 - y0) * (1 + 2 * pad)
         self.scale = min(width / w, height / h)
         self.cx, self.cy = (x0 + x1) / 2, (y0 + y1) / 2
         self.w, self.h = width, height
+        self.ox, self.oy = origin
 
     @classmethod
-    def from_view(cls, lat: float, lon: float, zoom: float, width: int, height: int) -> "Projection":
+    def from_view(cls, lat: float, lon: float, zoom: float, width: int, height: int, origin=(0, 0)) -> "Projection":
         """What a web map of this size shows at centre (lat, lon) and zoom (256 px tiles): the viewer's view."""
         self = cls.__new__(cls)
         self.scale = 256 * 2 ** zoom / (2 * math.pi)
         self.cx, self.cy = cls._merc(lon, lat)
         self.w, self.h = width, height
+        self.ox, self.oy = origin
         return self
 
     @staticmethod
@@ -82,7 +91,7 @@ class Projection:
 
     def __call__(self, lon, lat):
         x, y = self._merc(lon, lat)
-        return (self.w / 2 + (x - self.cx) * self.scale, self.h / 2 - (y - self.cy) * self.scale)
+        return (self.ox + self.w / 2 + (x - self.cx) * self.scale, self.oy + self.h / 2 - (y - self.cy) * self.scale)
 
 
 def _rings(geom: dict):
@@ -159,15 +168,31 @@ def _hex(c: str, a: int = 255):
     return (int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16), a)
 
 
-def local_label(t: datetime, offset_minutes: int, tz_label: str, lang: str, time_zone: str | None = None) -> str:
+def local_label(t: datetime, offset_minutes: int, tz_label: str, lang: str, time_zone: str | None = None, *,
+                year: bool = True) -> str:
+    """The instant in the war's local time, labelled with its zone (its offset at that instant when the war has
+    an IANA time zone). Digits are Western in both languages, as the viewer writes them (shared/timefmt.js)."""
     lt, tz_label = zoned(t, {"utc_offset_minutes": offset_minutes, "tz_label": tz_label, "time_zone": time_zone})
+    day = f"{lt.day} {(MONTHS_AR if lang == 'ar' else MONTHS_EN)[lt.month - 1]}" + (f" {lt.year}" if year else "")
     if lang == "ar":
-        return shape_text(f"{lt.day} {MONTHS_AR[lt.month - 1]} {lt.year}، {lt:%H:%M}") + f"  ({tz_label})"
-    return f"{lt.day} {MONTHS_EN[lt.month - 1]} {lt.year}, {lt:%H:%M} {tz_label}"
+        return shape_text(f"{day}، {lt:%H:%M}") + (f"  ({tz_label})" if tz_label else "")
+    return f"{day}, {lt:%H:%M}" + (f" {tz_label}" if tz_label else "")
+
+
+# How reports name who published them: "AFP (via LBCI)", "Censor.NET, citing Reuters", "Safir (citing Al
+# Jazeera)". A picture credits the publisher once, whatever republished or was cited.
+_QUALIFIER = re.compile(r"\s*(\(.*\)|,\s*(citing|via|republished by)\b.*)$", re.IGNORECASE)
+_UNNAMED = "publisher not identified"
+
+
+def publisher_name(publisher: str | None) -> str | None:
+    """The publisher a picture credits for a report ("AFP (via LBCI)" -> "AFP"), None when it is not named."""
+    name = _QUALIFIER.sub("", (publisher or "").strip()).strip()
+    return None if not name or name.lower() == _UNNAMED else name
 
 
 class Frame:
-    """What one picture shows: zones at an instant (+ the areas gained at that step)."""
+    """What one picture shows: zones at an instant (+ the areas gained at that step), and who reported it."""
 
     def __init__(self, timeline: dict, at: datetime, factions: frozenset | None = None):
         self.at = at
@@ -176,13 +201,39 @@ class Frame:
         # Hidden factions (the reader unticked them) are left out of the zones, the highlights and the legend.
         self.zones = [z for z in timeline["zones"]
                       if z["from"] <= iso and (z["to"] is None or iso < z["to"]) and shown(z["faction"])]
-        self.changes = [c for c in timeline["changes"]
-                        if c["at"] == self._step_instant(timeline, iso) and shown(c["faction"])]
+        self.step = self._step_instant(timeline, iso)
+        self.changes = [c for c in timeline["changes"] if c["at"] == self.step and shown(c["faction"])]
+        self.publishers, self.unnamed = self._sources(timeline, iso, shown)
 
     @staticmethod
     def _step_instant(tl, iso):
         past = [i for i in tl["instants"] if i <= iso]
         return past[-1] if past else None
+
+    @staticmethod
+    def _sources(tl, iso, shown) -> tuple[list[str], int]:
+        """The publishers of the reports cited by the changes shown up to this instant, each named once, the most
+        cited first; and how many of those reports do not name their publisher. (Without the citations, e.g. a
+        hand-made timeline: every report of the revision.)"""
+        reports = {r["id"]: r for r in tl["reports"] if "id" in r}
+        if "citations" in tl and reports:
+            cited: dict = {}
+            for at, faction, ids in tl["citations"]:
+                if at <= iso and shown(faction):
+                    for rid in ids:
+                        cited[rid] = cited.get(rid, 0) + 1
+            rows = [(reports[rid], n) for rid, n in cited.items() if rid in reports]
+        else:
+            rows = [(r, 1) for r in tl["reports"]]
+        counts: dict[str, int] = {}
+        unnamed = 0
+        for r, n in rows:
+            name = publisher_name(r.get("publisher"))
+            if name is None:
+                unnamed += 1
+            else:
+                counts[name] = counts.get(name, 0) + n
+        return sorted(counts, key=lambda k: (-counts[k], k.lower())), unnamed
 
 
 def _fill_polygon(layer: Image.Image, rings: list[list[tuple]], fill: tuple) -> None:
@@ -203,12 +254,165 @@ def _fill_polygon(layer: Image.Image, rings: list[list[tuple]], fill: tuple) -> 
     layer.paste(Image.new("RGBA", mask.size, fill), (x0, y0), mask)
 
 
+# Social sizes (the share dialog offers them; `preset=` on the picture routes).
+PRESETS = {"square": (1080, 1080), "portrait": (1080, 1350), "story": (1080, 1920), "landscape": (1920, 1080)}
+WORDS = {
+    # "more" stays English in both: it ends the (English) list of publishers' names
+    "en": {"km2": "km²", "sources": "Sources", "brand": "Frontline", "more": "and {n} more", "others": "{n} publishers",
+           "latest": "Latest change, {t}", "unmapped": "Not mapped"},
+    "ar": {"km2": "كم²", "sources": "المصادر", "brand": "خط الجبهة", "more": "and {n} more", "others": "{n} publishers",
+           "latest": "آخر تغيير، {t}", "unmapped": "خارج نطاق الخريطة"},
+}
+INK, GREY, PAPER, LAND = (20, 20, 20, 255), (60, 60, 60, 255), (255, 255, 255, 255), (244, 241, 234, 255)
+OUTLINE_FILL = (255, 255, 255, 70)  # the latest change: a white veil and a dark 3 px outline
+
+
+def area_label(f: dict, km2: float, lang: str) -> str:
+    """One legend row's text, in logical order: the faction, its area and the unit in the picture's language.
+    Western digits with a comma in Arabic too: what the viewer shows (Intl.NumberFormat("ar") in Chromium)."""
+    if lang == "ar":
+        return f"{f.get('short_ar') or f['name_ar']}  {km2:,.0f} {WORDS['ar']['km2']}"
+    return f"{f.get('short_en') or f['name_en']}  {km2:,.0f} {WORDS['en']['km2']}"
+
+
+def wrap(d: ImageDraw.ImageDraw, text: str, fnt, width: float, lang: str) -> list[str]:
+    """Lines of `text` (logical order, split at spaces) that each fit `width` once shaped: a footer is never cut."""
+    lines, cur = [], ""
+    for word in text.split(" "):
+        cand = f"{cur} {word}" if cur else word
+        if cur and d.textlength(shape_text(cand) if lang == "ar" else cand, font=fnt) > width:
+            lines.append(cur)
+            cur = word
+        else:
+            cur = cand
+    if cur:
+        lines.append(cur)
+    return lines
+
+
+def _overlap(a, b, gap: float = 0) -> bool:
+    return a[0] < b[2] + gap and b[0] < a[2] + gap and a[1] < b[3] + gap and b[1] < a[3] + gap
+
+
+class Plan:
+    """Where everything goes in a picture of one size, the same for every frame of an animation (nothing jumps):
+    a header band (title, instant), the map, a legend band and a source band, each sized for the text it holds
+    at this size. Text scales with the picture's short side, so a 1080 px social picture seen on a phone reads
+    like a 400 px one; the legend never lies over the map, however small the picture.
+
+    The bands are sized from what any frame can need: a legend row for every shown faction that holds ground at
+    some instant of the revision (with its largest area's digits) and the latest-change entry; the source band's
+    lines for every publisher of the revision."""
+
+    def __init__(self, tl: dict, width: int, height: int, lang: str = "en", *, shown: frozenset | None = None,
+                 bbox=None, view=None, highlight: bool = True):
+        self.w, self.h, self.lang, self.rtl = width, height, lang, lang == "ar"
+        self.highlight = highlight
+        ds = tl["dataset"]
+        u = min(width, height)
+        self.pad = max(6, round(u * 0.02))
+        self.title_font = font(max(13, round(u * 0.034)), True)
+        self.text_font = font(max(11, round(u * 0.026)))
+        self.small_font = font(max(10, round(u * 0.021)))
+        self.label_font = font(max(10, round(u * 0.021)))
+        d = self.d = ImageDraw.Draw(Image.new("RGB", (8, 8)))
+        inner = width - 2 * self.pad
+        # Header: the title on at most two lines (smaller type if it needs more), then the instant.
+        title = ds["title_ar"] if self.rtl and ds.get("title_ar") else ds["title_en"]
+        while True:
+            self.title_lines = wrap(d, title, self.title_font, inner, lang)
+            if len(self.title_lines) <= 2 or self.title_font.size <= 9:
+                break
+            self.title_font = font(self.title_font.size - 1, True)
+        self.title_lh = round(self.title_font.size * 1.25)
+        self.text_lh = round(self.text_font.size * 1.35)
+        self.header_h = self.pad + len(self.title_lines) * self.title_lh + self.text_lh + self.pad
+        # Legend: rows of entries, packed across the width.
+        peak = {f: max(v, default=0) for f, v in tl.get("areas_km2", {}).items()}
+        self.factions = [f for f in tl["factions"] if (shown is None or f["slug"] in shown) and peak.get(f["slug"], 1) > 0]
+        entries = [area_label(f, peak.get(f["slug"], 0), lang) for f in self.factions]
+        # After the factions: the latest change's outline (when drawn) and the grey of what is not mapped.
+        self.extra = (["latest"] if highlight else []) + ["unmapped"]
+        if highlight:
+            entries.append(self.latest_text(datetime.fromisoformat(ds["end"].replace("Z", "+00:00")), ds))
+        entries.append(WORDS[lang]["unmapped"])
+        while True:  # the widest entry fits the width (a small picture of a faction with a long name)
+            self.sw = round(self.text_font.size * 1.1)  # swatch side
+            self.entry_gap = round(self.text_font.size * 1.4)
+            widths = [self.sw + self.text_font.size // 2 + self._tw(t, self.text_font) for t in entries]
+            if max(widths, default=0) <= inner or self.text_font.size <= 8:
+                break
+            self.text_font = font(self.text_font.size - 1)
+            self.text_lh = round(self.text_font.size * 1.35)
+        self.slot_w = widths  # reserved widths: entries never move between frames
+        self.rows: list[list[int]] = []
+        x = inner + 1
+        for i, ew in enumerate(widths):
+            if x + ew > inner and (not self.rows or x > 0):
+                self.rows.append([])
+                x = 0
+            self.rows[-1].append(i)
+            x += ew + self.entry_gap
+        self.legend_h = len(self.rows) * self.text_lh + self.pad if entries else 0
+        # Source band: as many lines as the longest source line of the revision needs, at most three.
+        everyone = Frame._sources({"reports": tl["reports"]}, "", lambda s: True)
+        self.footer_cap = 3 + (1 if self.rtl else 0)
+        self.small_lh = round(self.small_font.size * 1.3)
+        self.footer_n = max(len(self.footer_lines(*everyone)), len(self.footer_lines([], everyone[1])))
+        self.footer_h = self.footer_n * self.small_lh + self.pad
+        top, bottom = self.header_h, height - self.legend_h - self.footer_h
+        self.map_box = (0, top, width, bottom)
+        mw, mh = width, max(1, bottom - top)
+        self.proj = (Projection.from_view(*view, mw, mh, origin=(0, top)) if view
+                     else Projection(bbox or ds["extent"], mw, mh, origin=(0, top)))
+
+    def _tw(self, text: str, fnt) -> float:
+        return self.d.textlength(shape_text(text) if self.rtl else text, font=fnt)
+
+    def latest_text(self, t: datetime, ds: dict) -> str:
+        """ "Latest change, 2 Dec 12:00" in logical order (shaped when drawn)."""
+        lt, _ = zoned(t, ds)
+        months = MONTHS_AR if self.rtl else MONTHS_EN
+        return WORDS[self.lang]["latest"].format(t=f"{lt.day} {months[lt.month - 1]} {lt:%H:%M}")
+
+    def footer_lines(self, names: list[str], unnamed: int) -> list[tuple[str, bool]]:
+        """The source band's lines, (text, right-aligned): the publishers named whole, as many as fit the band's
+        lines, then "and N more"; the brand and the base map's attribution. The names are English data: in an
+        Arabic picture they follow an Arabic lead line, left to right, rather than being mixed into one bidi
+        paragraph (which scrambles them)."""
+        words, d, inner = WORDS[self.lang], self.d, self.w - 2 * self.pad
+
+        def lines(keep: int) -> list[tuple[str, bool]]:
+            more = len(names) - keep + unnamed
+            listed = ", ".join(names[:keep])
+            tail = words["more"].format(n=more) if more and keep else (words["others"].format(n=more) if more else "")
+            sources = f"{listed} {tail}".strip() if listed else tail
+            if self.rtl:
+                lead = [(shape_text(f"{words['brand']} · {words['sources']}:"), True)]
+                return lead + [(x, False) for x in wrap(d, f"{sources} · {ATTRIBUTION_SHORT}".lstrip(" ·"),
+                                                          self.small_font, inner, "en")]
+            text = f"{words['sources']}: {sources} · " if sources else ""
+            return [(x, False) for x in wrap(d, f"{text}{words['brand']} · {ATTRIBUTION_SHORT}", self.small_font, inner, "en")]
+
+        keep = len(names)
+        out = lines(keep)
+        while len(out) > self.footer_cap and keep > 0:
+            keep -= 1
+            out = lines(keep)
+        return out
+
+
 def render_frame(timeline: dict, frame: Frame, *, width: int, height: int, lang: str = "en",
-                 bbox: tuple | None = None, view: tuple | None = None, highlight: bool = True) -> Image.Image:
-    ds = timeline["dataset"]
+                 bbox: tuple | None = None, view: tuple | None = None, highlight: bool = True,
+                 plan: Plan | None = None, placed: list | None = None) -> Image.Image:
+    """One picture. `placed`, when given, receives every text and place dot drawn as (kind, text, box): what the
+    legibility tests check (nothing overlaps, nothing is cut)."""
+    plan = plan or Plan(timeline, width, height, lang, bbox=bbox, view=view, highlight=highlight)
+    placed = [] if placed is None else placed
     factions = {f["slug"]: f for f in timeline["factions"]}
-    proj = Projection.from_view(*view, width, height) if view else Projection(bbox or ds["extent"], width, height)
-    img = Image.new("RGBA", (width, height), (244, 241, 234, 255))
+    ds = timeline["dataset"]
+    proj = plan.proj
+    img = Image.new("RGBA", (width, height), LAND)
     base = _base()
     zl = Image.new("RGBA", img.size, (0, 0, 0, 0))
     for z in frame.zones:
@@ -233,142 +437,149 @@ def render_frame(timeline: dict, frame: Frame, *, width: int, height: int, lang:
     for feat in base["countries"]["features"]:
         for ring in _lines(feat["geometry"]):
             d.line([proj(*p[:2]) for p in ring], fill=(80, 80, 80, 255), width=2)
-    if highlight:
+    outlined = highlight and any(c["at"] != timeline["dataset"]["start"] for c in frame.changes)
+    if outlined:
         hl = Image.new("RGBA", img.size, (0, 0, 0, 0))
         hd = ImageDraw.Draw(hl)
         for c in frame.changes:
-            if c["at"] == ds["start"]:
+            if c["at"] == timeline["dataset"]["start"]:
                 continue
             for poly in _rings(c["geometry"]):
                 pts = [proj(*p) for p in poly[0]]
-                hd.polygon(pts, fill=(255, 255, 255, 70))
+                hd.polygon(pts, fill=OUTLINE_FILL)
                 ring = list(poly[0]) if poly[0][0] == poly[0][-1] else list(poly[0]) + [poly[0][0]]
                 for run in _off_edge(ring, ds["extent"]):  # no outline along the edge of the mapped area
-                    hd.line([proj(*p) for p in run], fill=(20, 20, 20, 255), width=3)
+                    hd.line([proj(*p) for p in run], fill=INK, width=3)
         img.alpha_composite(hl)
-        d = ImageDraw.Draw(img)
+    # Beyond the data set's extent: greyed, not mapped (under the bands drawn next).
     _unmapped(img, proj, ds["extent"])
     d = ImageDraw.Draw(img)
-    small = font(max(11, width // 90))
-    for feat in base["places"]["features"]:
-        p = feat["properties"]
-        if p.get("rank", 5) > 3 or p.get("kind") not in ("city", "town"):
-            continue
-        x, y = proj(*feat["geometry"]["coordinates"])
-        if not (0 <= x < width and 0 <= y < height):
-            continue
-        name = shape_text(p["name_ar"]) if lang == "ar" and p.get("name_ar") else p["name_en"]
-        d.ellipse([x - 3, y - 3, x + 3, y + 3], fill=(30, 30, 30, 255))
-        d.text((x + 5, y - 6), name, font=small, fill=(20, 20, 20, 255), stroke_width=2, stroke_fill=(255, 255, 255, 255))
-    _legend(img, timeline, frame, lang)
+    _places(d, plan, placed)
+    _header(d, plan, timeline, frame, placed)
+    _legend(d, plan, frame, placed, outlined, timeline["dataset"])
+    _footer(d, plan, frame, placed)
     return img.convert("RGB")
 
 
-AR_DIGITS = str.maketrans("0123456789,", "٠١٢٣٤٥٦٧٨٩٬")
-WORDS = {
-    # "more" stays English in both: it ends the (English) list of publishers' names
-    "en": {"km2": "km²", "sources": "Sources", "brand": "Frontline", "more": " and {n} more (all in /api/reports)",
-           "unmapped": "Not mapped"},
-    "ar": {"km2": "كم²", "sources": "المصادر", "brand": "خط الجبهة", "more": " and {n} more (all in /api/reports)",
-           "unmapped": "خارج نطاق الخريطة"},
-}
+def _places(d: ImageDraw.ImageDraw, plan: Plan, placed: list) -> None:
+    """Major places, most important first, each label on the first side of its dot where it overlaps no label or
+    dot already placed and stays inside the map area; a place whose label fits nowhere is left out, dot and all
+    (a dot without a name tells the reader nothing)."""
+    x0, y0, x1, y1 = plan.map_box
+    m = 2
+    fnt = plan.label_font
+    r = max(2, round(fnt.size * 0.28))
+    gap = r + 2
+    feats = [f for f in _base()["places"]["features"]
+             if f["properties"].get("rank", 5) <= 3 and f["properties"].get("kind") in ("city", "town")]
+    feats.sort(key=lambda f: f["properties"].get("rank", 5))  # stable: the gazetteer's order within a rank
+    taken: list[tuple] = []
+    for feat in feats:
+        p = feat["properties"]
+        x, y = plan.proj(*feat["geometry"]["coordinates"])
+        dot = (x - r, y - r, x + r, y + r)
+        if not (x0 + m <= dot[0] and dot[2] <= x1 - m and y0 + m <= dot[1] and dot[3] <= y1 - m):
+            continue
+        if any(_overlap(dot, b, 1) for b in taken):
+            continue
+        name = shape_text(p["name_ar"]) if plan.rtl and p.get("name_ar") else p["name_en"]
+        bb = d.textbbox((0, 0), name, font=fnt, stroke_width=2)
+        tw, th = bb[2] - bb[0], bb[3] - bb[1]
+        right, left = (x + gap, y - th / 2), (x - gap - tw, y - th / 2)
+        sides = [left, right] if plan.rtl else [right, left]
+        sides += [(x - tw / 2, y - gap - th), (x - tw / 2, y + gap)]  # above, below
+        for sx, sy in sides:
+            box = (sx, sy, sx + tw, sy + th)
+            if (x0 + m <= box[0] and box[2] <= x1 - m and y0 + m <= box[1] and box[3] <= y1 - m
+                    and not any(_overlap(box, b, 1) for b in taken) and not _overlap(box, dot)):
+                d.ellipse(dot, fill=(30, 30, 30, 255))
+                # textbbox is relative to the anchor: draw so that the ink lands exactly on `box`
+                d.text((sx - bb[0], sy - bb[1]), name, font=fnt, fill=INK, stroke_width=2, stroke_fill=PAPER)
+                taken += [dot, box]
+                placed += [("dot", p["name_en"], dot), ("label", p["name_en"], box)]
+                break
 
 
-def area_label(f: dict, km2: float, lang: str) -> str:
-    """One legend row's text, in logical order: the faction, its area and the unit in the picture's language."""
-    if lang == "ar":
-        return f"{f.get('short_ar') or f['name_ar']}  {format(round(km2), ',').translate(AR_DIGITS)} {WORDS['ar']['km2']}"
-    return f"{f.get('short_en') or f['name_en']}  {km2:,.0f} {WORDS['en']['km2']}"
+def _text(d, placed, kind, xy, text, fnt, fill, right_edge=None):
+    """Draw `text` with its left edge at x (or its right edge at right_edge) and top at y; record its ink box."""
+    x, y = xy
+    bb = d.textbbox((0, 0), text, font=fnt)
+    if right_edge is not None:
+        x = right_edge - (bb[2] - bb[0])
+    d.text((x - bb[0], y), text, font=fnt, fill=fill)
+    placed.append((kind, text, (x, y + bb[1], x + bb[2] - bb[0], y + bb[3])))
 
 
-def wrap(d: ImageDraw.ImageDraw, text: str, fnt, width: float, lang: str) -> list[str]:
-    """Lines of `text` (logical order, split at spaces) that each fit `width` once shaped: a footer is never cut."""
-    lines, cur = [], ""
-    for word in text.split(" "):
-        cand = f"{cur} {word}" if cur else word
-        if cur and d.textlength(shape_text(cand) if lang == "ar" else cand, font=fnt) > width:
-            lines.append(cur)
-            cur = word
-        else:
-            cur = cand
-    if cur:
-        lines.append(cur)
-    return lines
+def _header(d, plan: Plan, tl: dict, frame: Frame, placed: list) -> None:
+    ds, pad, rtl = tl["dataset"], plan.pad, plan.rtl
+    d.rectangle([0, 0, plan.w, plan.header_h - 1], fill=PAPER)
+    y = pad
+    for line in plan.title_lines:
+        _text(d, placed, "title", (pad, y), shape_text(line) if rtl else line, plan.title_font, INK,
+              right_edge=plan.w - pad if rtl else None)
+        y += plan.title_lh
+    when = local_label(frame.at, ds["utc_offset_minutes"], ds["tz_label"], plan.lang, ds.get("time_zone"))
+    _text(d, placed, "time", (pad, y), when, plan.text_font, GREY, right_edge=plan.w - pad if rtl else None)
 
 
-def _legend(img: Image.Image, tl: dict, frame: Frame, lang: str) -> None:
-    d = ImageDraw.Draw(img)
-    w, h = img.size
-    ds = tl["dataset"]
-    rtl = lang == "ar"
-    big, mid, small = font(max(14, w // 55), True), font(max(12, w // 75)), font(max(10, w // 110))
-    pad = 10
-    # Title and instant: top-left, or top-right in Arabic.
-    title = shape_text(ds["title_ar"]) if rtl and ds.get("title_ar") else ds["title_en"]
-    when = local_label(frame.at, ds["utc_offset_minutes"], ds["tz_label"], lang, ds.get("time_zone"))
-    while d.textlength(title, font=big) > w - 2 * pad and big.size > 9:  # the title always fits the width
-        big = font(big.size - 1, True)
-    tw = min(w, max(d.textlength(title, font=big), d.textlength(when, font=mid)) + 2 * pad)
-    bx = w - tw if rtl else 0
-    d.rectangle([bx, 0, bx + tw, big.size + mid.size + 3 * pad], fill=(255, 255, 255, 255))
-    for text, fnt, y, col in ((title, big, pad, (0, 0, 0)), (when, mid, pad * 2 + big.size, (40, 40, 40))):
-        x = bx + tw - pad - d.textlength(text, font=fnt) if rtl else pad
-        d.text((x, y), text, font=fnt, fill=col)
-
-    # Footer: attribution and sources, wrapped onto as many lines as it needs (never cut mid-word). The
-    # attribution and the publishers' names are English: in Arabic they follow an Arabic lead line, left to
-    # right, rather than being mixed into one bidi paragraph (which scrambles them).
-    words = WORDS[lang]
-    publishers = sorted({r["publisher"] for r in tl["reports"]})
-    lh_small = small.size + 4
-    # At most about a fifth of the picture: with many publishers the list ends in "and N more" (named whole,
-    # never cut mid-word); the full list is in the data (/api/reports).
-    max_lines = max(3, int(h * 0.2 / lh_small))
-
-    def footer_lines(names: list[str], more: int) -> list[tuple[str, bool]]:
-        sources = "; ".join(names) + (words["more"].format(n=more) if more else "")
-        if rtl:
-            out = [(shape_text(f"{words['brand']} · {words['sources']}:"), True)]
-            return out + [(line, False) for line in wrap(d, f"{ATTRIBUTION} · {sources}", small, w - 2 * pad, "en")]
-        return [(line, False) for line in wrap(d, f"{words['brand']} · {ATTRIBUTION} · {words['sources']}: {sources}",
-                                               small, w - 2 * pad, "en")]
-
-    keep = len(publishers)
-    lines = footer_lines(publishers, 0)
-    while len(lines) > max_lines and keep > 1:
-        keep -= 1
-        lines = footer_lines(publishers[:keep], len(publishers) - keep)
-    fh = len(lines) * lh_small + 6
-    d.rectangle([0, h - fh, w, h], fill=(255, 255, 255, 255))
-    for i, (text, right) in enumerate(lines):
-        x = w - pad - d.textlength(text, font=small) if right else pad
-        d.text((x, h - fh + 3 + i * lh_small), text, font=small, fill=(60, 60, 60))
-
-    # Legend: bottom-right with the swatch before the text; mirrored in Arabic (bottom-left, swatch on the right).
-    areas = {}
+def _legend(d, plan: Plan, frame: Frame, placed: list, outlined: bool, ds: dict) -> None:
+    """A swatch and its words for every symbol on the map: each faction's fill with its area at this instant,
+    and the latest change's outline (only when this frame draws one). Rows run right to left in Arabic."""
+    if not plan.legend_h:
+        return
+    top = plan.h - plan.footer_h - plan.legend_h
+    d.rectangle([0, top, plan.w, top + plan.legend_h - 1], fill=PAPER)
+    areas: dict[str, float] = {}
     for z in frame.zones:
         areas[z["faction"]] = areas.get(z["faction"], 0.0) + z["area_km2"]
-    rows = [(f, areas[f["slug"]]) for f in tl["factions"] if areas.get(f["slug"], 0) > 0]
-    lh = mid.size + 6
-    texts = [shape_text(area_label(f, a, lang)) if rtl else area_label(f, a, lang) for f, a in rows]
-    # The last row: the grey beyond the data set's extent (_unmapped), not a faction.
-    rows.append(({"color": "#%02x%02x%02x" % UNMAPPED}, 0.0))
-    texts.append(shape_text(words["unmapped"]) if rtl else words["unmapped"])
-    lw = max((d.textlength(t, font=mid) for t in texts), default=100) + lh + 3 * pad
-    y0 = h - fh - len(rows) * lh - pad - 8
-    lx = pad if rtl else w - lw - pad
-    d.rectangle([lx, y0, lx + lw, y0 + len(rows) * lh + pad], fill=(255, 255, 255, 255))
-    for i, ((f, _), text) in enumerate(zip(rows, texts)):
-        y = y0 + pad // 2 + i * lh
-        sw = lh - 6
-        if rtl:
-            sx = lx + lw - pad - sw
-            tx = sx - 6 - d.textlength(text, font=mid)
-        else:
-            sx = lx + pad
-            tx = sx + sw + 6
-        d.rectangle([sx, y + 2, sx + sw, y + lh - 4], fill=_hex(f["color"]), outline=(60, 60, 60))
-        d.text((tx, y), text, font=mid, fill=(0, 0, 0))
+    fnt, sw, lh = plan.text_font, plan.sw, plan.text_lh
+    n = len(plan.factions)
+    for r, row in enumerate(plan.rows):
+        y = top + plan.pad // 2 + r * lh
+        x = 0
+        for i in row:
+            if i < n:
+                f = plan.factions[i]
+                text, swatch = area_label(f, areas.get(f["slug"], 0.0), plan.lang), ("fill", _hex(f["color"]))
+            elif plan.extra[i - n] == "unmapped":
+                text, swatch = WORDS[plan.lang]["unmapped"], ("fill", UNMAPPED + (255,))
+            elif outlined:
+                text, swatch = plan.latest_text(datetime.fromisoformat(frame.step.replace("Z", "+00:00")), ds), ("outline", None)
+            else:
+                x += plan.slot_w[i] + plan.entry_gap
+                continue
+            shown_text = shape_text(text) if plan.rtl else text
+            sy = y + (lh - sw) // 2
+            if plan.rtl:
+                right = plan.w - plan.pad - x
+                sx0, tx_right = right - sw, right - sw - fnt.size // 2
+            else:
+                sx0 = plan.pad + x
+            box = [sx0, sy, sx0 + sw, sy + sw]
+            if swatch[0] == "fill":
+                d.rectangle(box, fill=swatch[1], outline=GREY)
+            else:
+                d.rectangle(box, fill=(235, 235, 235, 255), outline=INK, width=max(2, sw // 6))
+            placed.append(("swatch", text, tuple(box)))
+            ty = y + (lh - fnt.size) // 2 - 1
+            if plan.rtl:
+                _text(d, placed, "legend", (0, ty), shown_text, fnt, INK, right_edge=tx_right)
+            else:
+                _text(d, placed, "legend", (sx0 + sw + fnt.size // 2, ty), shown_text, fnt, INK)
+            x += plan.slot_w[i] + plan.entry_gap
+
+
+def _footer(d, plan: Plan, frame: Frame, placed: list) -> None:
+    top = plan.h - plan.footer_h
+    d.rectangle([0, top, plan.w, plan.h], fill=PAPER)
+    names, unnamed = frame.publishers, frame.unnamed
+    lines = plan.footer_lines(names, unnamed)
+    while len(lines) > plan.footer_n and names:  # never more lines than the band was sized for
+        names, unnamed = names[:-1], unnamed + 1
+        lines = plan.footer_lines(names, unnamed)
+    for i, (text, right) in enumerate(lines):
+        _text(d, placed, "source", (plan.pad, top + plan.pad // 2 + i * plan.small_lh), text, plan.small_font, GREY,
+              right_edge=plan.w - plan.pad if right else None)
 
 
 def check_size(width: int, height: int) -> None:
@@ -392,26 +603,30 @@ def png(tl: dict, at: datetime, *, width=1200, height=900, lang="en", bbox=None,
     """`tl`: what the read model gathers for pictures (app.read.model.ReadModel.frames)."""
     check_size(width, height)
     shown = check_factions(tl, factions)
-    img = render_frame(tl, Frame(tl, at, shown), width=width, height=height, lang=lang, bbox=bbox, view=view)
+    plan = Plan(tl, width, height, lang, shown=shown, bbox=bbox, view=view)
+    img = render_frame(tl, Frame(tl, at, shown), width=width, height=height, lang=lang, plan=plan)
     buf = io.BytesIO()
     img.save(buf, "PNG", optimize=True)
     return buf.getvalue()
 
 
 def frame_instants(tl: dict, t_from: datetime, t_to: datetime, step: timedelta | None) -> list[datetime]:
-    """One frame per change instant in [from, to] (step None), or every `step`."""
+    """One frame per change instant in [from, to] (step None), or every `step`; the last frame is `to` itself, so
+    an animation ends on the period's end, stamped with it (and holds it: see `animation`)."""
     if t_from > t_to:
         raise BadInput("from must not be after to")
     if step is None:
         parse = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))
-        out = [parse(i) for i in tl["instants"] if t_from <= parse(i) <= t_to]
-        return out or [t_from]
+        out = [parse(i) for i in tl["instants"] if t_from <= parse(i) <= t_to] or [t_from]
+        return out + [t_to] if out[-1] < t_to else out
     if step.total_seconds() < 60:
         raise BadInput("step must be at least one minute")
     n = int((t_to - t_from) / step) + 1
-    if n > MAX_FRAMES:
-        raise BadInput(f"that makes {n} frames; at most {MAX_FRAMES} (use a longer step or a shorter period)")
-    return [t_from + i * step for i in range(n)]
+    out = [t_from + i * step for i in range(n)]
+    out += [t_to] if out[-1] < t_to else []
+    if len(out) > MAX_FRAMES:
+        raise BadInput(f"that makes {len(out)} frames; at most {MAX_FRAMES} (use a longer step or a shorter period)")
+    return out
 
 
 def _gif_frames(frames: list[Image.Image], keep: list[tuple]) -> list[Image.Image]:
@@ -458,10 +673,13 @@ def animation(tl: dict, instants: list[datetime], *, fmt: str, fps: float, width
         raise BadInput("format must be gif or mp4")
     shown = check_factions(tl, factions)
     keep = [_hex(f["color"])[:3] for f in tl["factions"]]
+    plan = Plan(tl, width, height, lang, shown=shown, bbox=bbox, view=view)  # one layout: nothing jumps
+    # The last frame (the period's end) stays on screen: a reader sees where the front ended before it loops.
+    hold_ms = max(HOLD_SECONDS * 1000, 2 * int(1000 / fps))
 
     def frames():
         for i, t in enumerate(instants):
-            yield render_frame(tl, Frame(tl, t, shown), width=width, height=height, lang=lang, bbox=bbox, view=view)
+            yield render_frame(tl, Frame(tl, t, shown), width=width, height=height, lang=lang, plan=plan)
             if progress:
                 progress(i + 1, len(instants))
     # Memory limit: a GIF keeps each frame as it will be stored (one byte a pixel, the faction colours exact),
@@ -469,7 +687,8 @@ def animation(tl: dict, instants: list[datetime], *, fmt: str, fps: float, width
     if fmt == "gif":
         pal = [_gif_frames([f], keep)[0] for f in frames()]
         buf = io.BytesIO()
-        pal[0].save(buf, "GIF", save_all=True, append_images=pal[1:], duration=int(1000 / fps), loop=0, optimize=False)
+        durations = [int(1000 / fps)] * (len(pal) - 1) + [hold_ms]
+        pal[0].save(buf, "GIF", save_all=True, append_images=pal[1:], duration=durations, loop=0, optimize=False)
         return buf.getvalue()
     if fmt == "mp4":
         import imageio_ffmpeg
@@ -481,8 +700,12 @@ def animation(tl: dict, instants: list[datetime], *, fmt: str, fps: float, width
                    "-s", f"{w2}x{h2}", "-r", str(fps), "-i", "-", "-c:v", "libx264", "-pix_fmt", "yuv420p",
                    "-movflags", "+faststart", str(out)]
             proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+            raw = b""
             for f in frames():
-                proc.stdin.write(f.crop((0, 0, w2, h2)).tobytes())
+                raw = f.crop((0, 0, w2, h2)).tobytes()
+                proc.stdin.write(raw)
+            for _ in range(max(0, math.ceil(hold_ms / 1000 * fps) - 1)):  # the hold: the last frame again
+                proc.stdin.write(raw)
             proc.stdin.close()
             if proc.wait(timeout=300) != 0:
                 raise RuntimeError(proc.stderr.read().decode()[-500:])

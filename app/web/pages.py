@@ -79,31 +79,61 @@ def wars_list(request: Request, lang: Annotated[str, Query(max_length=5)] = "en"
 
 
 @router.get("/embed")
-def embed(request: Request, war: WarDep, lang: Annotated[str, Query(max_length=5)] = "en",
-          theme: Annotated[str | None, Query(max_length=10)] = None,
-          t: Annotated[str | None, Query(max_length=40)] = None,
-          rev: Annotated[int | None, Query(ge=1, le=2_000_000_000)] = None):
+def embed(request: Request, lang: str = "en", theme: str | None = None, t: str | None = None,
+          rev: str | None = None, war: str | None = None):
+    # Never a 404 or 422 here: this page is what a newsroom's article shows, so a mistyped value (rev=abc, rev=0,
+    # t=yesterday, a war this server does not have) is explained inside the frame, in the reader's language, with
+    # the title and the source footer, by the embed's script (badParam, config.unknownWar in
+    # static/js/viewer/embed.js). An unknown language or theme is the default.
+    from app.domain.errors import NotFound
+
     lang = "ar" if lang == "ar" else "en"
     # No theme: the reader's system setting decides (prefers-color-scheme in app.css); light or dark forces it.
     theme = theme if theme in ("dark", "light") else None
-    return render(request, "embed.html", {"config": client_config(request, war, embed=True), "lang": lang, "theme": theme,
-                                          "description": _description(request, t, rev, lang)},
+    pin = _revision_number(rev)
+    wars = request.app.state.wars
+    try:
+        w, unknown = wars.get(war), None
+    except NotFound:  # nothing of that war is shown or asked for: the page only says it is not here
+        w, unknown = wars.default(), war[:64]
+    config = client_config(request, w, embed=True)
+    if unknown:  # no address at all: the page asks nothing of a war that is not here (nor follows its events)
+        config.update(urls={}, unknownWar=unknown)
+    return render(request, "embed.html", {"config": config, "lang": lang, "theme": theme,
+                                          "description": "" if unknown else _description(w.readmodel, t, pin, lang),
+                                          "title": "" if unknown else _title(w.readmodel, lang)},
                   headers={"Cache-Control": "public, max-age=300"})
 
 
-def _description(request: Request, t: str | None, rev: int | None, lang: str) -> str:
+def _revision_number(rev: str | None) -> int | None:
+    """`rev=` as a revision number; 0 when it cannot be one (abc, 0, -3, 1.5, too long); None when absent."""
+    if rev is None:
+        return None
+    return int(rev) if rev.isascii() and rev.isdigit() and len(rev) <= 10 and 0 < int(rev) <= 2_000_000_000 else 0
+
+
+def _title(rm, lang: str) -> str:
+    """The war's title at its latest revision: the footer shows it even when the map cannot be shown."""
+    if not rm.revision:
+        return ""
+    ds = rm.publication(rm.revision).dataset or {}
+    return (lang == "ar" and ds.get("title_ar")) or ds.get("title_en") or ""
+
+
+def _description(rm, t: str | None, rev: int | None, lang: str) -> str:
     """What the map shows at `t` (or the start), in words: served in the page for screen readers and for
     readers without scripts; the embed's script keeps it current while the map plays."""
     from app.domain.describe import describe
     from app.domain.times import parse_instant
     from app.domain.errors import FrontlineError
 
-    rm = request.app.state.wars.get(request.query_params.get("war")).readmodel
     current = rm.revision
     if not current:
         return ""
-    if rev:
+    if rev is not None:
         try:
+            if not rev:
+                return ""  # not a revision number: the script says so
             rm.check_revision(rev)  # a number that names no revision describes nothing (its API answers 404)
         except FrontlineError:
             return ""

@@ -395,3 +395,76 @@ def test_the_frontline_link_opens_the_same_revision_in_the_viewer(live_seed, pag
     page.locator(".leaflet-control-zoom-in").click()
     page.wait_for_function("(r) => new URLSearchParams(location.search).get('rev') === r"
                            " && new URLSearchParams(location.search).get('z') !== null", arg=str(rev))
+
+
+# --- issue 27, item 4: every bad parameter is a translated message in the frame, with the title and the footer ---
+
+BAD_PARAMS = [
+    # query, words the message must carry (the value the newsroom typed)
+    ("rev=abc", "abc"), ("rev=0", "0"), ("rev=-3", "-3"), ("rev=1.5", "1.5"), ("rev=999", "999"),
+    ("rev=99999999999999999999", "99999999999999999999"),
+    ("factions=nope,nada", "nope, nada"), ("factions=hts,nope", "nope"),
+    ("t=yesterday", "yesterday"), ("t=" + "2024-11-30T12:00:00+03:00" * 3, "t="),
+    ("speed=fast", "fast"), ("c=36.2,37.1&z=abc", "abc"), ("c=north&z=9", "north"), ("bbox=1,2,3", "1,2,3"),
+    ("lang=english", ""), ("theme=a-very-long-theme-name", ""),
+]
+
+
+@pytest.mark.parametrize("query, words", BAD_PARAMS, ids=[q[:30] for q, _ in BAD_PARAMS])
+def test_a_bad_parameter_is_a_message_in_the_frame_with_its_title_and_footer(live_seed, browser, query, words):
+    context, page = _page(browser, 480, 400)
+    try:
+        r = page.goto(f"{live_seed.url}/embed?{query}")
+        assert r.status == 200 and "text/html" in r.headers["content-type"]  # before: 422 and JSON for rev=abc, rev=0
+        if query.startswith(("lang=", "theme=")):  # not errors: an unknown language or theme takes the default
+            page.wait_for_function("() => document.body.dataset.ready === '1'")
+            return
+        page.wait_for_function("() => document.body.dataset.ready === 'error'")
+        box = page.locator("#embed-error")
+        assert box.is_visible()
+        assert words in box.inner_text(), box.inner_text()
+        assert "{" not in box.inner_text() and "detail" not in box.inner_text()
+        title = httpx.get(f"{live_seed.url}/api/timeline", timeout=60).json()["dataset"]["title_en"]
+        footer = page.locator("#embed-footer")
+        assert footer.is_visible()  # before: rev=999 dropped the title and the source
+        assert title in footer.inner_text() and "Source" in footer.inner_text()
+        # a value that cannot be a revision is refused before any request (nothing fails in the console)
+        if query.split("=")[0] != "rev" or query == "rev=999":
+            return
+        assert not page.problems, page.problems
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("query, words", [("rev=abc", "abc"), ("rev=999", "999"), ("t=yesterday", "yesterday"),
+                                          ("factions=hts,nope", "nope")])
+def test_bad_parameters_are_explained_in_arabic(live_seed, browser, query, words):
+    context, page = _page(browser, 480, 400)
+    try:
+        page.goto(f"{live_seed.url}/embed?lang=ar&{query}")
+        page.wait_for_function("() => document.body.dataset.ready === 'error'")
+        text = page.locator("#embed-error").inner_text()
+        assert words in text and any("\u0600" <= ch <= "\u06ff" for ch in text), text
+        footer = page.locator("#embed-footer").inner_text()
+        title = httpx.get(f"{live_seed.url}/api/timeline", timeout=60).json()["dataset"]["title_ar"]
+        assert title in footer and "المصدر" in footer, footer
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path, words", [("/embed?war=nope", "nope"), ("/embed?war=NOPE!", "NOPE!"),
+                                         ("/w/nope/embed", "nope"), ("/embed?lang=ar&war=nope", "nope")])
+def test_an_unknown_war_is_a_message_in_the_frame(live_seed, browser, path, words):
+    """war= (or /w/SLUG/) naming no war on this server: before, raw JSON (404, or 422 for a malformed slug)."""
+    context, page = _page(browser, 480, 400)
+    try:
+        r = page.goto(f"{live_seed.url}{path}")
+        assert r.status == 200 and "text/html" in r.headers["content-type"]
+        page.wait_for_function("() => document.body.dataset.ready === 'error'")
+        text = page.locator("#embed-error").inner_text()
+        assert words in text and ("war" in text or "حرب" in text), text
+        footer = page.locator("#embed-footer")
+        assert footer.is_visible() and ("Source" in footer.inner_text() or "المصدر" in footer.inner_text())
+        assert not page.problems, page.problems  # nothing requested of a war that is not there
+    finally:
+        context.close()

@@ -184,7 +184,7 @@ def test_a_tap_opens_the_popup(live_seed, make_page, host):
     page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     popup = frame.locator(".leaflet-popup-content .popup")
     popup.wait_for()
-    assert "Held since" in popup.inner_text()
+    assert "held since" in popup.inner_text()
     assert page.evaluate("window.scrollY") == y0
     assert not frame.locator("#embed-hint").is_visible()  # a tap is not a drag: no hint
     page.screenshot(path=str(OUTPUT / "embed-touch-popup-390.png"))

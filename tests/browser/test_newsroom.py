@@ -28,7 +28,7 @@ def test_popup_sums_up_the_baseline_and_says_held_since_before(live_seed, page):
     open_viewer(page, live_seed, at(*SHEIKH_MAQSOUD, T_30NOV_16))
     popup = click_map_centre(page)
     text = popup.inner_text()
-    assert "Held since before 27 Nov 2024" in text
+    assert "This point: held since before 27 Nov 2024" in text
     assert "27 Nov 2024, 00:00" not in text  # no baseline statement listed as an event of that hour
     assert popup.locator(".popup-change time", has_text="27 Nov 2024, 00:00").count() == 0
     assert popup.locator(".popup-baseline .popup-summary").count() == 1
@@ -39,7 +39,7 @@ def test_popup_lists_the_events_of_the_period_most_recent_first(live_seed, page)
     popup = click_map_centre(page)
     times = popup.locator(".popup-change time").all_inner_texts()
     assert times and all("27 Nov 2024, 00:00" not in t for t in times)
-    assert "Held since" in popup.locator(".popup-since").inner_text()
+    assert "This point: held since" in popup.locator(".popup-since").inner_text()
     assert "before" not in popup.locator(".popup-since").inner_text()
 
 
@@ -238,3 +238,66 @@ def test_data_set_title_is_shown_on_phones(live_seed, make_page, timeline, lang,
     assert title.inner_text() == timeline["dataset"]["title_ar" if lang == "ar" else "title_en"]
     assert page.evaluate(HIT_JS, "#ds-title") == 0  # nothing (the buttons) covers it
     assert page.locator("#map").bounding_box()["height"] >= 400 if size[1] > 700 else True
+
+
+def test_share_offers_the_social_sizes_for_pictures(live_seed, page):
+    """Issue 27, item 5: the share dialog offers the social presets; the picture asked for is that size."""
+    open_viewer(page, live_seed, f"t={quote(T_30NOV_16)}")
+    page.get_by_role("button", name="Share").click()
+    size = page.get_by_label("Size", exact=True)
+    assert size.locator("option").all_inner_texts()[1:] == [
+        "Square 1:1 (1080 × 1080)", "Portrait 4:5 (1080 × 1350)", "Story 9:16 (1080 × 1920)", "Landscape 16:9 (1920 × 1080)"]
+    size.select_option("story")
+    with page.expect_request(lambda r: "/api/render.png" in r.url) as req, page.expect_download(timeout=60000) as dl:
+        page.get_by_role("button", name="Picture of this instant (PNG)").click()
+    assert parse_qs(urlparse(req.value.url).query)["preset"] == ["story"]
+    assert dl.value.suggested_filename.endswith("-story.png")
+    from PIL import Image
+    assert Image.open(dl.value.path()).size == (1080, 1920)
+
+
+def test_arabic_pictures_write_numbers_as_the_arabic_viewer_does(live_seed, page):
+    """The picture's km² and time carry the digits the viewer shows in Arabic (Chromium's Intl for "ar"), not
+    Eastern Arabic ones the viewer never uses."""
+    from app.read import pictures as render
+
+    open_viewer(page, live_seed, f"t={quote(T_30NOV_16)}&lang=ar")
+    shown = page.evaluate("import('/static/js/shared/i18n.js').then((m) => m.formatKm2(36370.2, 'ar'))")
+    f = {"slug": "saa", "name_ar": "الحكومة", "name_en": "Government"}
+    assert render.area_label(f, 36370.2, "ar") == f"الحكومة  {shown} كم²"
+    legend = page.locator(".legend").inner_text()
+    assert not any("\u0660" <= ch <= "\u0669" for ch in legend)
+
+
+# --- issue 27, item 6: "held since" is about the point clicked, "last changed hands" about the place's marker ---
+
+WEST_ALEPPO = (36.1712, 37.1312)  # lat, lon: taken 1 Dec 19:00, while the centre of Aleppo fell on 30 Nov 12:00
+
+
+def test_popup_says_which_date_is_the_points_and_which_the_places(live_seed, page):
+    open_viewer(page, live_seed, f"t={quote(T_2DEC)}&c={WEST_ALEPPO[0]},{WEST_ALEPPO[1]}&z=9")
+    popup = click_map_centre(page)
+    place = popup.locator(".popup-place[data-place='aleppo']")
+    place.wait_for()
+    since = popup.locator(".popup-since").inner_text()
+    hands = place.locator(".popup-hands").inner_text()
+    # before: "Held since: 1 Dec 2024, 19:00" over "Last changed hands: 30 Nov 2024, 12:00", unexplained
+    assert since == "This point: held since 1 Dec 2024, 19:00 UTC+3", since
+    assert hands.startswith("At the place's marker: last changed hands 30 Nov 2024, 12:00 UTC+3, to Hayat"), hands
+    assert "different times" in place.locator(".popup-hands-note").inner_text()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_at_the_places_marker_both_dates_agree_and_nothing_needs_explaining(live_seed, page, lang):
+    lat, lon = 36.20124, 37.16117  # the gazetteer's point for Aleppo
+    open_viewer(page, live_seed, f"t={quote(T_2DEC)}&c={lat},{lon}&z=9" + ("&lang=ar" if lang == "ar" else ""))
+    popup = click_map_centre(page)
+    place = popup.locator(".popup-place[data-place='aleppo']")
+    place.wait_for()
+    since = popup.locator(".popup-since").inner_text()
+    hands = place.locator(".popup-hands").inner_text()
+    when = "30 Nov 2024, 12:00" if lang == "en" else "30 نوفمبر 2024، 12:00"
+    assert when in since and when in hands, (since, hands)
+    if lang == "ar":
+        assert since.startswith("هذه النقطة") and hands.startswith("عند علامة المكان"), (since, hands)
+    assert place.locator(".popup-hands-note").count() == 0

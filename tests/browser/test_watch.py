@@ -70,7 +70,7 @@ def test_place_popup_says_when_it_last_changed_hands_and_watch_gives_its_feeds(l
     sec.wait_for()
     hands = sec.locator(".popup-hands").inner_text()
     if lang == "en":
-        assert hands == "Last changed hands: 30 Nov 2024, 12:00 UTC+3, to Hayat Tahrir al-Sham and allied opposition factions"
+        assert hands == "At the place's marker: last changed hands 30 Nov 2024, 12:00 UTC+3, to Hayat Tahrir al-Sham and allied opposition factions"
     else:
         assert "30 نوفمبر 2024، 12:00" in hands and "هيئة تحرير الشام" in hands
     page.screenshot(path=str(OUTPUT / f"watch-popup-{lang}.png"))
@@ -103,7 +103,7 @@ def test_a_place_that_never_changed_hands_says_so(live_seed, page):
     click_centre(page)
     sec = page.locator(".leaflet-popup-content .popup-place[data-place='hama']")
     sec.wait_for()
-    assert sec.locator(".popup-hands").inner_text() == "Has not changed hands since 27 Nov 2024"
+    assert sec.locator(".popup-hands").inner_text() == "At the place's marker: has not changed hands since 27 Nov 2024"
 
 
 def bbox_of(url):
@@ -232,7 +232,7 @@ def test_baked_site_computes_last_changed_hands_and_offers_no_feeds(live_seed, s
     click_centre(page)
     sec = page.locator(f".leaflet-popup-content .popup-place[data-place='{CITADEL}']")
     sec.wait_for()
-    assert sec.locator(".popup-hands").inner_text().startswith("Last changed hands: 30 Nov 2024, 12:00 UTC+3, to Hayat")
+    assert sec.locator(".popup-hands").inner_text().startswith("At the place's marker: last changed hands 30 Nov 2024, 12:00 UTC+3, to Hayat")
     assert sec.locator(".watch-place").count() == 0  # no server, no feeds
     assert page.locator("#watch-area-btn").count() == 0 and page.locator("details.asof").count() == 0
     page.click("#share-btn")

@@ -33,8 +33,10 @@ URLS = ["/", "/embed", "/embed?lang=ar&controls=0", "/?lang=ar", "/api/timeline"
         f"/api/render.png?at={AT}&width=400&height=300", "/api/health"]
 URLS = [u.replace("+03:00", "%2B03:00") for u in URLS]
 # The pages carry the code's own interface (it changes with any feature): they must keep answering; the data
-# they show comes from the URLs above, compared byte for byte.
-PAGES = {"/", "/embed", "/embed?lang=ar&controls=0", "/?lang=ar", "/corrections"}
+# they show comes from the URLs above, compared byte for byte. So does a picture's layout (issue 27 redrew it:
+# bands, place-name placement, the source line), drawn from the same data.
+PAGES = {"/", "/embed", "/embed?lang=ar&controls=0", "/?lang=ar", "/corrections",
+         f"/api/render.png?at={AT}&width=400&height=300".replace("+03:00", "%2B03:00")}
 
 
 def _old_code(tmp: Path) -> Path | None:

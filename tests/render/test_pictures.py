@@ -26,6 +26,12 @@ def tl(http):
     return http.get("/api/timeline").json()
 
 
+def projection(tl, w, h, bbox=ALEPPO_BOX, factions=None):
+    """Where the renderer puts a point: its layout (header and bottom bands) fitted around the map."""
+    box = [float(v) for v in bbox.split(",")] if bbox else None
+    return render.Plan(tl, w, h, shown=frozenset(factions) if factions else None, bbox=box).proj
+
+
 def rgb(hexcol):
     return tuple(int(hexcol[i:i + 2], 16) for i in (1, 3, 5))
 
@@ -61,7 +67,7 @@ def test_png_keeps_the_sdf_pocket_in_sdf_colour(http, tl):
     r = http.get("/api/render.png", params={"at": AT, "width": w, "height": h, "bbox": ALEPPO_BOX})
     assert r.status_code == 200, r.text
     img = Image.open(io.BytesIO(r.content)).convert("RGB")
-    proj = render.Projection([float(v) for v in ALEPPO_BOX.split(",")], w, h)
+    proj = projection(tl, w, h)
     colours = {f["slug"]: f["color"] for f in tl["factions"]}
     assert sdf_pocket(http).contains(Point(SHEIKH_MAQSOUD))
     got = dominant(img, proj(*SHEIKH_MAQSOUD))
@@ -77,7 +83,7 @@ def test_every_gif_frame_keeps_the_sdf_pocket(http, tl):
     assert r.status_code == 200, r.text
     gif = Image.open(io.BytesIO(r.content))
     assert gif.n_frames >= 2
-    proj = render.Projection([float(v) for v in ALEPPO_BOX.split(",")], w, h)
+    proj = projection(tl, w, h)
     sdf = blended(next(f["color"] for f in tl["factions"] if f["slug"] == "sdf"))
     for i in range(gif.n_frames):
         gif.seek(i)
@@ -86,19 +92,20 @@ def test_every_gif_frame_keeps_the_sdf_pocket(http, tl):
 
 
 def test_footer_is_never_cut(http, tl):
-    """Every source's name is drawn: the footer wraps instead of cutting ("Sources: T")."""
+    """Every source drawn is named whole: the source line wraps or ends "and N more", it never cuts a name
+    ("Sources: T"), and each of its lines lies inside the picture."""
     tl_small = dict(tl, zones=[], changes=[])  # the footer only: no zones needed
-    img = render.render_frame(tl_small, render.Frame(tl_small, render.datetime.fromisoformat(AT)), width=400, height=300)
-    d = ImageDraw.Draw(Image.new("RGB", (10, 10)))
-    small = render.font(max(10, 400 // 110))
-    footer = "Frontline · " + render.ATTRIBUTION + " · Sources: " + "; ".join(sorted({x["publisher"] for x in tl["reports"]}))
-    lines = render.wrap(d, footer, small, 400 - 20, "en")
-    assert " ".join(lines) == footer  # nothing dropped
-    assert all(d.textlength(line, font=small) <= 380 for line in lines)
-    # and the picture's bottom rows really hold that many lines of text on white
-    rows_with_ink = [y for y in range(300 - (len(lines) * (small.size + 4) + 6), 300)
-                     if any(sum(img.getpixel((x, y))) < 500 for x in range(0, 400, 2))]
-    assert len(rows_with_ink) >= len(lines) * 3
+    placed = []
+    render.render_frame(tl_small, render.Frame(tl_small, render.datetime.fromisoformat(AT)), width=400, height=300,
+                        placed=placed)
+    lines = [p for p in placed if p[0] == "source"]
+    assert lines and all(0 <= p[2][0] and p[2][2] <= 400 and p[2][3] <= 300 for p in lines)
+    text = " ".join(p[1] for p in lines)
+    sources = text.split("Sources: ")[1].split(" · ")[0]
+    names = sources.split(" and ")[0].split(", ")
+    publishers = {render.publisher_name(r["publisher"]) for r in tl["reports"]}
+    assert names and all(n in publishers for n in names), names  # nothing dropped mid-name
+    assert text.rstrip().endswith("GeoNames (CC-BY 4.0)")
 
 
 def test_arabic_gif_has_arabic_units_and_a_right_to_left_legend(http, tl):
@@ -107,21 +114,22 @@ def test_arabic_gif_has_arabic_units_and_a_right_to_left_legend(http, tl):
                                             "width": w, "height": h, "lang": "ar"})
     assert r.status_code == 200
     labels = [render.area_label(f, 1234.4, "ar") for f in tl["factions"]]
-    assert all("كم²" in s and "km" not in s and "١٬٢٣٤" in s for s in labels)
+    assert all("كم²" in s and "km" not in s and "1,234" in s for s in labels)  # the viewer's digits
     gif = Image.open(io.BytesIO(r.content))
     sdf = rgb(next(f["color"] for f in tl["factions"] if f["slug"] == "sdf"))
     for i in range(gif.n_frames):
         gif.seek(i)
         frame = gif.convert("RGB")
-        # the legend's swatches (full colour, not the faded zone fill) sit in the bottom-left quarter, and the
-        # text of each row lies to the left of its swatch (right-to-left)
+        # the legend's swatches (full colour, not the faded zone fill) sit in the bottom half, and the text of
+        # each entry lies to the left of its swatch, right beside it (right-to-left)
         swatch = [(x, y) for y in range(h // 2, h) for x in range(w) if near(frame.getpixel((x, y)), sdf, 24)]
         assert swatch, i
-        sx = min(x for x, _ in swatch)
+        sx, sx1 = min(x for x, _ in swatch), max(x for x, _ in swatch)
         sy = sorted(y for _, y in swatch)[len(swatch) // 2]
-        assert sx < w // 2, (i, sx)
-        ink = [x for x in range(0, sx) if sum(frame.getpixel((x, sy))) < 200]
-        assert ink and max(ink) < sx, i
+        rows = range(sy - 4, sy + 5)
+        ink_left = [x for x in range(max(0, sx - 30), sx) for y in rows if sum(frame.getpixel((x, y))) < 200]
+        ink_right = [x for x in range(sx1 + 2, min(w, sx1 + 8)) for y in rows if sum(frame.getpixel((x, y))) < 200]
+        assert ink_left and not ink_right, i
 
 
 def test_hidden_factions_are_not_drawn(http, tl):
@@ -130,7 +138,7 @@ def test_hidden_factions_are_not_drawn(http, tl):
     r = http.get("/api/render.png", params={"at": AT, "width": w, "height": h, "bbox": ALEPPO_BOX, "factions": "hts,saa"})
     assert r.status_code == 200
     img = Image.open(io.BytesIO(r.content)).convert("RGB")
-    proj = render.Projection([float(v) for v in ALEPPO_BOX.split(",")], w, h)
+    proj = projection(tl, w, h, factions=("hts", "saa"))
     got = dominant(img, proj(*SHEIKH_MAQSOUD))
     assert not near(got, blended(colours["sdf"])) and near(got, (244, 241, 234), 12), got
     # no SDF swatch in the legend either
@@ -160,26 +168,23 @@ def test_lake_assad_is_water_over_the_zones(http, tl):
     w, h = 1000, 800
     r = http.get("/api/render.png", params={"at": AT, "width": w, "height": h})
     img = Image.open(io.BytesIO(r.content)).convert("RGB")
-    proj = render.Projection(tl["dataset"]["extent"], w, h)
+    proj = projection(tl, w, h, bbox=None)
     assert dominant(img, proj(inside.x, inside.y), r=1) == (169, 203, 230)
 
 
-def test_footer_with_many_sources_stays_a_fifth_and_says_how_many_more(http, tl):
-    """Many publishers: the footer names whole ones, ends "and N more (all in /api/reports)", and leaves the map
-    most of the picture (the legend and the title never collide with it)."""
+def test_footer_with_many_sources_stays_short_and_says_how_many_more(http, tl):
+    """Many publishers: the source line names whole ones, ends "and N more", and stays within three lines (the
+    legend and the title never collide with it: they have bands of their own)."""
     tl_small = dict(tl, zones=[], changes=[])
     tl_small["reports"] = [{"publisher": f"Publisher number {i} (agency wire)"} for i in range(40)]
-    img = render.render_frame(tl_small, render.Frame(tl_small, render.datetime.fromisoformat(AT)), width=400, height=300)
-    # white footer band at the bottom: find where it starts
-    top = 300
-    while top > 0 and img.getpixel((1, top - 1)) == (255, 255, 255):  # the footer's white band (map land is not)
-        top -= 1
-    assert 300 - top <= 0.3 * 300, 300 - top
-    d = ImageDraw.Draw(Image.new("RGB", (10, 10)))
-    small = render.font(10)
-    lines = render.wrap(d, "x " * 5, small, 380, "en")
-    assert lines  # wrap works on plain text
-    assert " and 3 more (all in /api/reports)" == render.WORDS["en"]["more"].format(n=3)
+    placed = []
+    render.render_frame(tl_small, render.Frame(tl_small, render.datetime.fromisoformat(AT)), width=400, height=300,
+                        placed=placed)
+    lines = [p[1] for p in placed if p[0] == "source"]
+    assert len(lines) <= 3, lines
+    text = " ".join(lines)
+    named = text.count("Publisher number")
+    assert 0 < named < 40 and f"and {40 - named} more" in text
 
 
 def test_outside_the_extent_is_greyed_not_mapped_and_its_edge_is_no_front(http, tl):

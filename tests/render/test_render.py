@@ -20,7 +20,7 @@ def http(live_seed):
 
 def _pixel(png: bytes, tl: dict, lonlat, w, h):
     img = Image.open(io.BytesIO(png)).convert("RGB")
-    x, y = render.Projection(tl["dataset"]["extent"], w, h)(*lonlat)
+    x, y = render.Plan(tl, w, h).proj(*lonlat)
     # the most common colour around the point (a place label may sit right on it)
     from collections import Counter
     box = img.crop((int(x) - 25, int(y) - 25, int(x) + 25, int(y) + 25))
@@ -53,7 +53,7 @@ def test_gif_has_one_frame_per_change_and_a_legend(http):
     assert r.status_code == 200 and r.headers["content-type"] == "image/gif"
     gif = Image.open(io.BytesIO(r.content))
     expected = [i for i in tl["instants"] if "2024-11-26T21:00:00Z" <= i <= "2024-11-29T21:00:00Z"]
-    assert gif.n_frames == len(expected)
+    assert gif.n_frames == len(expected) + 1  # and the period's end, held
     gif.seek(gif.n_frames - 1)
     frame = gif.convert("RGB")
     # the legend sits bottom-right on white: its swatches carry the factions' colours

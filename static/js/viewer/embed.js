@@ -8,7 +8,7 @@ import { formatLocal, zoneOf } from "../shared/timefmt.js";
 import { readConfig } from "../shared/config.js";
 import { tr, field, normLang } from "../shared/i18n.js";
 import { createViewer } from "./create.js";
-import { parseState, buildQuery } from "./permalink.js";
+import { parseState, buildQuery, parseTime } from "./permalink.js";
 import "./follow.js";  // live updates: "The map was updated - show" (never jumps by itself)
 import { $ } from "../shared/dom.js";
 
@@ -28,6 +28,30 @@ export function embedOptions(search) {
     rev: Number.isInteger(rev) && rev > 0 ? rev : null,
   };
 }
+
+// A value typed into the snippet that the embed cannot use, as [name, value] (the first one), or null. Absent or
+// empty values take their defaults; a present one that means nothing is said in the frame, never replaced in
+// silence by another map (rev=abc once showed the latest data; the server answered rev=0 with raw JSON).
+const isNum = (v) => v.trim() !== "" && Number.isFinite(Number(v));
+const PARAM_CHECKS = [
+  ["rev", (v) => /^[1-9][0-9]{0,9}$/.test(v) && Number(v) <= 2e9],
+  ["t", (v) => parseTime(v) !== null],
+  ["speed", (v) => isNum(v) && Number(v) > 0],
+  ["c", (v) => { const c = v.split(",").map(Number); return c.length === 2 && c.every(Number.isFinite) && Math.abs(c[0]) <= 90 && Math.abs(c[1]) <= 180; }],
+  ["z", (v) => isNum(v) && Number(v) >= 0 && Number(v) <= 20],
+  ["bbox", (v) => { const b = v.split(",").map(Number); return b.length === 4 && b.every(Number.isFinite); }],
+];
+export function badParam(search) {
+  const q = new URLSearchParams(search);
+  for (const [name, ok] of PARAM_CHECKS) {
+    const v = q.get(name);
+    if (v !== null && v.trim() !== "" && !ok(v)) return [name, v];
+  }
+  return null;
+}
+
+// What the reader typed, isolated from the sentence's direction (Arabic around, Latin inside) and kept short.
+const isolate = (text) => `\u2068${text.length > 50 ? `${text.slice(0, 50)}…` : text}\u2069`;
 
 // The height the frame wants: the map at 4:3 of the width (within bounds) plus the time control.
 let started = false;  // report only once the controls are built (no transient heights)
@@ -174,7 +198,8 @@ function showError(lang, text) {
   box.hidden = false;
   $("legend").hidden = true;
   $("timecontrol").hidden = true;
-  if (!$("embed-title").textContent) $("embed-footer").hidden = true;
+  // The footer stays: the title (the page carries the latest one; a pinned map's own replaces it) and the source.
+  if (!$("embed-source").textContent) $("embed-source").textContent = `${tr(lang, "sourceLabel")}: ${tr(lang, "title")}`;
   document.body.dataset.ready = "error";
   started = true;
   postHeight();
@@ -207,6 +232,15 @@ async function main() {
   const config = readConfig();
   const lang = normLang(document.documentElement.lang);
   const opt = embedOptions(window.location.search);
+  const bad = badParam(window.location.search);
+  if (config.unknownWar) {
+    showError(lang, tr(lang, "errorWar", { w: isolate(config.unknownWar) }));
+    return;
+  }
+  if (bad) {
+    showError(lang, bad[0] === "rev" ? tr(lang, "errorRev", { rev: isolate(bad[1]) }) : tr(lang, "errorParam", { p: isolate(`${bad[0]}=${bad[1]}`) }));
+    return;
+  }
   try {
     await run(config, lang, opt);
   } catch (err) {
@@ -230,6 +264,8 @@ async function run(config, lang, opt) {
   const slugs = index.factions.map((f) => f.slug);
   const visible = new Set(opt.factions ? opt.factions.filter((s) => slugs.includes(s)) : slugs);
   if (!visible.size) { showError(lang, tr(lang, "errorFactions", { f: opt.factions.join(", ") })); return; }
+  const unknown = (opt.factions || []).filter((s) => !slugs.includes(s));
+  if (unknown.length) { showError(lang, tr(lang, "errorFactionsSome", { f: unknown.join(", ") })); return; }
   const footerDone = fillFooter(config, index, lang);
 
   const brand = $("embed-brand");

@@ -65,10 +65,14 @@ export function popupContent(point, { timeline, lang }) {
   root.append(h);
   const start = ds.start;
   if (point.since) {
+    // About the point clicked: a place's block below says when the place's marker changed hands, which can
+    // differ (a front crosses a city over days); both follow one rule (when the holder took it, see watch.js).
     const before = Date.parse(point.since) <= Date.parse(start);
-    root.append(el("p", { className: "popup-since" }, before
+    const p = el("p", { className: "popup-since" }, before
       ? tr(lang, "sinceBefore", { d: formatDay(start, zoneOf(ds), lang) })
-      : `${tr(lang, "since")}: ${fmt(point.since)}`));
+      : tr(lang, "since", { t: fmt(point.since) }));
+    p.dataset.since = before ? start : point.since;
+    root.append(p);
   }
   const { baseline, events } = splitBaseline(point.changes, start);
   const changes = [...events].reverse();  // most recent first: the reason for the colour

@@ -28,6 +28,7 @@ export function buildShare(dialog, { config, timeline, lang, getState }) {
   const pictureQuery = (s, extra) => {
     const state = new URLSearchParams(s.embedQuery({}));
     const q = new URLSearchParams({ ...extra, lang });
+    if (size.value) q.set("preset", size.value);
     if (state.get("f") !== null) q.set("factions", state.get("f"));
     if (state.get("c") && state.get("z")) { q.set("c", state.get("c")); q.set("z", state.get("z")); }
     if (rev && !opts.follow) q.set("rev", String(rev));
@@ -50,6 +51,11 @@ export function buildShare(dialog, { config, timeline, lang, getState }) {
 
   // Pictures made by the server: fetched as a blob with a running indication, then saved.
   const status = el("p", { className: "hint share-status", role: "status" });
+  // Social sizes (the server's presets); the file name says which.
+  const size = el("select", { className: "share-size", id: "share-size" });
+  for (const [v, key] of [["", "picDefault"], ["square", "picSquare"], ["portrait", "picPortrait"], ["story", "picStory"],
+    ["landscape", "picLandscape"]]) size.append(el("option", { value: v, textContent: tr(lang, key) }));
+  const sized = (name) => (size.value ? name.replace(/(\.\w+)$/, `-${size.value}$1`) : name);
   const picture = (labelKey, urlFor, filename) => {
     const b = el("button", { type: "button", className: "btn btn-small", textContent: tr(lang, labelKey) });
     b.addEventListener("click", async () => {
@@ -80,11 +86,13 @@ export function buildShare(dialog, { config, timeline, lang, getState }) {
   };
   const pictures = config.urls.renderPng ? el("section", { className: "share-sec" },
     el("h3", { className: "share-label", textContent: tr(lang, "pictures") }),
+    el("div", { className: "share-opts" },
+      el("label", { htmlFor: "share-size", className: "share-opt", textContent: tr(lang, "picSize") }), size),
     el("div", { className: "share-dl" },
       picture("png", (s) => `${config.urls.renderPng}?${pictureQuery(s, { at: s.iso })}`,
-        (s) => `${ds.slug}-${s.iso.replace(/[:]/g, "").replace(/\+.*/, "")}.png`),
+        (s) => sized(`${ds.slug}-${s.iso.replace(/[:]/g, "").replace(/\+.*/, "")}.png`)),
       picture("gif", (s) => `${config.urls.renderGif}?${pictureQuery(s, { from: ds.start, to: ds.end })}`,
-        () => `${ds.slug}.gif`)),
+        () => sized(`${ds.slug}.gif`))),
     el("p", { className: "hint", textContent: tr(lang, "picturesHint") }),
     status) : "";
 

@@ -173,10 +173,10 @@ export function buildWatch({ config, lang, frontMap, timeline }) {
     const c = lastChangedHands(chain, ds.start);
     if (c) {
       const f = factions[c.faction];
-      return tr(lang, "watch_lastHands", { t: formatLocal(new Date(c.at), zoneOf(ds), ds.tz_label, lang), f: field(f, "name", lang) || c.faction });
+      return { at: c.at, text: tr(lang, "watch_lastHands", { t: formatLocal(new Date(c.at), zoneOf(ds), ds.tz_label, lang), f: field(f, "name", lang) || c.faction }) };
     }
     if (fromWindow && win && win.i > 0) return null;
-    return tr(lang, "watch_neverHands", { d: formatDay(ds.start, zoneOf(ds), lang) });
+    return { at: ds.start, text: tr(lang, "watch_neverHands", { d: formatDay(ds.start, zoneOf(ds), lang) }) };
   }
 
   // Add the place's block (name, last changed hands, Watch) to a popup opened at a clicked point.
@@ -188,7 +188,12 @@ export function buildWatch({ config, lang, frontMap, timeline }) {
     sec.append(el("h4", { className: "popup-chain-title", textContent: placeName(p) }));
     const info = await lookupPoint(config, view, { lat: p.lat, lon: p.lon, at, pin, win });
     const hands = info && handsFrom(info, p, win);
-    if (hands) sec.append(el("p", { className: "popup-hands", textContent: hands }));
+    if (hands) sec.append(el("p", { className: "popup-hands", textContent: hands.text }));
+    // The point clicked is not the place's marker: when their dates differ, say why rather than seem to contradict.
+    const since = root.querySelector(".popup-since");
+    if (hands && since && since.dataset.since && Date.parse(since.dataset.since) !== Date.parse(hands.at)) {
+      sec.append(el("p", { className: "popup-hands-note hint", textContent: tr(lang, "watch_handsDiffer") }));
+    }
     if (live) {
       const b = el("button", { type: "button", className: "btn btn-small watch-place", textContent: tr(lang, "watch_watch") });
       b.addEventListener("click", () => watchPlace(p));
