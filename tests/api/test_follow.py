@@ -3,7 +3,7 @@ filters, `as_of` ("as published on") and the corrections log."""
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import feedparser
 import pytest
@@ -204,7 +204,9 @@ def test_as_of_long_past_is_immutable(live_mini):
         assert not as_of_is_settled(created, now=created)
         return
     with live_mini.client() as c:
-        r = c.get("/api/factions", params={"as_of": created.isoformat()})
+        # A second after revision 1 was made (as_of takes the revisions made before it): long past, settled.
+        r = c.get("/api/factions", params={"as_of": (created + timedelta(seconds=1)).isoformat()})
+        assert r.status_code == 200, r.text
         assert "immutable" in r.headers["cache-control"]
 
 
