@@ -245,6 +245,7 @@ def test_share_offers_the_social_sizes_for_pictures(live_seed, page):
     open_viewer(page, live_seed, f"t={quote(T_30NOV_16)}")
     page.get_by_role("button", name="Share").click()
     size = page.get_by_label("Size", exact=True)
+    size.locator("option").nth(4).wait_for(state="attached")  # the dialog is built when first opened
     assert size.locator("option").all_inner_texts()[1:] == [
         "Square 1:1 (1080 × 1080)", "Portrait 4:5 (1080 × 1350)", "Story 9:16 (1080 × 1920)", "Landscape 16:9 (1920 × 1080)"]
     size.select_option("story")

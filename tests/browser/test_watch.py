@@ -4,6 +4,8 @@ hands (as /api/point's chain says); the Share dialog links the feeds of the view
 published on" reloads the map with as_of= (kept in the address, a banner, no live updates)."""
 from __future__ import annotations
 
+import time
+
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, quote, urlparse
 
@@ -161,6 +163,7 @@ def test_share_links_the_feeds_of_the_view_and_factions(live_seed, page):
 
 
 def test_as_published_on_shows_the_old_data_with_a_banner_and_no_live_updates(mini_server, make_page):
+    time.sleep(1.1)  # `before`, cut to the second, must come after revision 1 (the mini load may be a moment ago)
     before = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     old_rev = httpx.get(f"{mini_server.url}/api/timeline", timeout=60).json()["revision"]
     new_rev = save_as_another_client(mini_server)

@@ -10,7 +10,6 @@ import { createViewer } from "./create.js";
 import { buildFeed } from "./feed.js";
 import { buildChart } from "./chart.js";
 import { buildCompare } from "./compare.js";
-import { buildShare } from "./share.js";
 import { parseState, buildQuery, absoluteUrl, replaceUrl } from "./permalink.js";
 import { isoLocal, zoneOf } from "../shared/timefmt.js";
 import { buildWatch } from "./watch.js";
@@ -97,7 +96,9 @@ async function main() {
   };
   if (cmpBox) cmpBox.addEventListener("toggle", () => { if (cmpBox.open) buildCmp(); }); else buildCmp();
 
-  const share = buildShare($("share-dialog"), {
+  // The share dialog and its module are loaded when first opened: nothing of them is needed for the first zones.
+  let share = null;
+  const shareDialog = () => (share ||= import("./share.js").then(({ buildShare }) => buildShare($("share-dialog"), {
     config, timeline: index, lang,
     getState: () => ({
       url: absoluteUrl(config.urls.viewer, currentQuery()),
@@ -106,8 +107,8 @@ async function main() {
       bbox: fm.getBbox(),
       factions: visible.size === slugs.length ? null : slugs.filter((s) => visible.has(s)),
     }),
-  });
-  $("share-btn").addEventListener("click", () => share.open());
+  })));
+  $("share-btn").addEventListener("click", () => shareDialog().then((s) => s.open()));
 
   const langLink = $("lang-switch");
   function syncUrl() {
@@ -117,7 +118,7 @@ async function main() {
     const other = new URLSearchParams(q);
     if (lang === "ar") other.delete("lang"); else other.set("lang", "ar");
     langLink.href = `${config.urls.viewer}?${other.toString()}`;
-    share.refresh();
+    if (share) share.then((s) => s.refresh());
   }
 
   // Watch a place (in its popup) or an area (a box dragged on the map): feed addresses and the webhook recipe.
