@@ -143,6 +143,8 @@ def test_stepping_with_the_keyboard_hands_the_citadel_to_hts(live_seed, page, ti
 
 def test_play_animates_from_memory(live_seed, page, timeline):
     open_viewer(page, live_seed)
+    # Live updates start once the map is drawn (their stream is not the playing): wait for them first.
+    page.wait_for_function("() => document.body.dataset.follow !== undefined")
     requests = []
     page.on("request", lambda r: requests.append(r.url) if "/api/" in r.url else None)
     page.select_option(".tc-speed", "4")

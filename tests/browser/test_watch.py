@@ -45,7 +45,8 @@ def last_changed_hands(server, lat, lon, at):
 
 def open_at(page, server, query):
     page.goto(f"{server.url}/?{query}")
-    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    # Drawn, and live updates set up (they start once the map is drawn: live, or pinned for as_of/rev).
+    page.wait_for_function("() => document.body.dataset.ready === '1' && !!document.body.dataset.follow")
 
 
 def click_centre(page):

@@ -9,14 +9,12 @@ import { bindGlobalKeys } from "./timecontrol.js";
 import { createViewer } from "./create.js";
 import { buildFeed } from "./feed.js";
 import { buildChart } from "./chart.js";
-import { buildCompare } from "./compare.js";
 import { parseState, buildQuery, absoluteUrl, replaceUrl } from "./permalink.js";
 import { isoLocal, zoneOf } from "../shared/timefmt.js";
 import { buildWatch } from "./watch.js";
 import { asOfFrom, asOfBanner, buildAsOf } from "./asof.js";
 import { setupAbout } from "./about.js";
 import { buildPlaceSearch, placeZoom } from "./placesearch.js";
-import "./follow.js";  // live updates: "The map was updated - show" (never jumps by itself)
 import { $ } from "../shared/dom.js";
 
 function loadError(lang) {
@@ -92,7 +90,7 @@ async function main() {
   const buildCmp = () => {
     if (cmpBuilt) return;
     cmpBuilt = true;
-    buildCompare($("compare"), { config, timeline: index, lang, frontMap: fm });
+    import("./compare.js").then(({ buildCompare }) => buildCompare($("compare"), { config, timeline: index, lang, frontMap: fm }));
   };
   if (cmpBox) cmpBox.addEventListener("toggle", () => { if (cmpBox.open) buildCmp(); }); else buildCmp();
 
@@ -152,6 +150,9 @@ async function main() {
   });
 
   await viewer.start(state.t);
+  // Live updates ("The map was updated - show"; it never jumps by itself): started once the map is drawn, so its
+  // module is not on the first paint's path.
+  import("./follow.js");
 }
 
 main();
