@@ -269,6 +269,35 @@ def test_leaving_with_unsaved_work_warns_and_discarding_the_draft_does_not(brows
         context.close()
 
 
+def test_a_discarded_draft_does_not_come_back_after_a_reload(browser, mini_server):
+    """Issue 26: after "Discard draft" and a reload the draft came back (clearing the drawing saved the form's
+    old text again)."""
+    context, page = own_page(browser)
+    try:
+        sign_in(page, mini_server)
+        page.evaluate("() => window.frontlineEditor.map.setView([36.1, 36.8], 10, {animate: false})")
+        draw_polygon(page, SQUARE_A)
+        page.select_option("#f-faction", "green")
+        page.fill("#f-summary", "Green crosses the river")
+        page.fill("#f-note", "two sources, one video")
+        page.reload()
+        page.wait_for_selector("body[data-ready='1']")
+        expect(page.locator("#draft-box")).to_be_visible()
+        page.click("#draft-discard")
+        expect(page.locator("#draft-box")).to_be_hidden()
+        expect(page.locator("#shape-info")).to_have_text("No area drawn yet.")
+        assert page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('frontline:editor-draft'))") == []
+        page.reload()
+        page.wait_for_selector("body[data-ready='1']")
+        expect(page.locator("#draft-box")).to_be_hidden()
+        expect(page.locator("#shape-info")).to_have_text("No area drawn yet.")
+        expect(page.locator("#f-summary")).to_have_value("")
+        expect(page.locator("#f-note")).to_have_value("")
+        page.problems.check()
+    finally:
+        context.close()
+
+
 def test_conflict_scrolls_the_message_into_view_and_shows_the_other_change(make_page, mini_server):
     page = make_page(390, 844)
     sign_in(page, mini_server)

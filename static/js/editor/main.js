@@ -239,12 +239,20 @@ function initDrafts(ctx) {
   ctx.draw.listen(save);
   $("change-form").addEventListener("input", save);
   $("change-form").addEventListener("change", save);
+  // Discard: the drawing, the pending area and the form are emptied with saving held off (emptying the drawing
+  // first used to save the form's old text straight back, so the draft returned on the next load), then the
+  // stored draft is removed.
   $("draft-discard").addEventListener("click", () => {
-    drafts.clear();
-    ctx.draw.setGeometry(null, { record: false });
-    ctx.move.setPending(null);
-    ctx.form.restore({});
-    ctx.form.clearPreview();
+    ready = false;
+    try {
+      ctx.draw.setGeometry(null, { record: false });
+      ctx.move.setPending(null);
+      ctx.form.restore({});
+      ctx.form.clearPreview();
+    } finally {
+      drafts.clear();
+      ready = true;
+    }
     $("draft-box").hidden = true;
   });
   warnOnLeave(() => ctx.draw.layers().length > 0 || ctx.move.active() || Boolean(ctx.move.pending())
