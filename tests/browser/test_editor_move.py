@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.conftest import LOCAL, PageProblems
-from tests.browser.test_editor import expected_status_logged, owner, screen_xy, sign_in
+from tests.browser.test_editor import click_save, expected_status_logged, owner, screen_xy, sign_in
 from tests.conftest import OUTPUT, login
 
 T_MID = "2024-01-02T00:00:00+03:00"
@@ -34,7 +34,7 @@ def fill_form(page, summary, reports=("1",)):
 
 def save(page):
     with page.expect_response(lambda r: r.url.endswith("/api/changes") and r.request.method == "POST") as resp:
-        page.click("#save-btn")
+        click_save(page)
     assert resp.value.status == 201, resp.value.text()
     return resp.value.json()
 
@@ -308,13 +308,13 @@ def test_conflict_scrolls_the_message_into_view_and_shows_the_other_change(make_
     fill_form(page, "Green takes the crossing", reports=("2",))
     with mini_server.client() as c:
         c.headers["X-CSRF-Token"] = login(c)
-        r = c.post("/api/changes", json={"faction": "blue", "at": "2024-01-01T06:00:00+03:00", "report_ids": [1],
+        r = c.post("/api/changes", json={"confirm_large": True, "faction": "blue", "at": "2024-01-01T06:00:00+03:00", "report_ids": [1],
                                          "geometry": {"type": "Polygon", "coordinates": [[[36.55, 35.6], [36.65, 35.6], [36.65, 35.7], [36.55, 35.7], [36.55, 35.6]]]},
                                          "summary_en": "Blue moves first", "base_revision": 1})
         assert r.status_code == 201
     page.evaluate("() => window.scrollTo(0, 0)")
     with page.expect_response(lambda r: r.url.endswith("/api/changes")) as resp:
-        page.click("#save-btn")
+        click_save(page)
     assert resp.value.status == 409
     expect(page.locator("#others-list")).to_contain_text("Blue moves first")
     expect(page.locator("#others-list")).to_contain_text("editor1")
