@@ -4,6 +4,7 @@ import { ApiError, send } from "../shared/api.js";
 import { addBaseLayers } from "../shared/basemap.js";
 import { readConfig } from "../shared/config.js";
 import { Drafts, warnOnLeave } from "./draft.js";
+import { initPointInfo } from "./point.js";
 import { DrawTools, optInGeoman } from "./draw.js";
 import { initForm } from "./form.js";
 import { initHistory } from "./history.js";
@@ -189,6 +190,7 @@ async function main() {
   ctx.apply(timeline);
   initDrafts(ctx);
   initKeys(ctx);
+  initPointInfo(ctx);
   $("draw-polygon").addEventListener("click", () => ctx.draw.start("Polygon"));
   $("draw-rect").addEventListener("click", () => ctx.draw.start("Rectangle"));
   $("draw-clear").addEventListener("click", () => ctx.draw.clear());

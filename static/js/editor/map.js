@@ -18,6 +18,11 @@ export function createMap(el, dataset) {
   return map;
 }
 
+// A popup at `latlng` holding `node` (a DOM node built by the caller with textContent only).
+export function showPopup(map, latlng, node) {
+  L.popup({ maxWidth: 320, autoPanPadding: [16, 16], className: "ed-point-popup" }).setLatLng(latlng).setContent(node).openOn(map);
+}
+
 export class ZoneLayer {
   constructor(map) {
     this.map = map;
