@@ -37,7 +37,7 @@ CHANGES_OVER_AREA = text("""
     SELECT c.id, c.at, f.slug AS faction, c.summary_en, c.summary_ar,
            coalesce((SELECT json_agg(cr.report_id ORDER BY cr.report_id) FROM change_reports cr WHERE cr.change_id = c.id), '[]') AS report_ids
     FROM control_changes c JOIN factions f ON f.id = c.faction_id, (SELECT ST_GeomFromWKB(:wkb, 4326) AS geom) g
-    WHERE c.retracted_in IS NULL AND c.at <= CAST(:at AS timestamptz) AND c.geom && g.geom
+    WHERE c.retracted_in IS NULL AND c.at <= CAST(:at AS timestamptz) AND c.id <> :exclude AND c.geom && g.geom
       AND ST_Intersects(c.geom, g.geom) AND ST_Area(ST_Intersection(c.geom, g.geom)::geography) > 1
     ORDER BY c.at DESC, c.id DESC
     LIMIT 50
@@ -97,8 +97,8 @@ def geometries_wkb(session: Session, ids: list[int]) -> list[bytes]:
     return [bytes(w) for w in session.execute(GEOMETRIES, {"ids": ids}).scalars()]
 
 
-def changes_over_area(session: Session, at: datetime, wkb: bytes) -> list[RowMapping]:
-    return list(session.execute(CHANGES_OVER_AREA, {"at": at, "wkb": wkb}).mappings())
+def changes_over_area(session: Session, at: datetime, wkb: bytes, exclude: int) -> list[RowMapping]:
+    return list(session.execute(CHANGES_OVER_AREA, {"at": at, "wkb": wkb, "exclude": exclude}).mappings())
 
 
 def active_instants(session: Session, t1: datetime, t2: datetime) -> list[datetime]:

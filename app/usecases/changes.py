@@ -271,8 +271,10 @@ def _apply_measured(session: Session, data: ChangeInput, geom, rev: int) -> tupl
 
     Every reading of "before" happens before the change is inserted: the factions' totals at the instant and
     the pieces in the cells the change reaches (busy cells split first, as the refold would, so that before and
-    after are read over the same cells). Returns (change id, refold stats, effect)."""
-    prior = _prior_holders(session, data, geom)
+    after are read over the same cells). Returns (change id, refold stats, effect).
+
+    Cost: the totals read the pieces valid at the instant (one per faction and cell), the rest follows the
+    area, as the refold does."""
     totals_before = {r["faction"]: r["area_km2"] for r in session.execute(queries.FACTION_TOTALS_AT, {"at": data.at}).mappings()}
     cells = split_busy_cells(session, grid(session), geom, rev).cells_for(geom)
     before = {r["faction"]: r for r in session.execute(queries.FACTION_PIECES_AT_IN, {"at": data.at, "cells": cells}).mappings()}
@@ -290,16 +292,20 @@ def _apply_measured(session: Session, data: ChangeInput, geom, rev: int) -> tupl
     changed = sum(max(r["area_after"] - r["area_before"], 0.0) for r in rows)
     large = [r["faction"] for r in rows if abs(r["area_after"] - r["area_before"]) > LARGE_FLIP_KM2
              or (r["area_before"] > 0 and abs(r["area_after"] - r["area_before"]) > LARGE_FLIP_SHARE * r["area_before"])]
-    effect = {"rows": rows, "changed_km2": changed, "no_change": changed < NO_CHANGE_KM2, "large_flip": large,
-              "prior": prior}
+    no_change = changed < NO_CHANGE_KM2
+    # What already says so is looked up only for a change that changes nothing: the lookup reads the area's
+    # earlier changes, which an ordinary save need not pay for.
+    effect = {"rows": rows, "changed_km2": changed, "no_change": no_change, "large_flip": large,
+              "prior": _prior_holders(session, data, geom, exclude=cid) if no_change else []}
     return cid, stats, effect
 
 
-def _prior_holders(session: Session, data: ChangeInput, geom) -> list[dict]:
+def _prior_holders(session: Session, data: ChangeInput, geom, *, exclude: int) -> list[dict]:
     """The changes that already give the area to `data.faction` at `data.at`: the newest ones of that faction
-    reaching it, back to the first of another faction (as /api/point tells "since when"), with their reports."""
+    reaching it, back to the first of another faction (as /api/point tells "since when"), with their reports.
+    `exclude`: the change being measured itself."""
     chain = []
-    for c in store.changes_over_area(session, data.at, geom.wkb):
+    for c in store.changes_over_area(session, data.at, geom.wkb, exclude):
         if c["faction"] != data.faction:
             break
         chain.append(c)
