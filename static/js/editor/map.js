@@ -20,7 +20,9 @@ export function createMap(el, dataset) {
 
 // A popup at `latlng` holding `node` (a DOM node built by the caller with textContent only).
 export function showPopup(map, latlng, node) {
-  L.popup({ maxWidth: 320, autoPanPadding: [16, 16], className: "ed-point-popup" }).setLatLng(latlng).setContent(node).openOn(map);
+  // Clear of the zoom and drawing buttons down the left edge, and narrow enough for a phone's map.
+  L.popup({ maxWidth: Math.min(320, map.getSize().x - 90), autoPanPaddingTopLeft: [56, 12], autoPanPaddingBottomRight: [12, 12],
+    className: "ed-point-popup" }).setLatLng(latlng).setContent(node).openOn(map);
 }
 
 export class ZoneLayer {

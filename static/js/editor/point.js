@@ -33,7 +33,7 @@ export function pointContent(point, ctx) {
       const cf = (ctx.timeline.factions || []).find((x) => x.slug === c.faction) || {};
       const li = el("li", { className: "popup-change" },
         el("div", { className: "popup-change-head" }, el("time", {}, fmt(c.at)), " · ",
-          el("bdi", {}, field(cf, "name", LANG) || c.faction), " · ", tr(LANG, c.confidence)),
+          el("bdi", {}, field(cf, "short", LANG) || field(cf, "name", LANG) || c.faction), " · ", tr(LANG, c.confidence)),
         el("p", { className: "popup-summary", dir: "auto" }, field(c, "summary", LANG)));
       if (c.reports && c.reports.length) {
         li.append(el("ul", { className: "popup-reports" }, ...c.reports.map((r) => el("li", {},
