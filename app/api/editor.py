@@ -128,7 +128,8 @@ def preview(request: Request, session: SessionDep, user: CurrentEditor, body: Ch
 def create_change(request: Request, session: SessionDep, readers: ReadModelDep, user: CurrentEditor, body: ChangeCreate):
     _require_summary(body)
     return services.record_change(session, _change_input(body), base_revision=body.base_revision, author_id=user["id"],
-                                  max_vertices=request.app.state.settings.max_vertices, readers=readers)
+                                  max_vertices=request.app.state.settings.max_vertices, readers=readers,
+                                  confirm_adds_source=body.confirm_adds_source, confirm_large=body.confirm_large)
 
 
 @router.post("/api/revisions/{revision_id}/revert", response_model=Reverted, summary="Revert a revision (itself a new revision)")

@@ -55,6 +55,10 @@ class ChangeCreate(BaseModel):
     summary_en: OptionalText(1000) = ""
     summary_ar: OptionalText(1000) = ""
     base_revision: int = Field(ge=0, description="the revision the editor saw; a stale one is refused with 409")
+    confirm_adds_source: bool = Field(False, description="save a change that changes nothing (the area is already "
+                                      "the faction's at that instant) because it adds a source; without it, 409")
+    confirm_large: bool = Field(False, description="save a large flip (over 100 km2 or 5% of a faction's area at "
+                                "the instant); without it, 409")
 
 
 class ChangePreview(BaseModel):
@@ -68,6 +72,8 @@ class ChangePreview(BaseModel):
     # The same body as a save may be previewed (the summary is not needed to preview).
     summary_en: OptionalText(1000) = ""
     summary_ar: OptionalText(1000) = ""
+    confirm_adds_source: bool = False  # accepted (and ignored) so that a save's body previews as it is
+    confirm_large: bool = False
 
 
 class ChangeSaved(BaseModel):

@@ -48,6 +48,12 @@ class Conflict(FrontlineError):
     code = "conflict"
 
 
+class NeedsConfirmation(Conflict):
+    """A write the editor must confirm first (a change that changes nothing, a large flip); the detail says
+    which flag confirms it."""
+    code = "needs_confirmation"
+
+
 class TooLarge(BadInput):
     code = "too_large"
 

@@ -31,6 +31,17 @@ EARLIEST_AT = text("SELECT min(at) FROM control_changes WHERE id = ANY(:ids)")
 GEOMETRIES = text("SELECT ST_AsBinary(geom) FROM control_changes WHERE id = ANY(:ids)")
 
 # The distinct instants of the changes in effect now, in [t1, t2] (export-snapshots --every change).
+# The changes in force up to :at that reach an area (by more than 1 m²), newest first, with the reports they
+# cite: what already says who holds it (the editor's preview of a change that changes nothing names them).
+CHANGES_OVER_AREA = text("""
+    SELECT c.id, c.at, f.slug AS faction, c.summary_en, c.summary_ar,
+           coalesce((SELECT json_agg(cr.report_id ORDER BY cr.report_id) FROM change_reports cr WHERE cr.change_id = c.id), '[]') AS report_ids
+    FROM control_changes c JOIN factions f ON f.id = c.faction_id, (SELECT ST_GeomFromWKB(:wkb, 4326) AS geom) g
+    WHERE c.retracted_in IS NULL AND c.at <= CAST(:at AS timestamptz) AND c.id <> :exclude AND c.geom && g.geom
+      AND ST_Intersects(c.geom, g.geom) AND ST_Area(ST_Intersection(c.geom, g.geom)::geography) > 1
+    ORDER BY c.at DESC, c.id DESC
+    LIMIT 50
+""")
 ACTIVE_INSTANTS = text("""SELECT DISTINCT at FROM control_changes
                           WHERE retracted_in IS NULL AND at >= :t1 AND at <= :t2 ORDER BY at""")
 
@@ -84,6 +95,10 @@ def earliest_at(session: Session, ids: list[int]) -> datetime | None:
 
 def geometries_wkb(session: Session, ids: list[int]) -> list[bytes]:
     return [bytes(w) for w in session.execute(GEOMETRIES, {"ids": ids}).scalars()]
+
+
+def changes_over_area(session: Session, at: datetime, wkb: bytes, exclude: int) -> list[RowMapping]:
+    return list(session.execute(CHANGES_OVER_AREA, {"at": at, "wkb": wkb, "exclude": exclude}).mappings())
 
 
 def active_instants(session: Session, t1: datetime, t2: datetime) -> list[datetime]:

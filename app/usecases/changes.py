@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.store import changes as store
 from app.store import datasets, queries, reports
 from app.store.changes import new_revision
+from app.store.publication import reports_by_id
 
 from app.usecases import webhooks
 from app.usecases.publish import Readers, publish
@@ -30,7 +31,7 @@ from app.domain import citations
 from app.domain.cells import Grid, reaching
 from app.domain.times import iso
 from app.domain.timeline import Change, ZoneVersion, fold
-from app.domain.errors import BadInput, Conflict, NotFound, require_storable
+from app.domain.errors import BadInput, Conflict, NeedsConfirmation, NotFound, require_storable
 from app.store.models import CONFIDENCE
 
 OVERLAP_TOLERANCE_M2 = 5.0
@@ -256,8 +257,93 @@ def validate_change(session: Session, data: ChangeInput, *, max_vertices: int):
     return geom
 
 
+# Below this many km² changing hands a change changes nothing (a redrawn edge, rounding): saving it would only
+# add a source, which the editor must say (confirm_adds_source).
+NO_CHANGE_KM2 = 0.01
+# A flip this large (km², or this share of a faction's area at the instant) is saved only when confirmed
+# (confirm_large): an upload or a slip of the mouse flips a whole zone as easily as a village.
+LARGE_FLIP_KM2 = 100.0
+LARGE_FLIP_SHARE = 0.05
+
+
+def _apply_measured(session: Session, data: ChangeInput, geom, rev: int) -> tuple[int, dict, dict]:
+    """Insert the change as revision `rev` and refold, measuring the map at `data.at` on both sides.
+
+    Every reading of "before" happens before the change is inserted: the factions' totals at the instant and
+    the pieces in the cells the change reaches (busy cells split first, as the refold would, so that before and
+    after are read over the same cells). Returns (change id, refold stats, effect).
+
+    Cost: the totals read the pieces valid at the instant (one per faction and cell), the rest follows the
+    area, as the refold does."""
+    totals_before = {r["faction"]: r["area_km2"] for r in session.execute(queries.FACTION_TOTALS_AT, {"at": data.at}).mappings()}
+    cells = split_busy_cells(session, grid(session), geom, rev).cells_for(geom)
+    before = {r["faction"]: r for r in session.execute(queries.FACTION_PIECES_AT_IN, {"at": data.at, "cells": cells}).mappings()}
+    cid = insert_change(session, data, geom, rev)
+    stats = recompute_from(session, data.at, rev, area=geom, split=False)
+    after = {r["faction"]: r for r in session.execute(queries.FACTION_PIECES_AT_IN, {"at": data.at, "cells": cells}).mappings()}
+    rows = []
+    for f in sorted(set(before) | set(after) | set(totals_before)):
+        b, a = before.get(f), after.get(f)
+        local_before = b["area_km2"] if b else 0.0
+        local_after = a["area_km2"] if a else 0.0
+        area_before = totals_before.get(f, 0.0)
+        rows.append({"faction": f, "area_before": area_before, "area_after": max(area_before - local_before + local_after, 0.0),
+                     "before": b, "after": a})
+    changed = sum(max(r["area_after"] - r["area_before"], 0.0) for r in rows)
+    large = [r["faction"] for r in rows if abs(r["area_after"] - r["area_before"]) > LARGE_FLIP_KM2
+             or (r["area_before"] > 0 and abs(r["area_after"] - r["area_before"]) > LARGE_FLIP_SHARE * r["area_before"])]
+    no_change = changed < NO_CHANGE_KM2
+    # What already says so is looked up only for a change that changes nothing: the lookup reads the area's
+    # earlier changes, which an ordinary save need not pay for.
+    effect = {"rows": rows, "changed_km2": changed, "no_change": no_change, "large_flip": large,
+              "prior": _prior_holders(session, data, geom, exclude=cid) if no_change else []}
+    return cid, stats, effect
+
+
+def _prior_holders(session: Session, data: ChangeInput, geom, *, exclude: int) -> list[dict]:
+    """The changes that already give the area to `data.faction` at `data.at`: the newest ones of that faction
+    reaching it, back to the first of another faction (as /api/point tells "since when"), with their reports.
+    `exclude`: the change being measured itself."""
+    chain = []
+    for c in store.changes_over_area(session, data.at, geom.wkb, exclude):
+        if c["faction"] != data.faction:
+            break
+        chain.append(c)
+    found = reports_by_id(session, sorted({rid for c in chain for rid in c["report_ids"]}))
+    return [{"id": c["id"], "at": iso(c["at"]), "faction": c["faction"], "summary_en": c["summary_en"],
+             "summary_ar": c["summary_ar"],
+             "reports": [{"id": rid, "title": found[rid]["title"], "publisher": found[rid]["publisher"],
+                          "published_at": iso(found[rid]["published_at"]), "url": found[rid]["url"]}
+                         for rid in c["report_ids"] if rid in found]}
+            for c in reversed(chain[:5])]
+
+
+def _require_confirmed(effect: dict, data: ChangeInput, *, confirm_adds_source: bool, confirm_large: bool) -> None:
+    """A change that changes nothing, or flips a large area, is saved only when the editor said so."""
+    if effect["no_change"] and not confirm_adds_source:
+        prior = effect["prior"]
+        said = ("; ".join(f"change {c['id']} at {c['at']}" + (f" ({c['summary_en']})" if c["summary_en"] else "")
+                          for c in prior) if prior else "the initial state")
+        raise NeedsConfirmation(
+            f"this change changes nothing: at {data.at.isoformat()} the area is already {data.faction}'s "
+            f"(already said by {said}). Save it only to add a source: send confirm_adds_source=true "
+            "(in the editor, confirm that it adds a source)",
+            confirm="adds_source", existing=prior)
+    if effect["large_flip"] and not effect["no_change"] and not confirm_large:
+        flips = [{"faction": r["faction"], "area_before_km2": round(r["area_before"], 3),
+                  "area_after_km2": round(r["area_after"], 3)}
+                 for r in effect["rows"] if r["faction"] in effect["large_flip"]]
+        what = ", ".join(f"{x['faction']} {x['area_before_km2']:.1f} -> {x['area_after_km2']:.1f} km2" for x in flips)
+        raise NeedsConfirmation(
+            f"this is a large flip ({what}; more than {LARGE_FLIP_KM2:.0f} km2 or {LARGE_FLIP_SHARE:.0%} of a faction's "
+            "area): check the preview, then send confirm_large=true (in the editor, confirm the large change)",
+            confirm="large", flips=flips)
+
+
 def preview_change(session: Session, data: ChangeInput, *, max_vertices: int) -> dict:
-    """What the map becomes at `at`: gained/lost km2 per faction. Computed in a savepoint that is rolled back."""
+    """What the map becomes at `at`: the factions' km2 there before and after, gained/lost areas, whether it
+    changes nothing (and what already says so), whether it is a large flip. Computed in a savepoint that is
+    rolled back."""
     geom = validate_change(session, data, max_vertices=max_vertices)
     nested = session.begin_nested()
     try:
@@ -265,36 +351,31 @@ def preview_change(session: Session, data: ChangeInput, *, max_vertices: int) ->
         # savepoint is rolled back, so a preview consumes no revision number and stores nothing.
         queries.lock_writes(session)
         rev = new_revision(session, kind="change", reason="preview", explicit_id=queries.current_revision(session) + 1)
-        # Busy cells are split first, as the save will: before and after are then read over the same cells.
-        cells = split_busy_cells(session, grid(session), geom, rev).cells_for(geom)
-        before = {r["faction"]: r for r in session.execute(queries.FACTION_PIECES_AT_IN, {"at": data.at, "cells": cells}).mappings()}
-        cid = insert_change(session, data, geom, rev)
-        stats = recompute_from(session, data.at, rev, area=geom, split=False)
-        after = {r["faction"]: r for r in session.execute(queries.FACTION_PIECES_AT_IN, {"at": data.at, "cells": cells}).mappings()}
-        totals_before = {r["faction"]: r["area_km2"] for r in session.execute(queries.FACTION_TOTALS_AT, {"at": data.at}).mappings()}
+        cid, stats, effect = _apply_measured(session, data, geom, rev)
         later = [dict(r) for r in session.execute(queries.LATER_CHANGES_OVER, {"at": data.at, "id": cid, "wkb": geom.wkb}).mappings()]
         out = []
-        for f in sorted(set(before) | set(after) | set(totals_before)):
-            b, a = before.get(f), after.get(f)
+        for r in effect["rows"]:
+            b, a = r["before"], r["after"]
             ga = shapely_wkb.loads(bytes(a["wkb"])) if a and a["wkb"] else None
             gb = shapely_wkb.loads(bytes(b["wkb"])) if b and b["wkb"] else None
             gained = ga if gb is None else (shapely.difference(ga, gb) if ga is not None else None)
             lost = gb if ga is None else (shapely.difference(gb, ga) if gb is not None else None)
-            local_before = b["area_km2"] if b else 0.0
-            local_after = a["area_km2"] if a else 0.0
-            area_before = totals_before.get(f, 0.0)
-            area_after = area_before - local_before + local_after
-            row = {"faction": f, "area_before_km2": round(area_before, 3), "area_after_km2": round(area_after, 3),
-                   "delta_km2": round(area_after - area_before, 3)}
-            row["gained"] = geometry_json(gained) if gained is not None and not gained.is_empty else None
-            row["lost"] = geometry_json(lost) if lost is not None and not lost.is_empty else None
+            row = {"faction": r["faction"], "area_before_km2": round(r["area_before"], 3),
+                   "area_after_km2": round(r["area_after"], 3), "delta_km2": round(r["area_after"] - r["area_before"], 3)}
+            row["gained"] = geometry_json(gained) if gained is not None and not gained.is_empty and not effect["no_change"] else None
+            row["lost"] = geometry_json(lost) if lost is not None and not lost.is_empty and not effect["no_change"] else None
             out.append(row)
         return {"at": data.at.isoformat(), "factions": out,
-                # Later instants where this change's effect changes: zone versions it makes start then, or a
-                # later change takes (part of) its area again (those changes listed below).
-                "later_instants": sorted(set(stats["later_instants"]) | {iso(r["at"]) for r in later}),
-                "overridden_by": [{"id": r["id"], "at": iso(r["at"]), "faction": r["faction"], "km2": round(r["km2"], 3),
-                                   "summary_en": r["summary_en"]} for r in later]}
+                "changed_km2": round(effect["changed_km2"], 3),
+                # Nothing changes hands: the area is already the faction's; `existing` says since when and on which
+                # reports. Saving it then needs confirm_adds_source; a large flip needs confirm_large.
+                "no_change": effect["no_change"], "existing": effect["prior"] if effect["no_change"] else [],
+                "large_flip": [] if effect["no_change"] else effect["large_flip"],
+                # A change that changes nothing alters no later instant either: the map is the same from `at` on.
+                "later_instants": [] if effect["no_change"] else sorted(set(stats["later_instants"]) | {iso(r["at"]) for r in later}),
+                "overridden_by": [] if effect["no_change"] else
+                [{"id": r["id"], "at": iso(r["at"]), "faction": r["faction"], "km2": round(r["km2"], 3),
+                  "summary_en": r["summary_en"]} for r in later]}
     finally:
         nested.rollback()
 
@@ -320,13 +401,17 @@ def _check_base(session: Session, base_revision: int) -> int:
 
 
 def record_change(session: Session, data: ChangeInput, *, base_revision: int, author_id: int | None, max_vertices: int,
-                  readers: Readers | None) -> dict:
-    """Record an editor's change as a new revision, publish it and tell `readers`."""
+                  readers: Readers | None, confirm_adds_source: bool = True, confirm_large: bool = True) -> dict:
+    """Record an editor's change as a new revision, publish it and tell `readers`.
+
+    A change that changes nothing, or a large flip, is refused (NeedsConfirmation, nothing stored) unless
+    confirmed; the editor's route asks (its flags default to False), scripts and imports that call this
+    directly decide for themselves."""
     geom = validate_change(session, data, max_vertices=max_vertices)
     _check_base(session, base_revision)
     rev = new_revision(session, kind="change", reason=data.note[:500], author_id=author_id, details={})
-    cid = insert_change(session, data, geom, rev)
-    stats = recompute_from(session, data.at, rev, area=geom)
+    cid, stats, effect = _apply_measured(session, data, geom, rev)
+    _require_confirmed(effect, data, confirm_adds_source=confirm_adds_source, confirm_large=confirm_large)
     store.set_revision_details(session, rev, {"changes": [cid], "from": data.at.isoformat(), **stats})
     overlaps = check_overlaps(session, rev)
     if overlaps:  # cannot happen by construction; refuse rather than publish a broken map

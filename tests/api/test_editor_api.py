@@ -46,7 +46,9 @@ def revision(client) -> int:
 
 def change(base, **kw):
     body = {"faction": "green", "at": T_MID, "geometry": rect(36.7, 36.0, 36.9, 36.2), "confidence": "confirmed",
-            "report_ids": [1], "note": "test change", "summary_en": "Green takes the test area", "base_revision": base}
+            "report_ids": [1], "note": "test change", "summary_en": "Green takes the test area", "base_revision": base,
+            # About 400 km²: a large flip, confirmed here (tests/api/test_editor_preview.py tests the confirmation).
+            "confirm_large": True}
     body.update(kw)
     return body
 

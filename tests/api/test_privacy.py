@@ -47,11 +47,11 @@ def published(live_mini):
         rev = ed.get("/api/timeline").json()["revision"]
         r = ed.post("/api/changes", json={"faction": "green", "at": T, "geometry": rect(36.7, 36.0, 36.9, 36.2),
                                           "confidence": "claimed", "report_ids": [1], "note": NOTE,
-                                          "summary_en": SUMMARY, "base_revision": rev})
+                                          "summary_en": SUMMARY, "base_revision": rev, "confirm_large": True})
         assert r.status_code == 201, r.text
         r2 = adm.post("/api/changes", json={"faction": "blue", "at": T, "geometry": rect(36.55, 35.6, 36.65, 35.7),
                                             "report_ids": [1], "note": NOTE, "summary_en": "Blue pushes west",
-                                            "base_revision": r.json()["revision"]})
+                                            "base_revision": r.json()["revision"], "confirm_large": True})
         assert r2.status_code == 201, r2.text
         r3 = adm.post(f"/api/revisions/{r2.json()['revision']}/revert",
                       json={"base_revision": r2.json()["revision"], "reason": REVERT_REASON})

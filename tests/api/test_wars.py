@@ -70,7 +70,8 @@ def _east_change(c: httpx.Client, at: datetime, base: int) -> httpx.Response:
     rid = (reports if isinstance(reports, list) else reports["reports"])[0]["id"]
     return c.post("/api/changes", params={"war": EAST}, json={
         "faction": "ru", "at": at.isoformat(), "confidence": "claimed", "report_ids": [rid], "base_revision": base,
-        "summary_en": "A village east of the river taken.",
+        # The same square each time: a repeat changes nothing, and says it only adds a source.
+        "summary_en": "A village east of the river taken.", "confirm_large": True, "confirm_adds_source": True,
         "geometry": {"type": "Polygon", "coordinates": [[[30.4, 50.4], [30.5, 50.4], [30.5, 50.5], [30.4, 50.5], [30.4, 50.4]]]}})
 
 

@@ -31,6 +31,14 @@ def expected_status_logged(page, status: int):
     page.problems[:] = [p for p in page.problems if p not in mine]
 
 
+def click_save(page):
+    """Click Save, and confirm when the editor asks first (a large flip, a change that changes nothing)."""
+    page.click("#save-btn")  # Save disables itself at once and enables itself again when it is done or asks
+    page.wait_for_function("() => !document.querySelector('#save-btn').disabled")
+    if page.locator("#confirm-save").is_visible():
+        page.click("#confirm-save")
+
+
 def sign_in(page, server):
     page.goto(server.url + "/editor")
     expect(page).to_have_url(re.compile(r"/login\?next=/editor"))
@@ -101,7 +109,7 @@ def test_draw_preview_save_and_revert(page, mini_server):
     page.screenshot(path=str(OUTPUT / "editor-preview.png"))
 
     with page.expect_response(lambda r: r.url.endswith("/api/changes") and r.request.method == "POST") as resp:
-        page.click("#save-btn")
+        click_save(page)
     assert resp.value.status == 201, resp.value.text()
     saved = resp.value.json()
     expect(page.locator("#status")).to_contain_text(f"revision {saved['revision']}")
@@ -131,7 +139,7 @@ def test_stale_save_offers_reload_and_keeps_the_drawing(page, mini_server):
     # Another editor saves first.
     with mini_server.client() as c:
         c.headers["X-CSRF-Token"] = login(c)
-        r = c.post("/api/changes", json={"faction": "blue", "at": "2024-01-01T06:00:00+03:00", "report_ids": [1],
+        r = c.post("/api/changes", json={"confirm_large": True, "faction": "blue", "at": "2024-01-01T06:00:00+03:00", "report_ids": [1],
                                          "geometry": {"type": "Polygon", "coordinates": [[[36.55, 35.6], [36.65, 35.6], [36.65, 35.7], [36.55, 35.7], [36.55, 35.6]]]},
                                          "summary_en": "Blue moves first", "base_revision": 1})
         assert r.status_code == 201
@@ -142,7 +150,7 @@ def test_stale_save_offers_reload_and_keeps_the_drawing(page, mini_server):
     page.select_option("#f-reports", ["2"])
     page.fill("#f-summary", "Green takes the crossing")
     with page.expect_response(lambda r: r.url.endswith("/api/changes")) as resp:
-        page.click("#save-btn")
+        click_save(page)
     assert resp.value.status == 409
     expect(page.locator("#form-error")).to_contain_text("the map changed since you loaded it")
     page.click("#reload-reapply")
@@ -151,7 +159,7 @@ def test_stale_save_offers_reload_and_keeps_the_drawing(page, mini_server):
     expect(page.locator("#shape-info")).to_contain_text("1 shape drawn")
     expect(page.locator("#f-faction")).to_have_value("green")
     with page.expect_response(lambda r: r.url.endswith("/api/changes")) as resp:
-        page.click("#save-btn")
+        click_save(page)
     assert resp.value.status == 201
     assert owner(mini_server, 36.75, 36.1) == "green"
     expected_status_logged(page, 409)
@@ -166,7 +174,7 @@ def test_bad_geometry_message_is_shown_next_to_the_form(page, mini_server):
     page.select_option("#f-faction", "red")
     page.select_option("#f-reports", ["1"])
     page.fill("#f-summary", "Two shapes")
-    with page.expect_response(lambda r: r.url.endswith("/api/changes")) as resp:
+    with page.expect_response(lambda r: r.url.endswith(("/api/changes", "/api/changes/preview"))) as resp:
         page.click("#save-btn")
     assert resp.value.status == 422
     expect(page.locator("#form-error")).to_contain_text("not valid")

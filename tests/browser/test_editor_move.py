@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.conftest import LOCAL, PageProblems
-from tests.browser.test_editor import expected_status_logged, owner, screen_xy, sign_in
+from tests.browser.test_editor import click_save, expected_status_logged, owner, screen_xy, sign_in
 from tests.conftest import OUTPUT, login
 
 T_MID = "2024-01-02T00:00:00+03:00"
@@ -34,7 +34,7 @@ def fill_form(page, summary, reports=("1",)):
 
 def save(page):
     with page.expect_response(lambda r: r.url.endswith("/api/changes") and r.request.method == "POST") as resp:
-        page.click("#save-btn")
+        click_save(page)
     assert resp.value.status == 201, resp.value.text()
     return resp.value.json()
 
@@ -269,6 +269,35 @@ def test_leaving_with_unsaved_work_warns_and_discarding_the_draft_does_not(brows
         context.close()
 
 
+def test_a_discarded_draft_does_not_come_back_after_a_reload(browser, mini_server):
+    """Issue 26: after "Discard draft" and a reload the draft came back (clearing the drawing saved the form's
+    old text again)."""
+    context, page = own_page(browser)
+    try:
+        sign_in(page, mini_server)
+        page.evaluate("() => window.frontlineEditor.map.setView([36.1, 36.8], 10, {animate: false})")
+        draw_polygon(page, SQUARE_A)
+        page.select_option("#f-faction", "green")
+        page.fill("#f-summary", "Green crosses the river")
+        page.fill("#f-note", "two sources, one video")
+        page.reload()
+        page.wait_for_selector("body[data-ready='1']")
+        expect(page.locator("#draft-box")).to_be_visible()
+        page.click("#draft-discard")
+        expect(page.locator("#draft-box")).to_be_hidden()
+        expect(page.locator("#shape-info")).to_have_text("No area drawn yet.")
+        assert page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('frontline:editor-draft'))") == []
+        page.reload()
+        page.wait_for_selector("body[data-ready='1']")
+        expect(page.locator("#draft-box")).to_be_hidden()
+        expect(page.locator("#shape-info")).to_have_text("No area drawn yet.")
+        expect(page.locator("#f-summary")).to_have_value("")
+        expect(page.locator("#f-note")).to_have_value("")
+        page.problems.check()
+    finally:
+        context.close()
+
+
 def test_conflict_scrolls_the_message_into_view_and_shows_the_other_change(make_page, mini_server):
     page = make_page(390, 844)
     sign_in(page, mini_server)
@@ -279,13 +308,13 @@ def test_conflict_scrolls_the_message_into_view_and_shows_the_other_change(make_
     fill_form(page, "Green takes the crossing", reports=("2",))
     with mini_server.client() as c:
         c.headers["X-CSRF-Token"] = login(c)
-        r = c.post("/api/changes", json={"faction": "blue", "at": "2024-01-01T06:00:00+03:00", "report_ids": [1],
+        r = c.post("/api/changes", json={"confirm_large": True, "faction": "blue", "at": "2024-01-01T06:00:00+03:00", "report_ids": [1],
                                          "geometry": {"type": "Polygon", "coordinates": [[[36.55, 35.6], [36.65, 35.6], [36.65, 35.7], [36.55, 35.7], [36.55, 35.6]]]},
                                          "summary_en": "Blue moves first", "base_revision": 1})
         assert r.status_code == 201
     page.evaluate("() => window.scrollTo(0, 0)")
     with page.expect_response(lambda r: r.url.endswith("/api/changes")) as resp:
-        page.click("#save-btn")
+        click_save(page)
     assert resp.value.status == 409
     expect(page.locator("#others-list")).to_contain_text("Blue moves first")
     expect(page.locator("#others-list")).to_contain_text("editor1")

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from playwright.sync_api import expect
 
+from tests.browser.test_editor import click_save
 from tests.conftest import EDITOR, login
 
 BROWSER = {"timezone_id": "America/New_York", "locale": "en-US"}
@@ -84,7 +85,7 @@ def test_arabic_instant_typed_in_arabic_digits_is_saved(make_page, seed_server):
     expect(field).to_have_value("2024-11-29 10:00")
     expect(page.locator("#f-at-note")).to_have_text("29 نوفمبر 2024، 10:00 (UTC+3)")
     with page.expect_response(lambda r: r.url.endswith("/api/changes") and r.request.method == "POST") as resp:
-        page.click("#save-btn")
+        click_save(page)
     assert resp.value.status == 201, resp.value.text()
     assert json.loads(resp.value.request.post_data)["at"] == "2024-11-29T10:00:00+03:00"
     change_id = resp.value.json()["change_id"]

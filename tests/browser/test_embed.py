@@ -183,7 +183,8 @@ def test_rev_pins_an_embed_to_a_revision(mini_server, make_page):
         token = login(c)
         r = c.post("/api/changes", headers={"X-CSRF-Token": token}, json={
             "faction": "green", "at": "2024-01-03T12:00:00+03:00", "geometry": rect(36.55, 35.6, 36.75, 35.8),
-            "confidence": "confirmed", "report_ids": [1], "note": "test", "summary_en": "Test change", "base_revision": old["revision"]})
+            "confidence": "confirmed", "report_ids": [1], "note": "test", "summary_en": "Test change", "base_revision": old["revision"],
+            "confirm_large": True})
         assert r.status_code == 201, r.text
         new = c.get("/api/timeline").json()
     assert new["revision"] > old["revision"]

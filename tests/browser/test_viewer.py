@@ -251,7 +251,8 @@ def test_report_titles_are_text_never_html(mini_server, page):
         r = c.post("/api/changes", headers=h, json={
             "faction": "green", "at": "2024-01-03T12:00:00+03:00",
             "geometry": {"type": "Polygon", "coordinates": [[[36.55, 35.6], [36.75, 35.6], [36.75, 35.8], [36.55, 35.8], [36.55, 35.6]]]},
-            "confidence": "claimed", "report_ids": [rep.json()["id"]], "note": "", "summary_en": "Test change", "base_revision": base})
+            "confidence": "claimed", "report_ids": [rep.json()["id"]], "note": "", "summary_en": "Test change", "base_revision": base,
+            "confirm_large": True})
         assert r.status_code == 201, r.text
     open_viewer(page, mini_server, f"t={quote('2024-01-04T00:00:00+03:00')}&c=35.7,36.65&z=10")
     popup = click_map_centre(page)

@@ -27,7 +27,8 @@ def test_an_export_of_what_the_api_accepted_passes_the_data_check(mini_server, t
         rid = early.json()["id"]
         base = c.get("/api/timeline").json()["revision"]
         r = c.post("/api/changes", json={"faction": "green", "at": T_MID, "geometry": SQUARE, "confidence": "claimed",
-                                         "report_ids": [rid, rid], "summary_en": "Green takes the test area", "base_revision": base})
+                                         "report_ids": [rid, rid], "summary_en": "Green takes the test area", "base_revision": base,
+                                         "confirm_large": True})
         assert r.status_code == 201, r.text
         # What the API refuses, the rule refuses, with the rule's words.
         for ids, words in (([], None), ([rid, 999_999], "unknown report"), (list(range(1, 52)), None)):

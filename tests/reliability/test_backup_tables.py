@@ -116,7 +116,7 @@ def test_export_then_import_into_an_empty_database_serves_the_same_bytes_and_web
         c.headers["X-CSRF-Token"] = login(c)
         rev = c.get("/api/timeline").json()["revision"]
         rid = c.get("/api/reports").json()[0]["id"]
-        r = c.post("/api/changes", json={"faction": "sdf", "at": "2024-11-29T10:00:00+03:00", "confidence": "claimed",
+        r = c.post("/api/changes", json={"confirm_large": True, "faction": "sdf", "at": "2024-11-29T10:00:00+03:00", "confidence": "claimed",
                                          "geometry": {"type": "Polygon", "coordinates": [[[37.30, 36.30], [37.35, 36.30], [37.35, 36.35], [37.30, 36.35], [37.30, 36.30]]]},
                                          "report_ids": [rid], "note": "backup tables", "summary_en": "Backup tables",
                                          "base_revision": rev})

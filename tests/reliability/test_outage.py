@@ -46,12 +46,12 @@ def test_reads_survive_an_outage_and_writes_resume(own_cluster):
                 r = c.get(p)
                 assert r.status_code == 200 and r.content == body, p
             assert c.get("/api/health").status_code == 503
-            r = c.post("/api/changes", json={"faction": "green", "at": AT, "geometry": SQUARE, "confidence": "confirmed",
+            r = c.post("/api/changes", json={"confirm_large": True, "faction": "green", "at": AT, "geometry": SQUARE, "confidence": "confirmed",
                                              "report_ids": [1], "note": "during the outage", "summary_en": "During the outage", "base_revision": rev})
             assert r.status_code == 503 and "database" in r.json()["message"].lower()
             cluster.start()
             assert c.get("/api/health").json()["database"] == "up"
-            r = c.post("/api/changes", json={"faction": "green", "at": AT, "geometry": SQUARE, "confidence": "confirmed",
+            r = c.post("/api/changes", json={"confirm_large": True, "faction": "green", "at": AT, "geometry": SQUARE, "confidence": "confirmed",
                                              "report_ids": [1], "note": "after the outage", "summary_en": "After the outage", "base_revision": rev})
             assert r.status_code == 201, r.text
             fc = c.get(f"/api/snapshot?at={AT}").json()

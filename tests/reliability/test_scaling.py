@@ -42,7 +42,7 @@ def _serve(env, *extra):
 def _write(base, rev):
     with httpx.Client(base_url=base, timeout=60) as c:
         c.headers["X-CSRF-Token"] = login(c)
-        r = c.post("/api/changes", json={"faction": "green", "at": "2024-01-02T13:00:00+03:00", "geometry": SQUARE,
+        r = c.post("/api/changes", json={"confirm_large": True, "faction": "green", "at": "2024-01-02T13:00:00+03:00", "geometry": SQUARE,
                                          "confidence": "confirmed", "report_ids": [1], "note": "scaling", "summary_en": "Scaling", "base_revision": rev})
         assert r.status_code == 201, r.text
         return r.json()["revision"]

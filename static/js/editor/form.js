@@ -20,6 +20,12 @@ export function initForm(ctx) {
   const errBox = $("form-error");
   const reloadBtn = $("reload-reapply");
   const previewBox = $("preview");
+  const confirmBtn = $("confirm-save");
+  // What the editor confirmed for the change as it stands (a change that changes nothing adds a source; a large
+  // flip): sent with the save; forgotten as soon as the change is edited.
+  let confirmed = {};
+  // The last preview's verdict on the change as it stands (null: not previewed since the last edit).
+  let verdict = null;
   // The change's instant: typed, stepped or picked in the war's local time; the map follows it once committed.
   const atField = new TimeField(at, $("f-at-note"), {
     onCommit: (ms) => {
@@ -29,9 +35,12 @@ export function initForm(ctx) {
   });
   const reportDate = new TimeField($("r-date"), $("r-date-note"));
 
-  function showError(message, { conflict = false } = {}) {
+  function showError(message, { conflict = false, confirm = null } = {}) {
     $("form-error-text").textContent = message;
     reloadBtn.hidden = !conflict;
+    confirmBtn.hidden = !confirm;
+    confirmBtn.dataset.flag = confirm || "";
+    if (confirm) confirmBtn.textContent = tr(LANG, confirm === "adds_source" ? "ed_confirmAddsSource" : "ed_confirmLarge");
     if (!conflict) $("others-list").hidden = true;
     errBox.hidden = false;
     // The message and its button must be seen, wherever the editor had scrolled to.
@@ -40,6 +49,7 @@ export function initForm(ctx) {
   function clearError() {
     errBox.hidden = true;
     reloadBtn.hidden = true;
+    confirmBtn.hidden = true;
     $("others-list").hidden = true;
   }
 
@@ -69,6 +79,8 @@ export function initForm(ctx) {
     }
   }
   function clearPreview() {
+    confirmed = {};
+    verdict = null;
     previewBox.hidden = true;
     ctx.previewLayer.clear();
   }
@@ -107,7 +119,7 @@ export function initForm(ctx) {
     atField.setZone(ctx.offset, ctx.tzLabel, first, last);
     reportDate.setZone(ctx.offset, ctx.tzLabel);
   }
-  form.addEventListener("input", () => { clearPreview(); clearError(); });
+  form.addEventListener("input", () => { clearPreview(); clearError(); });  // clearPreview forgets the confirmations
 
   // The request body from the form and the drawn shapes; a sentence instead when something is missing.
   function body() {
@@ -126,8 +138,20 @@ export function initForm(ctx) {
     };
   }
 
+  // "1,234.5 → 1,100.0 km²" per faction a large flip moves (the refusal's detail or the preview's rows).
+  function flipsText(rows) {
+    return rows.map((f) => `${ctx.factionName(f.faction)} ${km2(f.area_before_km2)} → ${km2(f.area_after_km2)} km²`).join("; ");
+  }
+
   function handleFailure(err) {
-    if (err instanceof ApiError && err.status === 409) {
+    const code = err instanceof ApiError && err.body ? err.body.error : "";
+    if (code === "needs_confirmation") {
+      const d = err.body.detail || {};
+      const text = d.confirm === "adds_source"
+        ? tr(LANG, "ed_needsSourceConfirm", { faction: ctx.factionName(faction.value) })
+        : tr(LANG, "ed_needsLargeConfirm", { what: flipsText(d.flips || []) });
+      showError(text, { confirm: d.confirm });
+    } else if (err instanceof ApiError && err.status === 409) {
       showError(err.message, { conflict: true });
       showOthers(ctx.revision);
     } else if (err instanceof ApiError && err.status === 401) {
@@ -164,6 +188,29 @@ export function initForm(ctx) {
     box.hidden = false;
   }
 
+  // A change that changes nothing, stated plainly with what already says it; a large flip, named.
+  function showVerdict(res) {
+    const box = $("preview-nochange");
+    box.hidden = !res.no_change;
+    if (res.no_change) {
+      const existing = res.existing || [];
+      $("preview-nochange-text").textContent = [tr(LANG, "ed_noChangeHeld", { faction: ctx.factionName(faction.value) }),
+        existing.length ? tr(LANG, "ed_noChangeSaidBy") : tr(LANG, "ed_noChangeInitial")].join(" ");
+      $("preview-existing").replaceChildren(...existing.map((c) => {
+        const li = document.createElement("li");
+        const when = formatLocal(new Date(c.at), ctx.offset, ctx.tzLabel, LANG);
+        const summary = (LANG === "ar" && c.summary_ar) || c.summary_en || tr(LANG, "ed_noSummary");
+        const cited = c.reports.map((r) => `${r.title} — ${r.publisher}`).join("; ");
+        li.textContent = `${when}: ${summary}${cited ? ` (${cited})` : ""}`;
+        return li;
+      }), Object.assign(document.createElement("li"), { className: "hint", textContent: tr(LANG, "ed_noChangeSaveHint") }));
+    }
+    const large = $("preview-large");
+    const flips = res.factions.filter((f) => (res.large_flip || []).includes(f.faction));
+    large.hidden = !flips.length;
+    large.textContent = flips.length ? tr(LANG, "ed_largeFlip", { what: flipsText(flips) }) : "";
+  }
+
   async function preview() {
     clearError();
     const b = body();
@@ -171,6 +218,17 @@ export function initForm(ctx) {
     const btn = $("preview-btn");
     btn.disabled = true;
     try {
+      await runPreview(b);
+    } catch (err) {
+      handleFailure(err);
+    } finally {
+      btn.disabled = false;
+    }
+  }
+
+  // Preview `b` and show it; returns what a save of it needs confirmed ("adds_source", "large" or null).
+  async function runPreview(b) {
+    {
       const res = await send("POST", ctx.config.urls.preview, b);
       const tbody = previewBox.querySelector("tbody");
       tbody.replaceChildren();
@@ -196,19 +254,26 @@ export function initForm(ctx) {
         tbody.append(row);
       }
       $("preview-at").textContent = formatLocal(new Date(res.at), ctx.offset, ctx.tzLabel, LANG);
+      showVerdict(res);
       previewBox.hidden = false;
       previewBox.scrollIntoView({ block: "nearest" });
       ctx.previewLayer.show(res, ctx.colors);
       showLater(res);
-    } catch (err) {
-      handleFailure(err);
-    } finally {
-      btn.disabled = false;
+      verdict = res.no_change ? { need: "adds_source" }
+        : (res.large_flip || []).length ? { need: "large", flips: res.factions.filter((f) => res.large_flip.includes(f.faction)) }
+        : { need: null };
+      return verdict;
     }
   }
 
+  // The question Save asks before sending a change that changes nothing or a large flip.
+  function askToConfirm(v) {
+    showError(v.need === "adds_source" ? tr(LANG, "ed_needsSourceConfirm", { faction: ctx.factionName(faction.value) })
+      : tr(LANG, "ed_needsLargeConfirm", { what: flipsText(v.flips || []) }), { confirm: v.need });
+  }
+
   async function save(ev) {
-    ev.preventDefault();
+    if (ev) ev.preventDefault();
     clearError();
     const b = body();
     if (typeof b === "string") return showError(b);
@@ -219,8 +284,16 @@ export function initForm(ctx) {
     const btn = $("save-btn");
     btn.disabled = true;
     try {
+      // Save asks first when the change changes nothing or flips a large area (the preview says which; the
+      // server refuses such a save without the confirmation anyway).
+      const v = verdict || await runPreview(b);
+      if (v.need && !confirmed[v.need]) {
+        askToConfirm(v);
+        return;
+      }
       const res = await send("POST", ctx.config.urls.changes, {
         ...b, summary_en: $("f-summary").value.trim(), summary_ar: $("f-summary-ar").value.trim(), base_revision: ctx.revision,
+        confirm_adds_source: Boolean(confirmed.adds_source), confirm_large: Boolean(confirmed.large),
       });
       clearPreview();
       ctx.highlight.clear();
@@ -258,6 +331,11 @@ export function initForm(ctx) {
   });
 
   $("preview-btn").addEventListener("click", preview);
+  // The editor confirms what the refusal named (it adds a source; a large flip), and the same change is saved.
+  confirmBtn.addEventListener("click", () => {
+    if (confirmBtn.dataset.flag) confirmed[confirmBtn.dataset.flag] = true;
+    save(null);
+  });
   form.addEventListener("submit", save);
 
   // "Add a new report": stored at once, then selected in the list.

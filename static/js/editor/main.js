@@ -4,6 +4,7 @@ import { ApiError, send } from "../shared/api.js";
 import { addBaseLayers } from "../shared/basemap.js";
 import { readConfig } from "../shared/config.js";
 import { Drafts, warnOnLeave } from "./draft.js";
+import { initPointInfo } from "./point.js";
 import { DrawTools, optInGeoman } from "./draw.js";
 import { initForm } from "./form.js";
 import { initHistory } from "./history.js";
@@ -189,6 +190,7 @@ async function main() {
   ctx.apply(timeline);
   initDrafts(ctx);
   initKeys(ctx);
+  initPointInfo(ctx);
   $("draw-polygon").addEventListener("click", () => ctx.draw.start("Polygon"));
   $("draw-rect").addEventListener("click", () => ctx.draw.start("Rectangle"));
   $("draw-clear").addEventListener("click", () => ctx.draw.clear());
@@ -239,12 +241,20 @@ function initDrafts(ctx) {
   ctx.draw.listen(save);
   $("change-form").addEventListener("input", save);
   $("change-form").addEventListener("change", save);
+  // Discard: the drawing, the pending area and the form are emptied with saving held off (emptying the drawing
+  // first used to save the form's old text straight back, so the draft returned on the next load), then the
+  // stored draft is removed.
   $("draft-discard").addEventListener("click", () => {
-    drafts.clear();
-    ctx.draw.setGeometry(null, { record: false });
-    ctx.move.setPending(null);
-    ctx.form.restore({});
-    ctx.form.clearPreview();
+    ready = false;
+    try {
+      ctx.draw.setGeometry(null, { record: false });
+      ctx.move.setPending(null);
+      ctx.form.restore({});
+      ctx.form.clearPreview();
+    } finally {
+      drafts.clear();
+      ready = true;
+    }
     $("draft-box").hidden = true;
   });
   warnOnLeave(() => ctx.draw.layers().length > 0 || ctx.move.active() || Boolean(ctx.move.pending())

@@ -18,6 +18,13 @@ export function createMap(el, dataset) {
   return map;
 }
 
+// A popup at `latlng` holding `node` (a DOM node built by the caller with textContent only).
+export function showPopup(map, latlng, node) {
+  // Clear of the zoom and drawing buttons down the left edge, and narrow enough for a phone's map.
+  L.popup({ maxWidth: Math.min(320, map.getSize().x - 90), autoPanPaddingTopLeft: [56, 12], autoPanPaddingBottomRight: [12, 12],
+    className: "ed-point-popup" }).setLatLng(latlng).setContent(node).openOn(map);
+}
+
 export class ZoneLayer {
   constructor(map) {
     this.map = map;
