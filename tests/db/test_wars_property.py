@@ -77,6 +77,7 @@ def _save(srv, war, spec):
         at = (START + timedelta(hours=hours)).isoformat()
         r = c.post("/api/changes", params=_params(war), json={
             "faction": faction, "at": at, "confidence": "claimed", "report_ids": [1], "base_revision": base,
+            "confirm_large": True, "confirm_adds_source": True,  # random squares: some large, some changing nothing
             "summary_en": "property test", "geometry": {"type": "Polygon", "coordinates": [[
                 [x, y], [x + 0.2, y], [x + 0.2, y + 0.2], [x, y + 0.2], [x, y]]]}})
         return r.status_code, r.json().get("message") if r.status_code >= 400 else None
