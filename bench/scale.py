@@ -302,7 +302,9 @@ def edit_in_the_middle(server: Server, url: str, facts: dict) -> dict:
         return {k: failed(str(e)) for k in keys} | out
     limit = CFG["BENCH_EDIT_TIMEOUT"]
     body = {"faction": "contested", "at": iso(facts["edit_at"]), "geometry": square(*facts["edit_center"], 0.02),
-            "confidence": "claimed", "report_ids": [a_report_id(c)], "note": "bench: an edit in the middle", "summary_en": "Bench: an edit in the middle"}
+            "confidence": "claimed", "report_ids": [a_report_id(c)], "note": "bench: an edit in the middle", "summary_en": "Bench: an edit in the middle",
+            # the editor's confirmations (a small square can still be more than 5% of a small faction's area)
+            "confirm_large": True, "confirm_adds_source": True}
     snap = {"at": iso(facts["edit_at"] + timedelta(minutes=1))}
     stopped = None
 
@@ -689,7 +691,8 @@ def many_saves(folder: Path) -> dict:
             at = facts["start"] + timedelta(minutes=int(rng.uniform(1, span / 60 - 1)))
             body = {"faction": rng.choice(facts["factions"]), "at": iso(at),
                     "geometry": star(rng, lon + rng.uniform(-0.03, 0.03), lat + rng.uniform(-0.03, 0.03), rng.uniform(0.005, 0.02)),
-                    "confidence": "claimed", "report_ids": [rid], "note": f"bench save {i}", "summary_en": f"Bench save {i}", "base_revision": rev}
+                    "confidence": "claimed", "report_ids": [rid], "note": f"bench save {i}", "summary_en": f"Bench save {i}", "base_revision": rev,
+                    "confirm_large": True, "confirm_adds_source": True}  # random stars: some change nothing
             try:
                 ms, r = timed(c.post, "/api/changes", json=body)
             except httpx.TimeoutException:
